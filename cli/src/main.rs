@@ -1,0 +1,5 @@
+//! `tincan`, the desktop shell.
+
+fn main() {
+    println!("tincan");
+}

@@ -1,0 +1,15 @@
+//! Tincan's core: everything the app does, with no UI and no platform code.
+//!
+//! Shells (the `tincan` CLI, the UniFFI bindings, the phone apps) reach this crate only
+//! through its public modules, so every behaviour can be tested here in Rust.
+#![deny(missing_docs)]
+
+pub mod bytes;
+pub mod code;
+pub mod compact;
+pub mod error;
+pub mod protect;
+pub mod qr;
+pub mod sdp;
+
+pub use error::CodeError;

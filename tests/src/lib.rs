@@ -1,0 +1,1 @@
+//! Shared helpers for Tincan's cross-crate scenario tests.
