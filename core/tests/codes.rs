@@ -1,5 +1,6 @@
 //! The invite → reply story at the code level: what Ana and Ben can and cannot do
 //! with the codes alone, before any network.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 

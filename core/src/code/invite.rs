@@ -323,6 +323,14 @@ enum InviteBody {
     },
 }
 
+/// What anyone holding the invite can read of its PAKE inputs.
+#[cfg(test)]
+pub(crate) struct InviteBodyView {
+    pub salt: [u8; 16],
+    pub argon: ArgonParams,
+    pub pake_message: PakeMessage,
+}
+
 #[derive(Debug, Clone)]
 enum Details {
     Clear(SessionDescription),
@@ -425,6 +433,24 @@ impl Invite {
     /// When the invite expires (Unix seconds).
     pub fn expires_at(&self) -> u64 {
         u64::from(self.expires_at)
+    }
+
+    /// The public PAKE inputs, for the offline-guessing test.
+    #[cfg(test)]
+    pub(crate) fn pake_view(&self) -> Option<InviteBodyView> {
+        match &self.body {
+            InviteBody::Pake {
+                argon,
+                salt,
+                pake_message,
+                ..
+            } => Some(InviteBodyView {
+                salt: *salt,
+                argon: *argon,
+                pake_message: *pake_message,
+            }),
+            InviteBody::Open { .. } => None,
+        }
     }
 
     /// The question to show the joiner, if any.

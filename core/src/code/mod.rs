@@ -8,6 +8,8 @@
 pub mod exchange;
 pub mod followup;
 pub mod invite;
+#[cfg(test)]
+mod offline_guessing;
 pub mod reply;
 pub mod text;
 

@@ -1,5 +1,5 @@
 //! Story helpers shared by the code-layer tests: Ana invites, Ben joins.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
