@@ -20,6 +20,42 @@ use serde::{Deserialize, Serialize};
 
 use crate::CodeError;
 
+/// Any text a person pasted or a camera scanned, read in one place.
+#[derive(Debug, Clone)]
+pub enum ParsedCode {
+    /// An invite to answer.
+    Invite(Invite),
+    /// A reply to load into the invite it names.
+    Reply {
+        /// The invite it answers.
+        invite_id: [u8; 8],
+    },
+    /// A follow-up code for the session of the invite it names.
+    FollowUp {
+        /// The invite whose session it belongs to.
+        invite_id: [u8; 8],
+    },
+}
+
+/// Reads any Tincan code without keys: checks checksum, layout and limits (and an
+/// invite's expiry), so a shell can tell the person what they pasted.
+pub fn parse_any(code: &str, now: u64) -> Result<ParsedCode, CodeError> {
+    let (kind, bytes) = text::decode(code)?;
+    match kind {
+        CodeKind::Invite => Invite::parse(code, now).map(ParsedCode::Invite),
+        CodeKind::Reply => Ok(ParsedCode::Reply {
+            invite_id: reply::Reply::from_bytes(&bytes)?.invite_id,
+        }),
+        CodeKind::FollowUp => {
+            let mut r = crate::bytes::Reader::new(&bytes);
+            check_header(r.u8("header")?, CodeKind::FollowUp)?;
+            Ok(ParsedCode::FollowUp {
+                invite_id: r.array("invite id")?,
+            })
+        }
+    }
+}
+
 /// The binary format version this build writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
 
