@@ -11,5 +11,7 @@ pub mod error;
 pub mod protect;
 pub mod qr;
 pub mod sdp;
+pub mod store;
+pub mod wire;
 
 pub use error::CodeError;

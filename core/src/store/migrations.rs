@@ -1,0 +1,53 @@
+//! Schema migrations: one linear list; version N is `MIGRATIONS[N-1]`. Never edit a
+//! released migration or change what a column means: add a new one.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: pending invites and completed sessions.
+    "CREATE TABLE invites (
+        id TEXT PRIMARY KEY NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        pending TEXT NOT NULL,
+        link_secrets TEXT NOT NULL,
+        local_description TEXT NOT NULL
+    ) STRICT;",
+];
+
+/// Brings the schema up to date inside one transaction.
+pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_from_empty_and_refuses_newer() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run(&mut conn).unwrap();
+        run(&mut conn).unwrap(); // idempotent
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(run(&mut conn), Err(StoreError::TooNew { found: 99, .. })));
+    }
+}

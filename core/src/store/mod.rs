@@ -1,0 +1,67 @@
+//! The node's durable state in SQLite: pending invites (so an inviter can complete an
+//! invite after a restart) and completed sessions (so a follow-up code can still be
+//! opened). WAL mode, one linear list of migrations, explicit columns.
+
+mod invites;
+mod migrations;
+
+pub use invites::InviteRecord;
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use thiserror::Error;
+
+/// Why the store could not be read or written.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// SQLite refused (disk full, locked, corrupt file…).
+    #[error("the local database failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// A stored row could not be decoded.
+    #[error("a stored record is unreadable: {0}")]
+    Corrupt(String),
+    /// The database was written by a newer version of Tincan.
+    #[error("the local database was written by a newer version of Tincan (schema {found}, this build knows {known}); update Tincan")]
+    TooNew {
+        /// The schema version in the file.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// An in-memory database, for tests.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut store = Self { conn };
+        migrations::run(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// The schema version after migrations.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+}
