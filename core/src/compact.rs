@@ -372,7 +372,14 @@ mod tests {
             v4([10, 0, 0, 3], 50001),
             v4([172, 16, 0, 9], 50002),
         ]);
-        assert_eq!(round_trip(&d).len(), 79);
+        let bytes = round_trip(&d);
+        assert_eq!(bytes.len(), 79);
+        // The worked example in docs/FORMAT.md: flags = actpass | 262144 (2 << 3).
+        assert_eq!(bytes[..6], [1, 0b0001_0000, 4, 0xFD, 0x32, 0xFC]);
+        // First candidate: host/UDP/IPv4 header 0, address, port.
+        let first = 2 + 4 + 19 + 32 + 1;
+        assert_eq!(bytes[first - 1], 3, "candidate count");
+        assert_eq!(bytes[first..first + 7], [0, 192, 168, 1, 20, 0xC3, 0x50]);
     }
 
     #[test]

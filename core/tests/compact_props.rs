@@ -86,8 +86,18 @@ fn description() -> impl Strategy<Value = SessionDescription> {
         )
 }
 
+/// No failure-persistence files: integration tests have no `lib.rs` for proptest to
+/// place them beside; a failure prints its minimal case instead.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn read_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
@@ -126,7 +136,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(config(500))]
 
     /// The rebuilt SDP is read back to the same description, so nothing is lost in the
     /// text form either (priorities keep the order, names survive, duplicates are the
