@@ -1,0 +1,3 @@
+//! Helpers shared by the scenario tests.
+pub mod browser;
+pub mod webrtc_peer;
