@@ -16,7 +16,9 @@ pub enum CodeError {
     #[error("This is not a Tincan code. Tincan codes start with \"TINCAN-\".")]
     NotACode,
     /// The code is damaged, truncated or was edited.
-    #[error("This code is damaged or incomplete ({reason}). Ask for it to be sent again, in one piece.")]
+    #[error(
+        "This code is damaged or incomplete ({reason}). Ask for it to be sent again, in one piece."
+    )]
     Damaged {
         /// Which check failed, for the curious; never contains the code itself.
         reason: String,

@@ -83,7 +83,9 @@ pub fn decode_gray_strided(
         )));
     }
     let (w, h, stride) = (width as usize, height as usize, row_stride as usize);
-    detect(w, h, |x, y| luma.get(y * stride + x).copied().unwrap_or(255))
+    detect(w, h, |x, y| {
+        luma.get(y * stride + x).copied().unwrap_or(255)
+    })
 }
 
 /// Reads the QR code in a PNG or JPEG image held in memory (a file's bytes, a
@@ -115,14 +117,23 @@ pub fn decode_image_bytes(bytes: &[u8]) -> Result<String, CodeError> {
 /// Reads the QR code in a PNG or JPEG file; see [`decode_image_bytes`]. Files larger
 /// than [`MAX_FILE_BYTES`] are refused before they are read.
 pub fn decode_image_file(path: &Path) -> Result<String, CodeError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| qr_error(format!("the file {} could not be opened ({e})", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        qr_error(format!(
+            "the file {} could not be opened ({e})",
+            path.display()
+        ))
+    })?;
     let mut bytes = Vec::new();
     // Read one byte past the cap so an oversized file is detected even if its size
     // changes while it is read (or it is a pipe without a size).
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| qr_error(format!("the file {} could not be read ({e})", path.display())))?;
+        .map_err(|e| {
+            qr_error(format!(
+                "the file {} could not be read ({e})",
+                path.display()
+            ))
+        })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(qr_error(format!(
             "the file {} is larger than {} MiB, too large for a screenshot or photo of a code",
@@ -215,7 +226,8 @@ where
     match found {
         Found::Texts(texts) => pick(texts).ok_or_else(|| qr_error("no text was found")),
         Found::Unreadable(n) => Err(qr_error(if n == 1 {
-            "a QR code was found but could not be read: it is blurred, too small, or partly hidden".to_string()
+            "a QR code was found but could not be read: it is blurred, too small, or partly hidden"
+                .to_string()
         } else {
             format!("{n} QR codes were found but none could be read: they are blurred, too small, or partly hidden")
         })),

@@ -12,6 +12,9 @@ mod render;
 
 pub use decode::{
     decode_gray, decode_gray_strided, decode_image_bytes, decode_image_file, MAX_FILE_BYTES,
-    MAX_IMAGE_SIDE, MAX_IMAGE_PIXELS,
+    MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE,
 };
 pub use render::{render, EcLevel, QrImage, MAX_MODULE_PX, PREFERRED_MAX_VERSION, QUIET_ZONE};
+
+#[cfg(test)]
+mod tests;
