@@ -18,7 +18,8 @@ use tincan_core::protect::pake::{joiner_exchange, InviterPake};
 use tincan_core::protect::seal;
 use tincan_core::qr;
 use tincan_core::sdp::{
-    Candidate, CandidateAddress, CandidateKind, SdpKind, SessionDescription, SetupRole, Transport,
+    derived_ice_pwd, Candidate, CandidateAddress, CandidateKind, SdpKind, SessionDescription,
+    SetupRole, Transport,
 };
 use zeroize::Zeroizing;
 
@@ -35,11 +36,11 @@ fn candidate(kind: CandidateKind, ip: IpAddr, port: u16) -> Candidate {
     }
 }
 
-/// A session as a browser or Tincan would describe it: 4-char ufrag, 24-char pwd.
+/// A session as Tincan describes it: 4-char ufrag, password derived (not carried).
 fn session(setup: SetupRole, candidates: Vec<Candidate>) -> SessionDescription {
     SessionDescription {
         ice_ufrag: "Xk3p".into(),
-        ice_pwd: "q9VnL2bR7tYw1sDf4GhJ8kZc".into(),
+        ice_pwd: derived_ice_pwd("Xk3p", &[0x5a; 32]),
         fingerprint: [0x5a; 32],
         setup,
         candidates,
@@ -53,7 +54,9 @@ fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
 }
 
 fn v6() -> IpAddr {
-    IpAddr::V6(Ipv6Addr::new(0x2a02, 0x8070, 0x1234, 0x5678, 0x9abc, 0xdef0, 0x1357, 0x2468))
+    IpAddr::V6(Ipv6Addr::new(
+        0x2a02, 0x8070, 0x1234, 0x5678, 0x9abc, 0xdef0, 0x1357, 0x2468,
+    ))
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -83,7 +86,10 @@ fn qr_cell(text: &str) -> String {
 
 fn main() {
     use CandidateKind::{Host, ServerReflexive as Srflx};
-    let host2 = vec![candidate(Host, v4(192, 168, 1, 20), 50123), candidate(Host, v4(10, 0, 0, 7), 50124)];
+    let host2 = vec![
+        candidate(Host, v4(192, 168, 1, 20), 50123),
+        candidate(Host, v4(10, 0, 0, 7), 50124),
+    ];
     let host3 = {
         let mut c = host2.clone();
         c.push(candidate(Host, v4(172, 17, 0, 1), 50125));
@@ -98,7 +104,7 @@ fn main() {
     let answer = session(SetupRole::Active, host2.clone());
 
     println!("## Code sizes\n");
-    println!("Question: 40 characters. ICE credentials 4 + 24 characters (as a browser makes them).\n");
+    println!("Question: 40 characters. Tincan's own ICE credentials: a 4-character ufrag and a derived password (not carried). The JSON column is the browser form of the same session (`JSON.stringify(pc.localDescription)` as rebuilt by `to_browser_json`); real Chromium captures of comparable sessions are 634–950 characters (core/tests/fixtures/sdp).\n");
     println!("| code | candidates | Tincan code (chars) | QR version (EC level) | browser SDP JSON (chars) | code / JSON |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let cases: Vec<(&str, InviteSecret, Vec<Candidate>)> = vec![
@@ -112,16 +118,35 @@ fn main() {
     for (name, secret, cands) in cases {
         let desc = session(SetupRole::Actpass, cands.clone());
         let is_question = matches!(secret, InviteSecret::Question { .. });
-        let new = create_invite(secret, &desc, NOW, 86_400, argon::FLOOR, &mut ChaCha20Rng::from_seed([1; 32])).unwrap();
+        let new = create_invite(
+            secret,
+            &desc,
+            NOW,
+            86_400,
+            argon::FLOOR,
+            &mut ChaCha20Rng::from_seed([1; 32]),
+        )
+        .unwrap();
         let json = desc.to_browser_json(SdpKind::Offer);
         row(name, cands.len(), &new.code, json.len());
         if is_question && !reply_done {
             reply_done = true;
             let invite = Invite::parse(&new.code, NOW).unwrap();
             let (reply, _) = invite
-                .respond(Some("lisbon 2019"), &answer, NOW, 86_400, &mut ChaCha20Rng::from_seed([2; 32]))
+                .respond(
+                    Some("lisbon 2019"),
+                    &answer,
+                    NOW,
+                    86_400,
+                    &mut ChaCha20Rng::from_seed([2; 32]),
+                )
                 .unwrap();
-            row("reply (question mode)", answer.candidates.len(), &reply, answer.to_browser_json(SdpKind::Answer).len());
+            row(
+                "reply (question mode)",
+                answer.candidates.len(),
+                &reply,
+                answer.to_browser_json(SdpKind::Answer).len(),
+            );
         }
     }
 
@@ -138,7 +163,8 @@ fn main() {
     });
     let pake = time(200, || {
         let a = InviterPake::new(Zeroizing::new([1; 32]), Zeroizing::new([2; 32]));
-        let (msg_b, _) = joiner_exchange(&[1; 32], &a.message(), &mut ChaCha20Rng::from_seed([3; 32])).unwrap();
+        let (msg_b, _) =
+            joiner_exchange(&[1; 32], &a.message(), &mut ChaCha20Rng::from_seed([3; 32])).unwrap();
         black_box(a.finish(&msg_b).unwrap());
     });
     let key = [9u8; 32];
@@ -160,7 +186,11 @@ fn main() {
         ("XChaCha20-Poly1305 seal, 200 B", seal_t),
         ("XChaCha20-Poly1305 open, 200 B", open_t),
     ] {
-        println!("| {name} | {} | {:.0} |", fmt(d), d.as_secs_f64() / baseline.as_secs_f64());
+        println!(
+            "| {name} | {} | {:.0} |",
+            fmt(d),
+            d.as_secs_f64() / baseline.as_secs_f64()
+        );
     }
 }
 

@@ -12,9 +12,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::bytes::{FormatError, Reader};
 use crate::sdp::{
-    ice_char_value, is_mdns_label, Candidate, CandidateAddress, CandidateKind, SessionDescription,
-    SetupRole, TcpType, Transport, DEFAULT_SCTP_PORT, ICE_ALPHABET, ICE_PWD_LEN, ICE_UFRAG_LEN,
-    MAX_CANDIDATES,
+    derived_ice_pwd, ice_char_value, is_mdns_label, Candidate, CandidateAddress, CandidateKind,
+    SessionDescription, SetupRole, TcpType, Transport, DEFAULT_SCTP_PORT, ICE_ALPHABET,
+    ICE_PWD_LEN, ICE_UFRAG_LEN, MAX_CANDIDATES,
 };
 
 /// Version of this layout, the first byte.
@@ -25,7 +25,8 @@ const SETUP_MASK: u8 = 0b0000_0011;
 const SCTP_PORT_FOLLOWS: u8 = 0b0000_0100;
 const MMS_SHIFT: u8 = 3;
 const MMS_MASK: u8 = 0b0001_1000;
-const FLAGS_RESERVED: u8 = 0b1110_0000;
+const PWD_DERIVED: u8 = 0b0010_0000;
+const FLAGS_RESERVED: u8 = 0b1100_0000;
 // max-message-size codes (bits 3-4).
 const MMS_ABSENT: u8 = 0;
 const MMS_64K: u8 = 1;
@@ -67,10 +68,16 @@ pub fn write(desc: &SessionDescription, out: &mut Vec<u8>) -> Result<(), FormatE
     if desc.sctp_port != DEFAULT_SCTP_PORT {
         flags |= SCTP_PORT_FOLLOWS;
     }
+    let pwd_derived = desc.ice_pwd == derived_ice_pwd(&desc.ice_ufrag, &desc.fingerprint);
+    if pwd_derived {
+        flags |= PWD_DERIVED;
+    }
     buf.push(flags);
 
     put_ice(&mut buf, &desc.ice_ufrag, "ICE ufrag")?;
-    put_ice(&mut buf, &desc.ice_pwd, "ICE password")?;
+    if !pwd_derived {
+        put_ice(&mut buf, &desc.ice_pwd, "ICE password")?;
+    }
     buf.extend_from_slice(&desc.fingerprint);
     if desc.sctp_port != DEFAULT_SCTP_PORT {
         buf.extend_from_slice(&desc.sctp_port.to_be_bytes());
@@ -106,8 +113,19 @@ pub fn read(r: &mut Reader) -> Result<SessionDescription, FormatError> {
         _ => return Err(FormatError::Invalid("setup role")),
     };
     let ice_ufrag = get_ice(r, ICE_UFRAG_LEN, "ICE ufrag")?;
-    let ice_pwd = get_ice(r, ICE_PWD_LEN, "ICE password")?;
+    let explicit_pwd = if flags & PWD_DERIVED == 0 {
+        Some(get_ice(r, ICE_PWD_LEN, "ICE password")?)
+    } else {
+        None
+    };
     let fingerprint = r.array::<32>("fingerprint")?;
+    let derived = derived_ice_pwd(&ice_ufrag, &fingerprint);
+    let ice_pwd = match explicit_pwd {
+        None => derived,
+        // Canonical form: a derivable password must be written as derived.
+        Some(pwd) if pwd == derived => return Err(FormatError::Invalid("ICE password")),
+        Some(pwd) => pwd,
+    };
     let sctp_port = if flags & SCTP_PORT_FOLLOWS != 0 {
         let port = r.u16("SCTP port")?;
         if port == DEFAULT_SCTP_PORT {
@@ -363,6 +381,24 @@ mod tests {
         assert_eq!(read(&mut r).as_ref(), Ok(d));
         assert_eq!(r.finish(), Ok(()));
         out
+    }
+
+    #[test]
+    fn a_derived_password_is_not_carried() {
+        let mut d = sample(vec![v4([192, 168, 1, 2], 5000)]);
+        let explicit_len = round_trip(&d).len();
+        d.ice_pwd = derived_ice_pwd(&d.ice_ufrag, &d.fingerprint);
+        let bytes = round_trip(&d);
+        assert_eq!(explicit_len - bytes.len(), 1 + d_pwd_bytes(&sample(vec![])));
+        assert_ne!(bytes[1] & PWD_DERIVED, 0);
+        // Writing a derivable password explicitly is not canonical.
+        let mut forged = bytes.clone();
+        forged[1] &= !PWD_DERIVED;
+        assert!(read(&mut Reader::new(&forged)).is_err());
+    }
+
+    fn d_pwd_bytes(d: &SessionDescription) -> usize {
+        (d.ice_pwd.len() * 6).div_ceil(8)
     }
 
     #[test]

@@ -117,7 +117,10 @@ mod tests {
             r#"{"v":1,"type":"chat","id":"ab","sent_at":5,"text":"hi"}"#
         );
         assert_eq!(Frame::decode(&bytes).unwrap(), f);
-        assert!(matches!(Frame::decode(b"nonsense"), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            Frame::decode(b"nonsense"),
+            Err(FrameError::Malformed(_))
+        ));
         assert!(matches!(
             Frame::decode(br#"{"v":1,"type":"teleport"}"#),
             Err(FrameError::Malformed(_))

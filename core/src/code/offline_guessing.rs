@@ -38,13 +38,27 @@ fn an_eavesdropper_holding_both_codes_cannot_test_guesses() {
         question: "Our first concert?".into(),
         answer: "Radiohead".into(),
     };
-    let new = create_invite(secret, &description(1), NOW, 3600, argon::FLOOR, &mut ChaCha20Rng::from_seed([1; 32])).unwrap();
+    let new = create_invite(
+        secret,
+        &description(1),
+        NOW,
+        3600,
+        argon::FLOOR,
+        &mut ChaCha20Rng::from_seed([1; 32]),
+    )
+    .unwrap();
     let invite = Invite::parse(&new.code, NOW).unwrap();
     let (_, invite_bytes) = text::decode(&new.code).unwrap();
 
     let respond = |answer: &str, seed: u8| {
         let (code, _) = invite
-            .respond(Some(answer), &description(2), NOW, 3600, &mut ChaCha20Rng::from_seed([seed; 32]))
+            .respond(
+                Some(answer),
+                &description(2),
+                NOW,
+                3600,
+                &mut ChaCha20Rng::from_seed([seed; 32]),
+            )
             .unwrap();
         Reply::parse(&code).unwrap()
     };
@@ -53,20 +67,42 @@ fn an_eavesdropper_holding_both_codes_cannot_test_guesses() {
 
     // Same shape: nothing in the layout depends on whether the answer was right.
     assert_eq!(right.clear.len(), wrong.clear.len());
-    assert_eq!(right.clear[..9], wrong.clear[..9], "header and invite id only");
+    assert_eq!(
+        right.clear[..9],
+        wrong.clear[..9],
+        "header and invite id only"
+    );
 
-    let Some(super::invite::InviteBodyView { salt, argon, pake_message }) = invite.pake_view() else {
+    let Some(super::invite::InviteBodyView {
+        salt,
+        argon,
+        pake_message,
+    }) = invite.pake_view()
+    else {
         panic!("question invite");
     };
     for guess in ["radiohead", "coldplay", "blur"] {
         let hardened = harden(&normalize_answer(guess).unwrap(), &salt, argon).unwrap();
-        let (_, eve_key) =
-            joiner_exchange(&hardened, &pake_message, &mut ChaCha20Rng::from_seed([9; 32])).unwrap();
+        let (_, eve_key) = joiner_exchange(
+            &hardened,
+            &pake_message,
+            &mut ChaCha20Rng::from_seed([9; 32]),
+        )
+        .unwrap();
         for reply in [&right, &wrong] {
-            let keys = SessionKeys::derive(eve_key.as_ref(), transcript_hash(&invite_bytes, &reply.clear));
-            assert!(reply.open(&keys).is_none(), "guess {guess:?} must not open a reply");
+            let keys = SessionKeys::derive(
+                eve_key.as_ref(),
+                transcript_hash(&invite_bytes, &reply.clear),
+            );
+            assert!(
+                reply.open(&keys).is_none(),
+                "guess {guess:?} must not open a reply"
+            );
             // Nor does the hardened answer used directly as a key.
-            let keys = SessionKeys::derive(hardened.as_ref(), transcript_hash(&invite_bytes, &reply.clear));
+            let keys = SessionKeys::derive(
+                hardened.as_ref(),
+                transcript_hash(&invite_bytes, &reply.clear),
+            );
             assert!(reply.open(&keys).is_none());
         }
     }

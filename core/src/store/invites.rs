@@ -89,8 +89,9 @@ impl Store {
 
     /// Forgets invites that expired before `before` (Unix seconds).
     pub fn forget_expired_invites(&self, before: u64) -> Result<usize, StoreError> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM invites WHERE expires_at < ?1", params![before as i64])?)
+        Ok(self.conn.execute(
+            "DELETE FROM invites WHERE expires_at < ?1",
+            params![before as i64],
+        )?)
     }
 }

@@ -45,9 +45,14 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         run(&mut conn).unwrap();
         run(&mut conn).unwrap(); // idempotent
-        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, MIGRATIONS.len() as i64);
         conn.pragma_update(None, "user_version", 99).unwrap();
-        assert!(matches!(run(&mut conn), Err(StoreError::TooNew { found: 99, .. })));
+        assert!(matches!(
+            run(&mut conn),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
     }
 }

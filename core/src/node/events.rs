@@ -1,0 +1,196 @@
+//! The node's events: a bounded queue the shells pull from.
+//!
+//! Bounded so a shell that stops pulling (an Android app in the background) cannot
+//! make the core grow without limit; when full, the oldest events are dropped and the
+//! next pull returns [`Event::Overflow`] first, so the shell knows to re-query state.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+/// Identifies a peer session (the hex id of the invite that started it).
+pub type PeerId = String;
+
+/// Where a connection to a peer stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerState {
+    /// Exchanging ICE checks and DTLS.
+    Connecting,
+    /// The channel is open; key confirmation is running.
+    Confirming,
+    /// Key confirmation succeeded: chat data may flow.
+    Connected,
+    /// The connection ended (goodbye, loss or close).
+    Disconnected {
+        /// Why, in words.
+        reason: String,
+    },
+    /// The connection could not be made or authenticated.
+    Failed {
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// Something the shell may want to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A peer's connection state changed.
+    PeerState {
+        /// The peer.
+        peer: PeerId,
+        /// Its new state.
+        state: PeerState,
+    },
+    /// A chat message arrived.
+    Message {
+        /// From whom.
+        peer: PeerId,
+        /// The sender's message id.
+        id: String,
+        /// The text.
+        text: String,
+    },
+    /// The peer acknowledged a message we sent.
+    Delivered {
+        /// To whom.
+        peer: PeerId,
+        /// Our message id.
+        id: String,
+    },
+    /// A reply to one of our invites had the wrong answer (or was forged).
+    WrongAnswer {
+        /// The invite (hex id).
+        invite: String,
+        /// Attempts left before the invite is burned.
+        attempts_left: u8,
+    },
+    /// Events were dropped because nobody pulled them; re-query state.
+    Overflow {
+        /// How many.
+        dropped: u64,
+    },
+}
+
+/// A bounded multi-producer queue with a blocking and an async pull.
+pub struct EventQueue {
+    inner: Mutex<Inner>,
+    notify: Notify,
+    capacity: usize,
+}
+
+struct Inner {
+    events: VecDeque<Event>,
+    dropped: u64,
+    closed: bool,
+}
+
+impl EventQueue {
+    /// A queue holding at most `capacity` events.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                events: VecDeque::with_capacity(capacity.min(1024)),
+                dropped: 0,
+                closed: false,
+            }),
+            notify: Notify::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds an event, dropping the oldest if full.
+    pub fn push(&self, event: Event) {
+        let mut inner = self.lock();
+        if inner.closed {
+            return;
+        }
+        if inner.events.len() >= self.capacity {
+            inner.events.pop_front();
+            inner.dropped += 1;
+        }
+        inner.events.push_back(event);
+        drop(inner);
+        self.notify.notify_waiters();
+        self.notify.notify_one();
+    }
+
+    /// Takes the next event without waiting.
+    pub fn try_pop(&self) -> Option<Event> {
+        let mut inner = self.lock();
+        if inner.dropped > 0 {
+            let dropped = std::mem::take(&mut inner.dropped);
+            return Some(Event::Overflow { dropped });
+        }
+        inner.events.pop_front()
+    }
+
+    /// Waits up to `timeout` for the next event; `None` on timeout or once closed.
+    pub async fn next(&self, timeout: Duration) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.notify.notified();
+            if let Some(e) = self.try_pop() {
+                return Some(e);
+            }
+            if self.lock().closed {
+                return None;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.try_pop();
+            }
+        }
+    }
+
+    /// Wakes every waiter and refuses further events.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.notify.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(i: usize) -> Event {
+        Event::Message {
+            peer: "p".into(),
+            id: i.to_string(),
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn overflow_is_itself_an_event_and_order_is_kept() {
+        let q = EventQueue::new(3);
+        for i in 0..5 {
+            q.push(msg(i));
+        }
+        assert_eq!(q.try_pop(), Some(Event::Overflow { dropped: 2 }));
+        assert_eq!(q.try_pop(), Some(msg(2)));
+        assert_eq!(q.try_pop(), Some(msg(3)));
+        assert_eq!(q.try_pop(), Some(msg(4)));
+        assert_eq!(q.try_pop(), None);
+    }
+
+    #[tokio::test]
+    async fn next_waits_for_a_push_and_times_out() {
+        let q = std::sync::Arc::new(EventQueue::new(8));
+        assert_eq!(q.next(Duration::from_millis(20)).await, None);
+        let q2 = q.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            q2.push(msg(1));
+        });
+        assert_eq!(q.next(Duration::from_secs(5)).await, Some(msg(1)));
+        q.close();
+        assert_eq!(q.next(Duration::from_secs(5)).await, None);
+    }
+}
