@@ -111,7 +111,11 @@ async fn plain_sdp(peer: &mut PlainPeer) -> Result<String, BoxError> {
 }
 
 /// Pump a channel's events; reports open on `open`, messages into the inbox.
-fn plain_pump(dc: Arc<dyn DataChannel>, open: watch::Sender<bool>, already_open: bool) -> mpsc::Receiver<Bytes> {
+fn plain_pump(
+    dc: Arc<dyn DataChannel>,
+    open: watch::Sender<bool>,
+    already_open: bool,
+) -> mpsc::Receiver<Bytes> {
     let (tx, rx) = mpsc::channel(256);
     if already_open {
         open.send_replace(true);
@@ -145,13 +149,15 @@ async fn plain_pair() -> Result<(Plain, Plain, Duration), BoxError> {
     let offer_sdp = plain_sdp(&mut a).await?;
 
     let mut b = plain_peer().await?;
-    b.pc.set_remote_description(RTCSessionDescription::offer(offer_sdp)?).await?;
+    b.pc.set_remote_description(RTCSessionDescription::offer(offer_sdp)?)
+        .await?;
     let ans = b.pc.create_answer(None).await?;
     b.pc.set_local_description(ans).await?;
     let answer_sdp = plain_sdp(&mut b).await?;
 
     let started = Instant::now();
-    a.pc.set_remote_description(RTCSessionDescription::answer(answer_sdp)?).await?;
+    a.pc.set_remote_description(RTCSessionDescription::answer(answer_sdp)?)
+        .await?;
     let dc_b = tokio::time::timeout(Duration::from_secs(10), b.channels.recv())
         .await?
         .ok_or("no channel")?;
@@ -160,8 +166,16 @@ async fn plain_pair() -> Result<(Plain, Plain, Duration), BoxError> {
     tokio::time::timeout(Duration::from_secs(10), open_a.wait_for(|o| *o)).await??;
     let took = started.elapsed();
     Ok((
-        Plain { _pc: a.pc, dc: dc_a, inbox: tokio::sync::Mutex::new(inbox_a) },
-        Plain { _pc: b.pc, dc: dc_b, inbox: tokio::sync::Mutex::new(inbox_b) },
+        Plain {
+            _pc: a.pc,
+            dc: dc_a,
+            inbox: tokio::sync::Mutex::new(inbox_a),
+        },
+        Plain {
+            _pc: b.pc,
+            dc: dc_b,
+            inbox: tokio::sync::Mutex::new(inbox_b),
+        },
         took,
     ))
 }
@@ -252,7 +266,13 @@ async fn bench_link(config: LinkConfig, pairs: usize) -> Result<Row, BoxError> {
     let (rtt_p50, rtt_p99) = round_trips(a.as_ref(), &b).await?;
     let mbs_16k = throughput(a.clone(), &b, 16 << 10).await?;
     let mbs_64k = throughput(a.clone(), &b, 64 << 10).await?;
-    Ok(Row { connect_ms: median(connects), rtt_p50, rtt_p99, mbs_16k, mbs_64k })
+    Ok(Row {
+        connect_ms: median(connects),
+        rtt_p50,
+        rtt_p99,
+        mbs_16k,
+        mbs_64k,
+    })
 }
 
 async fn bench_plain(pairs: usize) -> Result<Row, BoxError> {
@@ -266,7 +286,13 @@ async fn bench_plain(pairs: usize) -> Result<Row, BoxError> {
     let (rtt_p50, rtt_p99) = round_trips(a.as_ref(), &b).await?;
     let mbs_16k = throughput(a.clone(), &b, 16 << 10).await?;
     let mbs_64k = throughput(a.clone(), &b, 64 << 10).await?;
-    Ok(Row { connect_ms: median(connects), rtt_p50, rtt_p99, mbs_16k, mbs_64k })
+    Ok(Row {
+        connect_ms: median(connects),
+        rtt_p50,
+        rtt_p99,
+        mbs_16k,
+        mbs_64k,
+    })
 }
 
 /// Driver sleeps per second on an idle open link, uncapped after setup.
@@ -279,20 +305,37 @@ async fn idle_wakeups(config: &LinkConfig) -> Result<f64, BoxError> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), BoxError> {
-    let pairs: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10);
+    let pairs: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10);
     let tincan = LinkConfig::loopback();
-    let cap_only = LinkConfig { socket_buffer_bytes: 0, ..LinkConfig::loopback() };
-    let buffers_only = LinkConfig { setup_sleep_cap: None, ..LinkConfig::loopback() };
+    let cap_only = LinkConfig {
+        socket_buffer_bytes: 0,
+        ..LinkConfig::loopback()
+    };
+    let buffers_only = LinkConfig {
+        setup_sleep_cap: None,
+        ..LinkConfig::loopback()
+    };
 
     let plain = bench_plain(pairs).await?;
     let rows = [
-        ("tincan link (2 ms setup cap + 4 MiB buffers)", bench_link(tincan.clone(), pairs).await?),
+        (
+            "tincan link (2 ms setup cap + 4 MiB buffers)",
+            bench_link(tincan.clone(), pairs).await?,
+        ),
         ("link, setup cap only", bench_link(cap_only, pairs).await?),
-        ("link, 4 MiB buffers only", bench_link(buffers_only, pairs).await?),
+        (
+            "link, 4 MiB buffers only",
+            bench_link(buffers_only, pairs).await?,
+        ),
         ("plain webrtc 0.21 (baseline)", plain),
     ];
 
-    println!("\nLoopback, {pairs} fresh pairs for connect; {PINGS} pings; 64 MiB per throughput run.\n");
+    println!(
+        "\nLoopback, {pairs} fresh pairs for connect; {PINGS} pings; 64 MiB per throughput run.\n"
+    );
     println!("| setup | connect median ms | RTT p50 ms | RTT p99 ms | MB/s 16 KiB | MB/s 64 KiB |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (name, r) in &rows {

@@ -4,7 +4,9 @@
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use tincan_core::link::{answer, IceServer, Link, LinkConfig, LinkSecrets, LinkState, PendingOffer};
+use tincan_core::link::{
+    answer, IceServer, Link, LinkConfig, LinkSecrets, LinkState, PendingOffer,
+};
 
 const OPEN_WITHIN: Duration = Duration::from_secs(10);
 
@@ -49,7 +51,10 @@ async fn two_links_connect_and_talk_both_ways() {
     let offer = PendingOffer::create(&LinkConfig::loopback(), &alice_secrets)
         .await
         .expect("offer");
-    assert!(!candidate_ports(offer.local_sdp()).is_empty(), "offer has candidates");
+    assert!(
+        !candidate_ports(offer.local_sdp()).is_empty(),
+        "offer has candidates"
+    );
     assert!(offer.local_sdp().contains(&alice_secrets.ice_ufrag));
     let (answer_sdp, bob) = answer(&LinkConfig::loopback(), &bob_secrets, offer.local_sdp())
         .await
@@ -72,9 +77,18 @@ async fn two_links_connect_and_talk_both_ways() {
     }
 
     // Key confirmation material: each side sees the other's real certificate.
-    assert_eq!(alice.local_fingerprint(), alice_secrets.fingerprint().expect("fp"));
-    assert_eq!(alice.remote_fingerprint().await.expect("remote fp"), bob.local_fingerprint());
-    assert_eq!(bob.remote_fingerprint().await.expect("remote fp"), alice.local_fingerprint());
+    assert_eq!(
+        alice.local_fingerprint(),
+        alice_secrets.fingerprint().expect("fp")
+    );
+    assert_eq!(
+        alice.remote_fingerprint().await.expect("remote fp"),
+        bob.local_fingerprint()
+    );
+    assert_eq!(
+        bob.remote_fingerprint().await.expect("remote fp"),
+        alice.local_fingerprint()
+    );
     let pair = alice.selected_pair().await.expect("selected pair");
     println!("alice selected pair: {pair}");
     assert!(pair.contains("127.0.0.1"), "{pair}");
@@ -113,12 +127,17 @@ async fn restarted_inviter_completes_an_old_invite_on_a_new_port() {
     let pair = bob.selected_pair().await.expect("pair");
     println!("bob selected pair after inviter restart: {pair}");
     assert!(
-        new_ports.iter().any(|p| pair.contains(&format!(":{p}")) || pair.contains(&format!(" {p}"))),
+        new_ports
+            .iter()
+            .any(|p| pair.contains(&format!(":{p}")) || pair.contains(&format!(" {p}"))),
         "bob reaches the new port {new_ports:?}: {pair}"
     );
     alice.send(b"still me").await.expect("send");
     expect_received(&bob, b"still me").await;
-    assert_eq!(bob.remote_fingerprint().await.expect("fp"), restored.fingerprint().expect("fp"));
+    assert_eq!(
+        bob.remote_fingerprint().await.expect("fp"),
+        restored.fingerprint().expect("fp")
+    );
 }
 
 async fn gather_with_stun(stun: String, bound: Duration) -> (Duration, String) {
@@ -130,7 +149,9 @@ async fn gather_with_stun(stun: String, bound: Duration) -> (Duration, String) {
         credential: String::new(),
     }];
     let started = Instant::now();
-    let offer = PendingOffer::create(&config, &secrets()).await.expect("offer");
+    let offer = PendingOffer::create(&config, &secrets())
+        .await
+        .expect("offer");
     (started.elapsed(), offer.local_sdp().to_owned())
 }
 
@@ -143,12 +164,21 @@ async fn gathering_is_bounded_when_stun_is_dead() {
     for stun in ["stun:127.0.0.1:9".to_owned(), format!("stun:{silent_addr}")] {
         let (took, sdp) = gather_with_stun(stun.clone(), bound).await;
         println!("gathering with {stun}: {took:?}");
-        assert!(took < bound + Duration::from_millis(700), "{stun}: {took:?}");
-        assert!(!candidate_ports(&sdp).is_empty(), "host candidates still present");
+        assert!(
+            took < bound + Duration::from_millis(700),
+            "{stun}: {took:?}"
+        );
+        assert!(
+            !candidate_ports(&sdp).is_empty(),
+            "host candidates still present"
+        );
     }
     let mut buf = [0u8; 1500];
     silent.set_nonblocking(true).expect("nonblocking");
-    assert!(silent.recv_from(&mut buf).is_ok(), "the silent server was asked");
+    assert!(
+        silent.recv_from(&mut buf).is_ok(),
+        "the silent server was asked"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,11 +38,18 @@ async fn sixty_four_mib_arrive_in_order_with_bounded_memory() {
     let offer = PendingOffer::create(&config, &LinkSecrets::generate().expect("secrets"))
         .await
         .expect("offer");
-    let (answer_sdp, bob) = answer(&config, &LinkSecrets::generate().expect("secrets"), offer.local_sdp())
-        .await
-        .expect("answer");
+    let (answer_sdp, bob) = answer(
+        &config,
+        &LinkSecrets::generate().expect("secrets"),
+        offer.local_sdp(),
+    )
+    .await
+    .expect("answer");
     let alice = Arc::new(offer.accept(&answer_sdp).await.expect("accept"));
-    alice.wait_open(Duration::from_secs(10)).await.expect("open");
+    alice
+        .wait_open(Duration::from_secs(10))
+        .await
+        .expect("open");
     bob.wait_open(Duration::from_secs(10)).await.expect("open");
 
     let rss_before = rss_kib();
@@ -68,7 +75,11 @@ async fn sixty_four_mib_arrive_in_order_with_bounded_memory() {
         for seq in 0..count {
             let got = bob.recv().await.expect("link open");
             assert_eq!(got.len(), MESSAGE, "message {seq} length");
-            assert_eq!(got.as_ref(), message(seq).as_slice(), "message {seq} in order and intact");
+            assert_eq!(
+                got.as_ref(),
+                message(seq).as_slice(),
+                "message {seq} in order and intact"
+            );
         }
     };
     tokio::time::timeout(Duration::from_secs(120), receive)
@@ -81,7 +92,10 @@ async fn sixty_four_mib_arrive_in_order_with_bounded_memory() {
         "64 MiB in {secs:.2} s = {:.1} MB/s; peak outstanding {peak_out} B (high water {high_water}); RSS {rss_before} -> peak {peak_rss} KiB",
         TOTAL as f64 / secs / 1e6
     );
-    assert!(peak_out <= high_water + MESSAGE, "outstanding {peak_out} above high water");
+    assert!(
+        peak_out <= high_water + MESSAGE,
+        "outstanding {peak_out} above high water"
+    );
     assert!(
         peak_rss.saturating_sub(rss_before) < 32 * 1024,
         "RSS grew by {} KiB while sending 64 MiB",

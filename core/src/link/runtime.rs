@@ -183,7 +183,8 @@ mod tests {
             rt.sleep(Duration::from_secs(5)).await;
             assert!(start.elapsed() < Duration::from_secs(1));
             rt.set_setting_up(false);
-            let capped = tokio::time::timeout(Duration::from_millis(50), rt.sleep(Duration::from_secs(5)));
+            let capped =
+                tokio::time::timeout(Duration::from_millis(50), rt.sleep(Duration::from_secs(5)));
             assert!(capped.await.is_err(), "idle sleep must not be capped");
         });
         assert_eq!(rt.sleeps(), 2);

@@ -58,12 +58,9 @@ impl LinkSecrets {
     pub fn generate() -> Result<Self, LinkError> {
         let provider = rtc::crypto::default_provider().map_err(LinkError::setup)?;
         let params = CertificateParams::new(vec!["tincan".to_owned()]).map_err(LinkError::setup)?;
-        let cert = RTCCertificate::generate(
-            provider.crypto(),
-            SignatureScheme::EcdsaP256Sha256,
-            params,
-        )
-        .map_err(LinkError::setup)?;
+        let cert =
+            RTCCertificate::generate(provider.crypto(), SignatureScheme::EcdsaP256Sha256, params)
+                .map_err(LinkError::setup)?;
         Ok(Self {
             ice_ufrag: random_ice_chars(UFRAG_LEN),
             ice_pwd: random_ice_chars(PWD_LEN),
@@ -145,19 +142,32 @@ mod tests {
         let json = serde_json::to_string(&s).expect("serialize");
         let back: LinkSecrets = serde_json::from_str(&json).expect("deserialize");
         assert_eq!(back, s);
-        assert_eq!(back.fingerprint().expect("fp"), s.fingerprint().expect("fp"));
+        assert_eq!(
+            back.fingerprint().expect("fp"),
+            s.fingerprint().expect("fp")
+        );
         let other = LinkSecrets::generate().expect("generate");
-        assert_ne!(other.fingerprint().expect("fp"), s.fingerprint().expect("fp"));
+        assert_ne!(
+            other.fingerprint().expect("fp"),
+            s.fingerprint().expect("fp")
+        );
         assert_ne!(other.ice_pwd, s.ice_pwd);
     }
 
     #[test]
     fn damaged_secrets_are_errors_not_panics() {
         let good = LinkSecrets::generate().expect("generate");
-        for pem in ["", "-----BEGIN EXPIRES-----\nAA==\n-----END EXPIRES-----\n\nx", "garbage"] {
+        for pem in [
+            "",
+            "-----BEGIN EXPIRES-----\nAA==\n-----END EXPIRES-----\n\nx",
+            "garbage",
+        ] {
             let mut s = good.clone();
             s.certificate_pem = pem.to_owned();
-            assert!(matches!(s.validate(), Err(LinkError::Secrets(_))), "{pem:?}");
+            assert!(
+                matches!(s.validate(), Err(LinkError::Secrets(_))),
+                "{pem:?}"
+            );
         }
         let mut s = good.clone();
         s.ice_pwd = "short".into();

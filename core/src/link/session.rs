@@ -61,7 +61,8 @@ impl PendingOffer {
 
     /// Apply the peer's answer; the returned link connects in the background.
     pub async fn accept(self, answer_sdp: &str) -> Result<Link, LinkError> {
-        let desc = RTCSessionDescription::answer(answer_sdp.to_owned()).map_err(LinkError::remote)?;
+        let desc =
+            RTCSessionDescription::answer(answer_sdp.to_owned()).map_err(LinkError::remote)?;
         self.peer.shared.runtime.set_setting_up(true);
         self.peer
             .pc
@@ -86,7 +87,11 @@ pub async fn answer(
         .set_remote_description(desc)
         .await
         .map_err(LinkError::remote)?;
-    let answer = peer.pc.create_answer(None).await.map_err(LinkError::setup)?;
+    let answer = peer
+        .pc
+        .create_answer(None)
+        .await
+        .map_err(LinkError::setup)?;
     peer.pc
         .set_local_description(answer)
         .await
@@ -186,7 +191,11 @@ impl Link {
     pub async fn close(&self) -> Result<(), LinkError> {
         let channel = self.shared.channel.borrow().clone();
         if let (Some(dc), LinkState::Open) = (channel, self.state()) {
-            if dc.send_text(std::str::from_utf8(GOODBYE).unwrap_or_default()).await.is_ok() {
+            if dc
+                .send_text(std::str::from_utf8(GOODBYE).unwrap_or_default())
+                .await
+                .is_ok()
+            {
                 // Let SCTP deliver it: a closing DTLS/SCTP may drop what is still queued.
                 let deadline = tokio::time::Instant::now() + GOODBYE_GRACE;
                 while dc.outstanding_bytes().await.unwrap_or(0) > 0
