@@ -122,17 +122,17 @@ fn plain_pump(
     }
     tokio::spawn(async move {
         while let Some(ev) = dc.poll().await {
-            match ev {
+            let keep_going = match ev {
                 DataChannelEvent::OnOpen => {
                     open.send_replace(true);
+                    true
                 }
-                DataChannelEvent::OnMessage(m) => {
-                    if tx.send(m.data.freeze()).await.is_err() {
-                        break;
-                    }
-                }
-                DataChannelEvent::OnClose => break,
-                _ => {}
+                DataChannelEvent::OnMessage(m) => tx.send(m.data.freeze()).await.is_ok(),
+                DataChannelEvent::OnClose => false,
+                _ => true,
+            };
+            if !keep_going {
+                break;
             }
         }
     });
