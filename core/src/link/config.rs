@@ -1,0 +1,90 @@
+//! How a link binds, gathers and times out.
+//!
+//! Defaults are the product's: every non-loopback interface, no STUN/TURN (nothing of
+//! ours or anybody else's is contacted unless the user asks), mDNS off, gathering
+//! bounded at 2 s, ICE timeouts that ride out a short loss of signal.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A STUN or TURN server to gather reflexive/relay candidates from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IceServer {
+    /// `stun:host:port` or `turn:host:port?transport=udp` URLs.
+    pub urls: Vec<String>,
+    /// TURN user name (empty for STUN).
+    pub username: String,
+    /// TURN credential (empty for STUN).
+    pub credential: String,
+}
+
+/// Everything about a link that is a choice rather than a secret.
+#[derive(Debug, Clone)]
+pub struct LinkConfig {
+    /// Exact local addresses to bind, one UDP socket each (port 0 = any). Empty: one
+    /// socket per non-loopback, non-link-local IPv4 interface (webrtc expands
+    /// `0.0.0.0:0` that way).
+    pub bind: Vec<SocketAddr>,
+    /// STUN/TURN servers. None by default.
+    pub ice_servers: Vec<IceServer>,
+    /// Upper bound on candidate gathering before the SDP is emitted anyway: a dead STUN
+    /// server costs at most this.
+    pub gather_timeout: Duration,
+    /// No traffic for this long: `Disconnected`.
+    pub ice_disconnected_timeout: Duration,
+    /// Disconnected for this long: `Failed`.
+    pub ice_failed_timeout: Duration,
+    /// Keep-alive interval while idle (also keeps NAT mappings open).
+    pub ice_keepalive_interval: Duration,
+    /// Accept remote `.local` mDNS candidates (costs a 0.0.0.0:5353 socket per link).
+    pub mdns: bool,
+    /// Driver sleep cap while the connection is being set up (`None`: no cap, ~600 ms
+    /// connect). See `runtime.rs`.
+    pub setup_sleep_cap: Option<Duration>,
+    /// SO_RCVBUF/SO_SNDBUF for the UDP sockets (`0`: kernel default).
+    pub socket_buffer_bytes: usize,
+    /// `send` waits while this many bytes are unacknowledged on the channel.
+    pub send_high_water: usize,
+    /// Received messages queued for `recv` before the link stops reading (and SCTP
+    /// flow control slows the sender).
+    pub recv_queue: usize,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        Self {
+            bind: Vec::new(),
+            ice_servers: Vec::new(),
+            gather_timeout: Duration::from_secs(2),
+            // Survive tens of seconds without signal: disconnected after 5 s, failed only
+            // after 30 s more (the data channel retransmits meanwhile).
+            ice_disconnected_timeout: Duration::from_secs(5),
+            ice_failed_timeout: Duration::from_secs(30),
+            ice_keepalive_interval: Duration::from_secs(2),
+            mdns: false,
+            setup_sleep_cap: Some(Duration::from_millis(2)),
+            socket_buffer_bytes: 4 << 20,
+            send_high_water: 1 << 20,
+            recv_queue: 256,
+        }
+    }
+}
+
+impl LinkConfig {
+    /// The default configuration bound to 127.0.0.1 only: for tests and benchmarks.
+    pub fn loopback() -> Self {
+        Self {
+            bind: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
+            ..Self::default()
+        }
+    }
+
+    /// The addresses handed to `with_udp_addrs`.
+    pub(crate) fn bind_addrs(&self) -> Vec<SocketAddr> {
+        if self.bind.is_empty() {
+            vec![SocketAddr::from(([0, 0, 0, 0], 0))]
+        } else {
+            self.bind.clone()
+        }
+    }
+}

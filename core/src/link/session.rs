@@ -1,0 +1,246 @@
+//! The two halves of the offer/answer dance and the connected link they produce.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, watch, Mutex};
+use webrtc::data_channel::DataChannel;
+use webrtc::peer_connection::{PeerConnection, RTCSessionDescription};
+
+use super::peer::{self, Peer, Shared, GOODBYE};
+use super::{LinkConfig, LinkError, LinkSecrets, LinkState};
+
+/// Label of Tincan's one data channel.
+const CHANNEL_LABEL: &str = "tincan";
+/// How long `close` waits for the goodbye to be acknowledged before tearing down.
+const GOODBYE_GRACE: Duration = Duration::from_secs(1);
+
+/// An offer waiting for its answer (the inviter's side).
+///
+/// Dropping it releases its sockets; the same [`LinkSecrets`] in a new
+/// `PendingOffer` can still accept the answer later.
+pub struct PendingOffer {
+    peer: Peer,
+    local_sdp: String,
+    local_fingerprint: [u8; 32],
+}
+
+impl PendingOffer {
+    /// Bind, create the data channel and the offer, gather (bounded) and describe it.
+    pub async fn create(config: &LinkConfig, secrets: &LinkSecrets) -> Result<Self, LinkError> {
+        let local_fingerprint = secrets.fingerprint()?;
+        let peer = peer::build(config, secrets).await?;
+        // Ordered and reliable are the defaults (no max retransmits, no lifetime).
+        let dc = peer
+            .pc
+            .create_data_channel(CHANNEL_LABEL, None)
+            .await
+            .map_err(LinkError::setup)?;
+        peer.shared.adopt_channel(dc, false);
+        let offer = peer.pc.create_offer(None).await.map_err(LinkError::setup)?;
+        peer.pc
+            .set_local_description(offer)
+            .await
+            .map_err(LinkError::setup)?;
+        let local_sdp = peer::gathered_sdp(&peer, config.gather_timeout).await?;
+        // The answer may take hours: don't wake the idle driver every few ms meanwhile.
+        peer.shared.runtime.set_setting_up(false);
+        Ok(Self {
+            peer,
+            local_sdp,
+            local_fingerprint,
+        })
+    }
+
+    /// The offer SDP, with its candidates, for the invite code.
+    pub fn local_sdp(&self) -> &str {
+        &self.local_sdp
+    }
+
+    /// Apply the peer's answer; the returned link connects in the background.
+    pub async fn accept(self, answer_sdp: &str) -> Result<Link, LinkError> {
+        let desc =
+            RTCSessionDescription::answer(answer_sdp.to_owned()).map_err(LinkError::remote)?;
+        self.peer.shared.runtime.set_setting_up(true);
+        self.peer
+            .pc
+            .set_remote_description(desc)
+            .await
+            .map_err(LinkError::remote)?;
+        Ok(Link::new(self.peer, self.local_fingerprint))
+    }
+}
+
+/// Answer an offer (the joiner's side): returns our answer SDP and the link, which
+/// opens once the inviter applies the answer.
+pub async fn answer(
+    config: &LinkConfig,
+    secrets: &LinkSecrets,
+    offer_sdp: &str,
+) -> Result<(String, Link), LinkError> {
+    let local_fingerprint = secrets.fingerprint()?;
+    let desc = RTCSessionDescription::offer(offer_sdp.to_owned()).map_err(LinkError::remote)?;
+    let peer = peer::build(config, secrets).await?;
+    peer.pc
+        .set_remote_description(desc)
+        .await
+        .map_err(LinkError::remote)?;
+    let answer = peer
+        .pc
+        .create_answer(None)
+        .await
+        .map_err(LinkError::setup)?;
+    peer.pc
+        .set_local_description(answer)
+        .await
+        .map_err(LinkError::setup)?;
+    let sdp = peer::gathered_sdp(&peer, config.gather_timeout).await?;
+    Ok((sdp, Link::new(peer, local_fingerprint)))
+}
+
+/// A data channel to one peer: ordered, reliable, flow-controlled.
+pub struct Link {
+    pc: Arc<dyn PeerConnection>,
+    shared: Arc<Shared>,
+    inbox: Mutex<mpsc::Receiver<Bytes>>,
+    local_fingerprint: [u8; 32],
+}
+
+impl Link {
+    fn new(peer: Peer, local_fingerprint: [u8; 32]) -> Self {
+        Self {
+            pc: peer.pc,
+            shared: peer.shared,
+            inbox: Mutex::new(peer.inbox),
+            local_fingerprint,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> LinkState {
+        *self.shared.state.borrow()
+    }
+
+    /// A receiver that sees every state change.
+    pub fn events(&self) -> watch::Receiver<LinkState> {
+        self.shared.state.subscribe()
+    }
+
+    /// Wait until the channel is open, or fail with why it won't be.
+    pub async fn wait_open(&self, timeout: Duration) -> Result<(), LinkError> {
+        let mut events = self.events();
+        let waited = tokio::time::timeout(timeout, async {
+            events
+                .wait_for(|s| *s != LinkState::Connecting)
+                .await
+                .map(|s| *s)
+        })
+        .await;
+        match waited {
+            Err(_) => Err(LinkError::Timeout(timeout)),
+            Ok(Err(_)) => Err(LinkError::Closed),
+            Ok(Ok(state)) => match state {
+                LinkState::Open | LinkState::Disconnected => Ok(()),
+                LinkState::Failed => Err(LinkError::Failed),
+                _ => Err(LinkError::Closed),
+            },
+        }
+    }
+
+    async fn open_channel(&self) -> Result<Arc<dyn DataChannel>, LinkError> {
+        let mut events = self.events();
+        let state = *events
+            .wait_for(|s| *s != LinkState::Connecting)
+            .await
+            .map_err(|_| LinkError::Closed)?;
+        match state {
+            LinkState::Failed => return Err(LinkError::Failed),
+            s if s.is_final() => return Err(LinkError::Closed),
+            _ => {}
+        }
+        let channel = self.shared.channel.borrow().clone();
+        channel.ok_or(LinkError::Closed)
+    }
+
+    /// Send one message. Waits while more than `send_high_water` bytes are
+    /// unacknowledged, so a fast sender cannot pile up memory.
+    pub async fn send(&self, data: &[u8]) -> Result<(), LinkError> {
+        let dc = self.open_channel().await?;
+        dc.send(BytesMut::from(data))
+            .await
+            .map_err(|_| LinkError::Closed)
+    }
+
+    /// The next message from the peer; `None` once the link is closed or failed.
+    pub async fn recv(&self) -> Option<Bytes> {
+        self.inbox.lock().await.recv().await
+    }
+
+    /// Bytes handed to `send` and not yet acknowledged by the peer.
+    pub async fn outstanding_bytes(&self) -> usize {
+        let channel = self.shared.channel.borrow().clone();
+        match channel {
+            Some(dc) => dc.outstanding_bytes().await.unwrap_or(0),
+            None => 0,
+        }
+    }
+
+    /// Say goodbye (the peer sees [`LinkState::ClosedByPeer`]), then tear down.
+    pub async fn close(&self) -> Result<(), LinkError> {
+        let channel = self.shared.channel.borrow().clone();
+        if let (Some(dc), LinkState::Open) = (channel, self.state()) {
+            if dc
+                .send_text(std::str::from_utf8(GOODBYE).unwrap_or_default())
+                .await
+                .is_ok()
+            {
+                // Let SCTP deliver it: a closing DTLS/SCTP may drop what is still queued.
+                let deadline = tokio::time::Instant::now() + GOODBYE_GRACE;
+                while dc.outstanding_bytes().await.unwrap_or(0) > 0
+                    && tokio::time::Instant::now() < deadline
+                {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        }
+        self.shared.set_state(LinkState::Closed);
+        self.pc.close().await.map_err(LinkError::setup)
+    }
+
+    /// SHA-256 of our DTLS certificate.
+    pub fn local_fingerprint(&self) -> [u8; 32] {
+        self.local_fingerprint
+    }
+
+    /// SHA-256 of the certificate the peer actually presented in the DTLS handshake
+    /// (webrtc has checked it against the SDP's fingerprint). Available once open.
+    pub async fn remote_fingerprint(&self) -> Result<[u8; 32], LinkError> {
+        let sctp = self.pc.sctp().await.ok_or(LinkError::Closed)?;
+        let certs = sctp
+            .transport()
+            .get_remote_certificates()
+            .await
+            .map_err(|_| LinkError::Closed)?;
+        let der = certs.first().ok_or(LinkError::Closed)?;
+        Ok(Sha256::digest(der).into())
+    }
+
+    /// The selected ICE candidate pair, human-readable (for logs and test output).
+    pub async fn selected_pair(&self) -> Option<String> {
+        let sctp = self.pc.sctp().await?;
+        let pair = sctp
+            .transport()
+            .ice_transport()
+            .get_selected_candidate_pair()
+            .await
+            .ok()??;
+        Some(pair.to_string())
+    }
+
+    /// How many timer sleeps this link's driver has started: wake-up accounting.
+    pub fn driver_sleeps(&self) -> u64 {
+        self.shared.runtime.sleeps()
+    }
+}
