@@ -22,30 +22,61 @@ fn hex(bytes: &[u8]) -> String {
 fn vector(name: &str, secret: InviteSecret, answer: Option<&str>) -> String {
     let mut out = String::new();
     writeln!(out, "# {name}").unwrap();
-    if let InviteSecret::Question { answer: a, .. } | InviteSecret::Private { answer: a, .. } = &secret {
+    if let InviteSecret::Question { answer: a, .. } | InviteSecret::Private { answer: a, .. } =
+        &secret
+    {
         let normalized = normalize_answer(a).unwrap();
         writeln!(out, "normalized_answer = {normalized:?}").unwrap();
         let hardened = harden(&normalized, &[0x11; 16], argon::FLOOR).unwrap();
-        writeln!(out, "argon2id_floor(salt=11*16) = {}", hex(hardened.as_ref())).unwrap();
+        writeln!(
+            out,
+            "argon2id_floor(salt=11*16) = {}",
+            hex(hardened.as_ref())
+        )
+        .unwrap();
     }
-    let new = create_invite(secret, &ana_description(), NOW, DAY, argon::FLOOR, &mut rng(1)).unwrap();
+    let new = create_invite(
+        secret,
+        &ana_description(),
+        NOW,
+        DAY,
+        argon::FLOOR,
+        &mut rng(1),
+    )
+    .unwrap();
     writeln!(out, "invite = {}", new.code).unwrap();
     writeln!(out, "invite_id = {}", hex(&new.pending.id())).unwrap();
     let invite = Invite::parse(&new.code, NOW).unwrap();
-    let (reply, ben) = invite.respond(answer, &ben_description(), NOW, DAY, &mut rng(2)).unwrap();
+    let (reply, ben) = invite
+        .respond(answer, &ben_description(), NOW, DAY, &mut rng(2))
+        .unwrap();
     writeln!(out, "reply = {reply}").unwrap();
     let mut pending = new.pending;
     let ana = pending.accept_reply(&reply, NOW).unwrap();
     let (fa, fb) = (ana_description().fingerprint, ben_description().fingerprint);
-    writeln!(out, "confirm_from_inviter = {}", hex(&ana.confirmation(&fa, &fb))).unwrap();
-    writeln!(out, "confirm_from_joiner = {}", hex(&ben.confirmation(&fb, &fa))).unwrap();
-    let followup = ana.followup_code(&ana_description(), NOW, DAY, &mut rng(3)).unwrap();
+    writeln!(
+        out,
+        "confirm_from_inviter = {}",
+        hex(&ana.confirmation(&fa, &fb))
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "confirm_from_joiner = {}",
+        hex(&ben.confirmation(&fb, &fa))
+    )
+    .unwrap();
+    let followup = ana
+        .followup_code(&ana_description(), NOW, DAY, &mut rng(3))
+        .unwrap();
     writeln!(out, "followup_from_inviter = {followup}").unwrap();
     out
 }
 
 fn check(file: &str, actual: String) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kat").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kat")
+        .join(file);
     if std::env::var_os("TINCAN_WRITE_KAT").is_some() {
         std::fs::write(&path, &actual).unwrap();
         return;
@@ -61,7 +92,10 @@ fn question_mode_vector() {
         question: "Where did we first meet?".into(),
         answer: "  Lisbon   2019 ".into(),
     };
-    check("question.txt", vector("question mode", secret, Some("lisbon 2019")));
+    check(
+        "question.txt",
+        vector("question mode", secret, Some("lisbon 2019")),
+    );
 }
 
 #[test]

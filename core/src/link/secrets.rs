@@ -5,6 +5,7 @@
 //! must come back with exactly those: we choose the ICE ufrag/pwd ourselves (compact:
 //! they travel in the code) and keep the certificate as PEM.
 
+use crate::sdp::derived_ice_pwd;
 use rand_core::{OsRng, RngCore};
 use rtc::crypto::SignatureScheme;
 use rtc::peer_connection::certificate::{CertificateParams, RTCCertificate};
@@ -54,18 +55,22 @@ impl Drop for LinkSecrets {
 }
 
 impl LinkSecrets {
-    /// Fresh random credentials and a fresh ECDSA P-256 certificate.
+    /// A fresh ECDSA P-256 certificate, a random ufrag and the password derived from both.
     pub fn generate() -> Result<Self, LinkError> {
         let provider = rtc::crypto::default_provider().map_err(LinkError::setup)?;
         let params = CertificateParams::new(vec!["tincan".to_owned()]).map_err(LinkError::setup)?;
         let cert =
             RTCCertificate::generate(provider.crypto(), SignatureScheme::EcdsaP256Sha256, params)
                 .map_err(LinkError::setup)?;
-        Ok(Self {
+        let mut secrets = Self {
             ice_ufrag: random_ice_chars(UFRAG_LEN),
-            ice_pwd: random_ice_chars(PWD_LEN),
+            ice_pwd: String::new(),
             certificate_pem: cert.serialize_pem().map_err(LinkError::setup)?,
-        })
+        };
+        // The password is derived from public fields, so codes need not carry it
+        // (see `sdp::derived_ice_pwd`): it travels in clear in a code either way.
+        secrets.ice_pwd = derived_ice_pwd(&secrets.ice_ufrag, &secrets.fingerprint()?);
+        Ok(secrets)
     }
 
     /// Check what came back from storage before handing it to the WebRTC stack.
