@@ -14,7 +14,7 @@ pub mod reply;
 pub mod text;
 
 pub use exchange::Exchange;
-pub use invite::{create_invite, Invite, InviteSecret, NewInvite, PendingInvite};
+pub use invite::{create_invite, AnsweredInvite, Invite, InviteSecret, NewInvite, PendingInvite};
 
 use serde::{Deserialize, Serialize};
 
