@@ -1,1 +1,4 @@
 //! Shared helpers for Tincan's cross-crate scenario tests.
+#![allow(clippy::panic, clippy::unwrap_used)]
+
+pub mod process;
