@@ -202,9 +202,18 @@ impl Netns {
             .map(drop)
     }
 
-    /// Make this namespace a NAT router: forward, and rewrite everything that leaves
-    /// through `wan` to `wan`'s address (iptables MASQUERADE — Linux's NAT maps
-    /// endpoint-independently where it can, but filters by address and port).
+    /// Make this namespace a home-router-like NAT: forward, rewrite everything that
+    /// leaves through `wan` to `wan`'s address (iptables MASQUERADE: keeps the source
+    /// port when it can, filters inbound by address and port), and drop unsolicited
+    /// packets arriving on `wan`.
+    ///
+    /// The drop matters for hole punching. Without it, the first unsolicited check
+    /// from the far peer reaches the router itself (no listener) and leaves a
+    /// conntrack entry (far peer → our public port); when our host then sends to the
+    /// far peer, MASQUERADE finds the port-preserving mapping "taken" by that entry
+    /// and picks another port, which the far NAT drops: ICE never connects. Dropping
+    /// in the filter table happens before conntrack confirms the entry, so nothing is
+    /// left behind — which is also what a real home router's firewall does.
     pub fn masquerade(&self, wan: &str) -> Result<()> {
         self.sysctl("net.ipv4.ip_forward", "1")?;
         self.exec(&[
@@ -217,6 +226,19 @@ impl Netns {
             wan,
             "-j",
             "MASQUERADE",
+        ])?;
+        self.exec(&[
+            "iptables",
+            "-A",
+            "INPUT",
+            "-i",
+            wan,
+            "-m",
+            "conntrack",
+            "--ctstate",
+            "NEW,INVALID",
+            "-j",
+            "DROP",
         ])
         .map(drop)
     }

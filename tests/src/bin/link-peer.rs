@@ -64,6 +64,8 @@ struct Args {
     messages: u32,
     timeout: Duration,
     lifetime: Duration,
+    accept_delay: Duration,
+    check_window: Option<Duration>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -75,6 +77,8 @@ fn parse_args() -> Result<Args> {
     let mut messages = 3;
     let mut timeout = Duration::from_secs(20);
     let mut lifetime = Duration::from_secs(90);
+    let mut accept_delay = Duration::ZERO;
+    let mut check_window = None;
     let secs = |v: &str| -> Result<Duration> {
         Ok(Duration::from_secs_f64(v.parse().context("seconds")?))
     };
@@ -99,6 +103,8 @@ fn parse_args() -> Result<Args> {
             "--messages" => messages = v.parse().context("--messages N")?,
             "--timeout" => timeout = secs(&v)?,
             "--lifetime" => lifetime = secs(&v)?,
+            "--accept-delay" => accept_delay = secs(&v)?,
+            "--check-window" => check_window = Some(secs(&v)?),
             other => bail!("unknown option {other} (see the module docs for usage)"),
         }
     }
@@ -114,6 +120,8 @@ fn parse_args() -> Result<Args> {
         messages,
         timeout,
         lifetime,
+        accept_delay,
+        check_window,
     })
 }
 
@@ -164,6 +172,8 @@ async fn connect(args: &Args, config: &LinkConfig) -> Result<Link> {
             let offer = PendingOffer::create(config, &secrets).await?;
             write_atomic(&args.write, offer.local_sdp())?;
             println!("wrote {}", args.write.display());
+            // The reply code takes a while to come back (a person carries it).
+            tokio::time::sleep(args.accept_delay).await;
             let answer = read_when_ready(&args.read, args.timeout).await?;
             let link = offer.accept(&answer).await?;
             println!("accepted");
@@ -234,6 +244,18 @@ async fn run(args: Args) -> Result<()> {
             .collect(),
         ..LinkConfig::default()
     };
+    let config = match args.check_window {
+        // Keep checking each pair this long (at the default interval).
+        Some(window) => LinkConfig {
+            ice_max_checks: u16::try_from(
+                window.as_millis() / config.ice_check_interval.as_millis().max(1),
+            )
+            .unwrap_or(u16::MAX)
+            .max(1),
+            ..config
+        },
+        None => config,
+    };
     let link = connect(&args, &config).await?;
     println!("open");
     let pair = link.selected_pair().await.unwrap_or_default();
@@ -244,10 +266,27 @@ async fn run(args: Args) -> Result<()> {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    let args = parse_args()?;
-    let lifetime = args.lifetime;
-    tokio::time::timeout(lifetime, run(args))
-        .await
-        .map_err(|_| anyhow!("gave up after the {lifetime:?} lifetime"))?
+async fn main() -> std::process::ExitCode {
+    // `RUST_LOG=rtc_ice=debug` (passed through `ip netns exec`) shows what ICE does.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let outcome = match parse_args() {
+        Ok(args) => {
+            let lifetime = args.lifetime;
+            tokio::time::timeout(lifetime, run(args))
+                .await
+                .unwrap_or_else(|_| Err(anyhow!("gave up after the {lifetime:?} lifetime")))
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, no backtrace: the test shows this in its failure message.
+            eprintln!("link-peer: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
