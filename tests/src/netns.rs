@@ -40,7 +40,8 @@ static SWEEP: Once = Once::new();
 /// Namespace tests never pass silently without root: CI runs `scripts/test-all` as
 /// root, and a developer without root sees this error instead of a green run.
 pub fn require_root() -> Result<()> {
-    let status = std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let status =
+        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
     let euid = status
         .lines()
         .find_map(|l| l.strip_prefix("Uid:"))
@@ -300,7 +301,11 @@ impl Netns {
     /// PIDs of every process inside the namespace.
     fn pids(&self) -> Vec<u32> {
         run("ip", &["netns", "pids", &self.name])
-            .map(|out| out.split_whitespace().filter_map(|p| p.parse().ok()).collect())
+            .map(|out| {
+                out.split_whitespace()
+                    .filter_map(|p| p.parse().ok())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -449,7 +454,11 @@ impl Lan {
     pub fn new() -> Result<Self> {
         let a = Netns::new("lan-a")?;
         let b = Netns::new("lan-b")?;
-        veth((&a, Self::DEV, Self::A_ADDR), (&b, Self::DEV, Self::B_ADDR), 24)?;
+        veth(
+            (&a, Self::DEV, Self::A_ADDR),
+            (&b, Self::DEV, Self::B_ADDR),
+            24,
+        )?;
         Ok(Self { a, b })
     }
 }
@@ -497,7 +506,13 @@ impl NatPair {
     pub fn new() -> Result<Self> {
         let internet = Netns::new("inet")?;
         internet.sysctl("net.ipv4.ip_forward", "1")?;
-        internet.ip(&["addr", "add", &format!("{}/32", Self::STUN_ADDR), "dev", "lo"])?;
+        internet.ip(&[
+            "addr",
+            "add",
+            &format!("{}/32", Self::STUN_ADDR),
+            "dev",
+            "lo",
+        ])?;
         let a = NatSite::new(&internet, 'a', 1)?;
         let b = NatSite::new(&internet, 'b', 2)?;
         Ok(Self {
@@ -530,7 +545,10 @@ impl NatPair {
 
     /// The STUN server's output so far: one `binding <from> ` line per request.
     pub fn stun_log(&self) -> String {
-        self.stun.as_ref().map(NsProcess::stdout).unwrap_or_default()
+        self.stun
+            .as_ref()
+            .map(NsProcess::stdout)
+            .unwrap_or_default()
     }
 }
 

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use rtc::peer_connection::transport::RTCIceCandidateInit;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch, Mutex};
-use rtc::peer_connection::transport::RTCIceCandidateInit;
 use webrtc::data_channel::DataChannel;
 use webrtc::peer_connection::{PeerConnection, RTCSessionDescription};
 

@@ -23,7 +23,9 @@ fn main() -> Result<()> {
     let mut lifetime = Duration::from_secs(300);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let value = args.next().with_context(|| format!("{arg} needs a value"))?;
+        let value = args
+            .next()
+            .with_context(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
             "--bind" => bind = Some(value.parse().context("--bind ADDR:PORT")?),
             "--lifetime-secs" => {
