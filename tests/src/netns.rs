@@ -255,18 +255,35 @@ impl Netns {
         self.ip(&["link", "set", dev, "up"]).map(drop)
     }
 
-    /// Shape `dev` with `tc netem`, e.g. `&["loss", "20%"]` or `&["delay", "50ms"]`
-    /// (replaces any earlier netem on it).
-    pub fn netem(&self, dev: &str, spec: &[&str]) -> Result<()> {
-        let mut args = vec!["tc", "qdisc", "replace", "dev", dev, "root", "netem"];
-        args.extend_from_slice(spec);
-        self.exec(&args).map(drop)
+    /// Drop a random `fraction` (0.0–1.0) of the packets entering and leaving through
+    /// `dev` (iptables `statistic`; `tc netem` is not built into this machine's kernel,
+    /// CONFIG_NET_SCH_NETEM is off). Undo with [`Netns::stop_losing`].
+    pub fn lose(&self, dev: &str, fraction: f64) -> Result<()> {
+        let p = format!("{:.4}", fraction.clamp(0.0, 1.0));
+        for (chain, dir) in [("INPUT", "-i"), ("OUTPUT", "-o")] {
+            self.exec(&loss_rule("-A", chain, dir, dev, &p))?;
+        }
+        Ok(())
     }
 
-    /// Remove a netem set with [`Netns::netem`].
-    pub fn clear_netem(&self, dev: &str) -> Result<()> {
-        self.exec(&["tc", "qdisc", "del", "dev", dev, "root"])
-            .map(drop)
+    /// Remove the loss set with [`Netns::lose`] (same `fraction`).
+    pub fn stop_losing(&self, dev: &str, fraction: f64) -> Result<()> {
+        let p = format!("{:.4}", fraction.clamp(0.0, 1.0));
+        for (chain, dir) in [("INPUT", "-i"), ("OUTPUT", "-o")] {
+            self.exec(&loss_rule("-D", chain, dir, dev, &p))?;
+        }
+        Ok(())
+    }
+
+    /// `ip link show dev` says the link is up (`LOWER_UP` and not administratively down).
+    pub fn link_is_up(&self, dev: &str) -> Result<bool> {
+        let out = self.ip(&["link", "show", "dev", dev])?;
+        let flags = out
+            .split('<')
+            .nth(1)
+            .and_then(|f| f.split('>').next())
+            .unwrap_or_default();
+        Ok(flags.split(',').any(|f| f == "UP"))
     }
 
     /// Start `program args…` inside the namespace, its stdout and stderr going to
@@ -331,10 +348,35 @@ pub fn veth(
     prefix: u8,
 ) -> Result<()> {
     a.ip(&[
-        "link", "add", a_dev, "type", "veth", "peer", "name", b_dev, "netns", &b.name,
+        "link", "add", "name", a_dev, "type", "veth", "peer", "name", b_dev, "netns", &b.name,
     ])?;
     a.address(a_dev, a_addr, prefix)?;
     b.address(b_dev, b_addr, prefix)
+}
+
+/// `iptables <op> <chain> <-i|-o> dev -m statistic --probability p -j DROP`.
+fn loss_rule<'a>(
+    op: &'a str,
+    chain: &'a str,
+    dir: &'a str,
+    dev: &'a str,
+    p: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "iptables",
+        op,
+        chain,
+        dir,
+        dev,
+        "-m",
+        "statistic",
+        "--mode",
+        "random",
+        "--probability",
+        p,
+        "-j",
+        "DROP",
+    ]
 }
 
 /// A process running inside a namespace; killed (and reaped) on drop.
@@ -535,7 +577,7 @@ impl NatPair {
         let mut stun = self.internet.spawn(
             "stun-server",
             program,
-            &["--bind", &bind, "--lifetime-secs", "300"],
+            &["--bind", &bind, "--lifetime-secs", "120"],
             log_dir,
         )?;
         stun.wait_for_line("listening ", Duration::from_secs(10))?;

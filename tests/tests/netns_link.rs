@@ -315,3 +315,25 @@ fn restarted_offerer_behind_nat_connects_once_the_answerer_adds_its_fresh_candid
     expect_reflexive(&pair_a, &nat.b, None)?;
     Ok(())
 }
+
+#[test]
+fn fault_helpers_cut_and_restore_the_link() -> Result<()> {
+    netns::require_root()?;
+    let lan = Lan::new()?;
+    ensure!(lan.a.link_is_up(Lan::DEV)?, "a fresh LAN link is up");
+    lan.a.link_down(Lan::DEV)?;
+    ensure!(!lan.a.link_is_up(Lan::DEV)?, "link_down takes it down");
+    lan.a.link_up(Lan::DEV)?;
+    ensure!(lan.a.link_is_up(Lan::DEV)?, "link_up brings it back");
+
+    lan.a.lose(Lan::DEV, 1.0)?;
+    let rules = lan.a.exec(&["iptables", "-S"])?;
+    ensure!(
+        rules.matches("statistic").count() == 2,
+        "loss rules in and out:\n{rules}"
+    );
+    lan.a.stop_losing(Lan::DEV, 1.0)?;
+    let rules = lan.a.exec(&["iptables", "-S"])?;
+    ensure!(!rules.contains("statistic"), "loss removed:\n{rules}");
+    Ok(())
+}

@@ -16,7 +16,8 @@
 //! Prints, one per line: `wrote <path>`, `accepted` (offerer), `not-open <why>`, `added <n>`, `open`,
 //! `selected <pair>`, `received <n>`, `done`. Exits non-zero on any failure. Every
 //! wait is bounded (`--timeout`, default 20 s) and the whole run by `--lifetime`
-//! (default 90 s), so a forgotten process ends by itself.
+//! (default 90 s), and it exits when the process that started it dies, so a forgotten
+//! process ends by itself.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -272,6 +273,17 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
+    // If the test that started us dies, we are re-parented: stop with it.
+    let parent = std::os::unix::process::parent_id();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if std::os::unix::process::parent_id() != parent {
+                eprintln!("link-peer: the process that started me is gone; exiting");
+                std::process::exit(2);
+            }
+        }
+    });
     let outcome = match parse_args() {
         Ok(args) => {
             let lifetime = args.lifetime;

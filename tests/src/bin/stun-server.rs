@@ -6,7 +6,8 @@
 //! Built on `rtc-stun` (re-exported as `rtc::stun`), the STUN code webrtc itself uses:
 //! no extra dependency and no system daemon to configure. Prints `listening <addr>`
 //! once bound and `binding <from>` per request (the test reads both). Exits by itself
-//! after `--lifetime-secs` (default 300) so a test killed mid-run leaves nothing behind.
+//! when the process that started it dies or after `--lifetime-secs` (default 300), so a
+//! test killed mid-run leaves nothing behind.
 //!
 //! Usage: `stun-server --bind 198.18.0.1:3478 [--lifetime-secs 300]`
 
@@ -41,8 +42,10 @@ fn main() -> Result<()> {
     println!("listening {}", socket.local_addr()?);
 
     let deadline = Instant::now() + lifetime;
+    // If the test that started us dies, we are re-parented: stop with it.
+    let parent = std::os::unix::process::parent_id();
     let mut buf = [0u8; 1500];
-    while Instant::now() < deadline {
+    while Instant::now() < deadline && std::os::unix::process::parent_id() == parent {
         let (len, from) = match socket.recv_from(&mut buf) {
             Ok(got) => got,
             Err(e)
