@@ -80,16 +80,65 @@ fn on_event(
     }
 }
 
-/// Runs the chat for `peer` until the person leaves or the conversation ends.
-pub fn run(node: &Node, peer: &str) -> Result<()> {
-    if std::io::stdin().is_terminal() {
-        interactive(node, peer)
-    } else {
-        piped(node, peer)
+/// Offers a follow-up code once, if the conversation has not connected after `after`.
+struct FollowUpOffer {
+    after: Option<Duration>,
+    started: Instant,
+    done: bool,
+}
+
+impl FollowUpOffer {
+    fn new(after: Option<Duration>) -> Self {
+        Self {
+            after,
+            started: Instant::now(),
+            done: false,
+        }
+    }
+
+    /// The text to show, when it is time.
+    fn poll(&mut self, node: &Node, peer: &str, status: &Status) -> Option<String> {
+        let after = self.after?;
+        if self.done
+            || status.connected_once.load(Ordering::SeqCst)
+            || self.started.elapsed() < after
+        {
+            return None;
+        }
+        self.done = true;
+        Some(match node.followup_code(peer) {
+            Ok(code) => format!(
+                "Not connected after {} s. If you are on different networks, send this follow-up \
+                 code to the other person and ask them to paste it into their chat:\n\n{code}\n",
+                after.as_secs()
+            ),
+            Err(e) => format!("(could not make a follow-up code: {e})"),
+        })
     }
 }
 
-fn interactive(node: &Node, peer: &str) -> Result<()> {
+/// A pasted line that is a code, not a message: load it as a follow-up.
+fn handle_code_line(node: &Node, line: &str) -> Option<String> {
+    if !tincan_core::code::text::looks_like_code(line) {
+        return None;
+    }
+    Some(match node.accept_followup(line) {
+        Ok(_) => "Follow-up code loaded: trying the new connection details…".to_owned(),
+        Err(e) => format!("That looks like a Tincan code, so it was not sent as a message: {e}"),
+    })
+}
+
+/// Runs the chat for `peer` until the person leaves or the conversation ends.
+/// `followup_after`: offer a follow-up code if not connected by then.
+pub fn run(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()> {
+    if std::io::stdin().is_terminal() {
+        interactive(node, peer, followup_after)
+    } else {
+        piped(node, peer, followup_after)
+    }
+}
+
+fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()> {
     let mut editor = rustyline::DefaultEditor::new()?;
     let mut printer = editor.create_external_printer()?;
     let status = Arc::new(Status::default());
@@ -99,7 +148,11 @@ fn interactive(node: &Node, peer: &str) -> Result<()> {
             (node.clone(), peer.to_owned(), status.clone(), stop.clone());
         std::thread::spawn(move || {
             let mut pending = BTreeSet::new();
+            let mut followup = FollowUpOffer::new(followup_after);
             while !stop.load(Ordering::SeqCst) {
+                if let Some(text) = followup.poll(&node, &peer, &status) {
+                    let _ = printer.print(format!("{text}\n"));
+                }
                 if let Some(event) = node.next_event(Duration::from_millis(200)) {
                     if let Some(line) = on_event(&node, &peer, &status, &mut pending, event) {
                         let _ = printer.print(format!("{line}\n"));
@@ -115,6 +168,11 @@ fn interactive(node: &Node, peer: &str) -> Result<()> {
                 println!("Type a message and press Enter. /quit (or Ctrl-D) leaves.");
             }
             Ok(line) if line.trim().is_empty() => {}
+            Ok(line) if tincan_core::code::text::looks_like_code(&line) => {
+                if let Some(note) = handle_code_line(node, &line) {
+                    println!("{note}");
+                }
+            }
             Ok(line) => {
                 if status.ended.load(Ordering::SeqCst) {
                     println!("The conversation has ended; /quit to leave.");
@@ -135,7 +193,7 @@ fn interactive(node: &Node, peer: &str) -> Result<()> {
     Ok(())
 }
 
-fn piped(node: &Node, peer: &str) -> Result<()> {
+fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()> {
     let (lines_tx, lines_rx) = mpsc::channel::<Option<String>>();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
@@ -153,10 +211,19 @@ fn piped(node: &Node, peer: &str) -> Result<()> {
     let status = Status::default();
     let mut pending = BTreeSet::new();
     let mut input_ended_at: Option<Instant> = None;
+    let mut followup = FollowUpOffer::new(followup_after);
     loop {
+        if let Some(text) = followup.poll(node, peer, &status) {
+            println!("{text}");
+        }
         while let Ok(msg) = lines_rx.try_recv() {
             match msg {
                 Some(line) if line.trim().is_empty() => {}
+                Some(line) if tincan_core::code::text::looks_like_code(&line) => {
+                    if let Some(note) = handle_code_line(node, &line) {
+                        eprintln!("{note}");
+                    }
+                }
                 Some(line) => match node.send(peer, &line) {
                     Ok(id) => {
                         pending.insert(id);

@@ -67,6 +67,9 @@ struct InviteArgs {
     /// Read the reply from this file (waits until it appears) instead of standard input.
     #[arg(long, value_name = "FILE")]
     reply_file: Option<std::path::PathBuf>,
+    /// Seconds without a connection before offering a follow-up code.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    followup_after: u64,
     #[command(flatten)]
     show: CodeOut,
 }
@@ -86,6 +89,9 @@ struct JoinArgs {
 struct AcceptArgs {
     #[command(flatten)]
     code: CodeIn,
+    /// Seconds without a connection before offering a follow-up code.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    followup_after: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,7 +124,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Accept(args) => {
             let node = cli.global.open_node()?;
             let reply = args.code.read("Paste the reply code, then press Enter:")?;
-            accept_and_chat(&node, &reply)
+            accept_and_chat(&node, &reply, args.followup_after)
         }
         Command::Invites => {
             let node = cli.global.open_node()?;
@@ -202,7 +208,7 @@ fn invite(global: &Global, args: InviteArgs) -> Result<()> {
             "Paste the reply code when it arrives, then press Enter (or stop now and run `tincan accept` later):",
         )?,
     };
-    accept_and_chat(&node, &reply)
+    accept_and_chat(&node, &reply, args.followup_after)
 }
 
 /// Waits (bounded by the invite's expiry) for a reply file to appear.
@@ -221,9 +227,9 @@ fn wait_for_file(path: &std::path::Path, expires_at: u64) -> Result<String> {
     }
 }
 
-fn accept_and_chat(node: &Node, reply: &str) -> Result<()> {
+fn accept_and_chat(node: &Node, reply: &str, followup_after: u64) -> Result<()> {
     let peer = with_spinner("Loading the reply…", || node.accept_reply(reply))?;
-    let result = chat::run(node, &peer);
+    let result = chat::run(node, &peer, Some(Duration::from_secs(followup_after)));
     node.shutdown();
     result
 }
@@ -248,7 +254,7 @@ fn join(global: &Global, args: JoinArgs) -> Result<()> {
         &joined.reply_code,
     )?;
     eprintln!("Waiting for them to load it…");
-    let result = chat::run(&node, &joined.peer);
+    let result = chat::run(&node, &joined.peer, None);
     node.shutdown();
     result
 }

@@ -14,7 +14,17 @@ impl Pane {
     fn start(name: &str, command: &str) -> Pane {
         let session = format!("tincan-{}-{name}", std::process::id());
         let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &session, "-x", "220", "-y", "50", command])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "220",
+                "-y",
+                "50",
+                command,
+            ])
             .status()
             .expect("tmux must be installed (scripts/setup installs it)")
             .success();
@@ -29,7 +39,10 @@ impl Pane {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.0]).output().unwrap();
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -42,13 +55,19 @@ impl Pane {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("{}: {needle:?} never appeared; screen:\n{}", self.0, self.screen());
+        panic!(
+            "{}: {needle:?} never appeared; screen:\n{}",
+            self.0,
+            self.screen()
+        );
     }
 }
 
 impl Drop for Pane {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).status();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
     }
 }
 
@@ -58,17 +77,30 @@ fn two_people_chat_in_terminals() {
     let bin = tincan_bin();
     let p = |s: &str| dir.path().join(s).display().to_string();
     let base = |who: &str, name: &str| {
-        format!("{} --data-dir {} --name {name} --bind 127.0.0.1:0", bin.display(), p(who))
+        format!(
+            "{} --data-dir {} --name {name} --bind 127.0.0.1:0",
+            bin.display(),
+            p(who)
+        )
     };
     // `; sleep` keeps the pane around after exit so its last words can be read.
     let ana = Pane::start(
         "ana",
-        &format!("{} invite --question 'Where did we meet?' --answer Lisbon --out {}; sleep 60", base("a", "Ana"), p("invite.txt")),
+        &format!(
+            "{} invite --question 'Where did we meet?' --answer Lisbon --out {}; sleep 60",
+            base("a", "Ana"),
+            p("invite.txt")
+        ),
     );
     wait_for_file(&dir.path().join("invite.txt"), Duration::from_secs(30));
     let ben = Pane::start(
         "ben",
-        &format!("{} join --file {} --out {}; sleep 60", base("b", "Ben"), p("invite.txt"), p("reply.txt")),
+        &format!(
+            "{} join --file {} --out {}; sleep 60",
+            base("b", "Ben"),
+            p("invite.txt"),
+            p("reply.txt")
+        ),
     );
     ben.wait_for("Your answer:");
     ben.keys(&["  LISBON ", "Enter"]);
@@ -85,8 +117,16 @@ fn two_people_chat_in_terminals() {
     std::thread::sleep(Duration::from_millis(300));
     ana.keys(&["are you there?", "Enter"]);
     let screen = ben.wait_for("Ana: are you there?");
-    let last = screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-    assert_eq!(last.trim(), "> half-typed", "the half-typed line stays below:\n{screen}");
+    let last = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert_eq!(
+        last.trim(),
+        "> half-typed",
+        "the half-typed line stays below:\n{screen}"
+    );
     ben.keys(&[" and done", "Enter"]);
     ana.wait_for("Ben: half-typed and done");
 

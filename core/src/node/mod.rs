@@ -199,6 +199,8 @@ impl Node {
                 NodeError::Unreachable(format!("could not start the network runtime: {e}"))
             })?;
         let handle = runtime.handle().clone();
+        let mut config = config;
+        stretch_ice_for_followups(&mut config);
         Ok(Node {
             inner: Arc::new(Inner {
                 runtime: Mutex::new(Some(runtime)),
@@ -210,6 +212,66 @@ impl Node {
                 offers: Mutex::new(BTreeMap::new()),
             }),
         })
+    }
+
+    /// Makes a short follow-up code with this side's current connection details, for
+    /// a conversation that did not connect (typically a stale NAT mapping after the
+    /// inviter restarted). The other side loads it with [`Node::accept_followup`].
+    pub fn followup_code(&self, peer: &str) -> Result<String, NodeError> {
+        let slot = self.slot(peer)?;
+        let description = sdp::parse(&slot.local_sdp).map_err(CodeError::from)?;
+        let exchange = lock(&slot.exchange).clone();
+        Ok(exchange.followup_code(
+            &description,
+            unix_now(),
+            crate::code::DEFAULT_LIFETIME_SECS,
+            &mut OsRng,
+        )?)
+    }
+
+    /// Loads the other side's follow-up code: its fresh candidates join the checks of
+    /// the conversation it belongs to. Returns that conversation's id.
+    pub fn accept_followup(&self, code: &str) -> Result<PeerId, NodeError> {
+        let invite_id = match parse_any(code, unix_now())? {
+            ParsedCode::FollowUp { invite_id } => invite_id,
+            ParsedCode::Invite(_) => {
+                return Err(CodeError::WrongKind {
+                    expected: "a follow-up code",
+                    found: "an invite code",
+                }
+                .into())
+            }
+            ParsedCode::Reply { .. } => {
+                return Err(CodeError::WrongKind {
+                    expected: "a follow-up code",
+                    found: "a reply code",
+                }
+                .into())
+            }
+        };
+        let id = hex_id(&invite_id);
+        let slot = self.slot(&id)?;
+        let description = lock(&slot.exchange)
+            .accept_followup(code, unix_now())?
+            .clone();
+        let kind = match slot.role {
+            Role::Inviter => SdpKind::Answer,
+            Role::Joiner => SdpKind::Offer,
+        };
+        let link = slot.link.clone();
+        let added =
+            self.block_on(
+                async move { link.add_remote_candidates(&description.to_sdp(kind)).await },
+            )??;
+        tracing::info!(peer = %id, added, "follow-up candidates added");
+        Ok(id)
+    }
+
+    fn slot(&self, peer: &str) -> Result<Arc<PeerSlot>, NodeError> {
+        lock(&self.inner.peers)
+            .get(peer)
+            .cloned()
+            .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))
     }
 
     /// Runs a future on the node's runtime from a plain thread.
@@ -299,7 +361,7 @@ impl Node {
         let description = sdp::parse(&local_sdp).map_err(CodeError::from)?;
         let (reply_code, exchange) =
             answered.reply(&description, now, DEFAULT_LIFETIME_SECS, &mut OsRng)?;
-        self.start_peer(id.clone(), Role::Joiner, link, exchange);
+        self.start_peer(id.clone(), Role::Joiner, link, local_sdp, exchange);
         Ok(JoinInfo {
             peer: id,
             reply_code,
@@ -360,8 +422,9 @@ impl Node {
             }
         };
         let answer_sdp = exchange.remote().to_sdp(SdpKind::Answer);
+        let local_sdp = offer.local_sdp().to_owned();
         let link = self.block_on(offer.accept(&answer_sdp))??;
-        self.start_peer(id.clone(), Role::Inviter, link, exchange);
+        self.start_peer(id.clone(), Role::Inviter, link, local_sdp, exchange);
         Ok(id)
     }
 
@@ -370,6 +433,7 @@ impl Node {
         id: PeerId,
         role: Role,
         link: link::Link,
+        local_sdp: String,
         exchange: crate::code::Exchange,
     ) {
         let (tx, rx) = mpsc::channel(256);
@@ -380,6 +444,7 @@ impl Node {
             selected_pair: Mutex::new(None),
             exchange: Mutex::new(exchange),
             link: Arc::new(link),
+            local_sdp,
             commands: tx,
         });
         lock(&self.inner.peers).insert(id.clone(), slot.clone());
@@ -399,10 +464,7 @@ impl Node {
         if text.len() > MAX_TEXT_BYTES {
             return Err(NodeError::MessageTooLong(text.len()));
         }
-        let slot = lock(&self.inner.peers)
-            .get(peer)
-            .cloned()
-            .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))?;
+        let slot = self.slot(peer)?;
         let mut raw = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut OsRng, &mut raw);
         let id: String = raw.iter().map(|b| format!("{b:02x}")).collect();
@@ -446,10 +508,7 @@ impl Node {
 
     /// Ends one conversation (the other side is told).
     pub fn close_peer(&self, peer: &str) -> Result<(), NodeError> {
-        let slot = lock(&self.inner.peers)
-            .get(peer)
-            .cloned()
-            .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))?;
+        let slot = self.slot(peer)?;
         let _ = slot.commands.try_send(Command::Close);
         Ok(())
     }
@@ -477,6 +536,20 @@ impl Node {
         self.inner.events.close();
         runtime.shutdown_timeout(Duration::from_secs(2));
     }
+}
+
+/// Keeps ICE checking for as long as a connection may take to open, so a follow-up
+/// code that arrives late still finds both sides checking: webrtc gives a candidate
+/// pair up after `ice_max_checks` checks and never revives it (docs/LINK.md), and fails
+/// the connection after the disconnected + failed timeouts.
+fn stretch_ice_for_followups(config: &mut NodeConfig) {
+    let interval = config.link.ice_check_interval.max(Duration::from_millis(1));
+    let checks = config.connect_timeout.as_millis() / interval.as_millis();
+    config.link.ice_max_checks = config
+        .link
+        .ice_max_checks
+        .max(u16::try_from(checks).unwrap_or(u16::MAX));
+    config.link.ice_failed_timeout = config.link.ice_failed_timeout.max(config.connect_timeout);
 }
 
 impl Drop for Inner {

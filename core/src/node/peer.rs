@@ -34,6 +34,8 @@ pub(super) struct PeerSlot {
     pub selected_pair: Mutex<Option<String>>,
     pub exchange: Mutex<Exchange>,
     pub link: Arc<Link>,
+    /// Our side's current session description (what a follow-up code carries).
+    pub local_sdp: String,
     pub commands: mpsc::Sender<Command>,
 }
 
