@@ -27,6 +27,10 @@ pub struct Global {
     #[arg(long = "bind", global = true, value_name = "IP:PORT")]
     pub bind: Vec<SocketAddr>,
 
+    /// Use only this network interface (repeatable), e.g. wlan0: binds its addresses.
+    #[arg(long = "interface", global = true, value_name = "NAME")]
+    pub interfaces: Vec<String>,
+
     /// A STUN server (repeatable), e.g. stun.example.org:3478. None by default:
     /// without one, only devices on the same network can connect.
     #[arg(long = "stun", global = true, value_name = "HOST:PORT")]
@@ -58,7 +62,7 @@ impl Global {
             .with_context(|| format!("cannot use {}", dir.display()))?;
         let mut config = NodeConfig::new(dir, Arc::new(secrets));
         let mut link = LinkConfig {
-            bind: self.bind.clone(),
+            bind: self.bind_addrs()?,
             mdns: self.mdns,
             ..LinkConfig::default()
         };
@@ -75,6 +79,32 @@ impl Global {
         config.display_name = self.name.clone();
         config.connect_timeout = Duration::from_secs(self.connect_timeout.max(1));
         Node::open(config).context("cannot start Tincan")
+    }
+
+    /// `--bind` addresses plus the IPv4 addresses of each `--interface`.
+    fn bind_addrs(&self) -> Result<Vec<SocketAddr>> {
+        let mut addrs = self.bind.clone();
+        if self.interfaces.is_empty() {
+            return Ok(addrs);
+        }
+        let all = if_addrs::get_if_addrs().context("cannot list network interfaces")?;
+        for name in &self.interfaces {
+            let found: Vec<SocketAddr> = all
+                .iter()
+                .filter(|i| &i.name == name && i.ip().is_ipv4())
+                .map(|i| SocketAddr::new(i.ip(), 0))
+                .collect();
+            if found.is_empty() {
+                let names: std::collections::BTreeSet<_> =
+                    all.iter().map(|i| i.name.as_str()).collect();
+                anyhow::bail!(
+                    "no IPv4 address on interface {name:?}; interfaces here: {}",
+                    names.into_iter().collect::<Vec<_>>().join(", ")
+                );
+            }
+            addrs.extend(found);
+        }
+        Ok(addrs)
     }
 
     /// Where secrets live, to tell the person once.

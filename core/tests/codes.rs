@@ -90,6 +90,16 @@ fn wrong_answer_is_refused_counted_and_burns_the_invite() {
 }
 
 #[test]
+fn a_failed_key_confirmation_counts_as_a_failed_guess() {
+    let (_, mut pending) = ana_invites(question("Lisbon 2019"));
+    pending.record_failed_confirmation();
+    assert_eq!(pending.failed_attempts(), 1);
+    pending.record_failed_confirmation();
+    pending.record_failed_confirmation();
+    assert!(pending.is_spent());
+}
+
+#[test]
 fn a_reply_is_single_use_and_must_answer_this_invite() {
     let (invite_code, mut pending) = ana_invites(question("Lisbon 2019"));
     let (other_code, _) = {

@@ -90,12 +90,35 @@ fn invite_join_and_chat_through_files() {
     chat_both_ways(&mut ana, &mut ben);
 }
 
+/// Like `args`, but choosing the network by interface name instead of address.
+fn args_on_interface(dir: &Path, who: &str, name: &str, rest: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "--data-dir",
+        &dir.join(who).display().to_string(),
+        "--name",
+        name,
+        "--interface",
+        "lo",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.extend(rest.iter().map(|s| s.to_string()));
+    v
+}
+
 #[test]
 fn codes_pasted_into_standard_input() {
     let dir = tempfile::tempdir().unwrap();
-    let mut ana = start("ana", &args(dir.path(), "a", "Ana", &["invite", "--open"]));
+    let mut ana = start(
+        "ana",
+        &args_on_interface(dir.path(), "a", "Ana", &["invite", "--open"]),
+    );
     let code = ana.expect_line(Stream::Out, "TINCAN-I1-", T);
-    let mut ben = start("ben", &args(dir.path(), "b", "Ben", &["join", "-"]));
+    let mut ben = start(
+        "ben",
+        &args_on_interface(dir.path(), "b", "Ben", &["join", "-"]),
+    );
     // A messenger split the code over two lines.
     let (first, second) = code.split_at(code.len() / 2);
     ben.type_line(first);

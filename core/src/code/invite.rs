@@ -245,6 +245,12 @@ impl PendingInvite {
         self.failed_attempts
     }
 
+    /// Counts a failed key confirmation on the live link as a failed guess: the reply
+    /// opened, but the peer could not prove the key (a relay in the middle of DTLS).
+    pub fn record_failed_confirmation(&mut self) {
+        self.failed_attempts = self.failed_attempts.saturating_add(1);
+    }
+
     /// The invite's text form again (to show it once more after a restart).
     pub fn code(&self) -> String {
         text::encode(CodeKind::Invite, &self.invite)

@@ -267,6 +267,31 @@ impl Node {
         Ok(id)
     }
 
+    /// Counts a failed key confirmation against the invite, as a wrong answer.
+    fn confirm_failure_counter(&self, id: &str) -> Box<dyn Fn() + Send + Sync> {
+        let store = self.inner.config.secret_store.clone();
+        let events = self.inner.events.clone();
+        let id = id.to_owned();
+        Box::new(move || {
+            let key = invite_secret_key(&id);
+            let Ok(Some(blob)) = store.get(&key) else {
+                return;
+            };
+            let Ok(mut secrets) = serde_json::from_slice::<InviteSecrets>(&blob) else {
+                return;
+            };
+            secrets.pending.record_failed_confirmation();
+            if let Ok(blob) = serde_json::to_vec(&secrets) {
+                let _ = store.put(&key, &blob);
+            }
+            events.push(Event::WrongAnswer {
+                invite: id.clone(),
+                attempts_left: crate::code::MAX_FAILED_ATTEMPTS
+                    .saturating_sub(secrets.pending.failed_attempts()),
+            });
+        })
+    }
+
     fn slot(&self, peer: &str) -> Result<Arc<PeerSlot>, NodeError> {
         lock(&self.inner.peers)
             .get(peer)
@@ -445,6 +470,7 @@ impl Node {
             exchange: Mutex::new(exchange),
             link: Arc::new(link),
             local_sdp,
+            on_confirm_failed: (role == Role::Inviter).then(|| self.confirm_failure_counter(&id)),
             commands: tx,
         });
         lock(&self.inner.peers).insert(id.clone(), slot.clone());

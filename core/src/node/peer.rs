@@ -36,6 +36,8 @@ pub(super) struct PeerSlot {
     pub link: Arc<Link>,
     /// Our side's current session description (what a follow-up code carries).
     pub local_sdp: String,
+    /// Called when the peer fails key confirmation (the inviter counts it as a guess).
+    pub on_confirm_failed: Option<Box<dyn Fn() + Send + Sync>>,
     pub commands: mpsc::Sender<Command>,
 }
 
@@ -98,6 +100,9 @@ pub(super) async fn run(
     slot.set_state(&id, &events, PeerState::Confirming);
     if let Err(reason) = confirm(&slot, &link, display_name).await {
         tracing::warn!(peer = %id, "key confirmation failed: {reason}");
+        if let Some(count) = &slot.on_confirm_failed {
+            count();
+        }
         let _ = link.close().await;
         slot.set_state(&id, &events, PeerState::Failed { reason });
         return;
