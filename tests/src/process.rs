@@ -7,8 +7,14 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-/// The `tincan` binary of this build, built on demand if missing.
+/// The `tincan` binary of this build, brought up to date once per test binary (so
+/// `cargo test -p tincan-tests` never drives a stale CLI).
 pub fn tincan_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(build_tincan).clone()
+}
+
+fn build_tincan() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/<test> → target/<profile>/tincan
     let profile_dir = exe
@@ -16,13 +22,13 @@ pub fn tincan_bin() -> PathBuf {
         .and_then(Path::parent)
         .expect("test binary lives in target/<profile>/deps");
     let bin = profile_dir.join(format!("tincan{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "tincan-cli"])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build -p tincan-cli failed");
+    let mut build = Command::new(env!("CARGO"));
+    build.args(["build", "-q", "-p", "tincan-cli"]);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
     }
+    let status = build.status().expect("run cargo build");
+    assert!(status.success(), "cargo build -p tincan-cli failed");
     bin
 }
 

@@ -270,7 +270,15 @@ impl Link {
             .get_selected_candidate_pair()
             .await
             .ok()??;
-        Some(pair.to_string())
+        // Not the crate's Display: it glues the related address onto the port.
+        let show = |c: &rtc::peer_connection::transport::RTCIceCandidate| {
+            format!("{} {} {}:{}", c.protocol, c.typ, c.address, c.port)
+        };
+        Some(format!(
+            "(local) {} <-> (remote) {}",
+            show(pair.local()),
+            show(pair.remote())
+        ))
     }
 
     /// How many timer sleeps this link's driver has started: wake-up accounting.
