@@ -229,3 +229,42 @@ fn the_inviter_can_restart_and_still_complete_the_invite() {
     let pair = ana.peers()[0].selected_pair.clone().unwrap_or_default();
     println!("after restart, selected pair: {pair}");
 }
+
+#[test]
+fn private_invites_need_a_strong_answer_and_then_connect() {
+    let (ana, ben) = (person("Ana"), person("Ben"));
+    let weak = InviteRequest {
+        protection: Protection::Private {
+            question: "Our passphrase?".into(),
+            answer: "lisbon".into(),
+        },
+        lifetime_secs: None,
+    };
+    let started = Instant::now();
+    assert!(matches!(
+        ana.node.create_invite(weak),
+        Err(NodeError::Code(CodeError::WeakAnswer { needed: 60, .. }))
+    ));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "refused before gathering"
+    );
+    let passphrase = "violet kettle drums beneath 41 sleepy harbour moons";
+    let strong = InviteRequest {
+        protection: Protection::Private {
+            question: "Our passphrase?".into(),
+            answer: passphrase.into(),
+        },
+        lifetime_secs: None,
+    };
+    let invite = ana.node.create_invite(strong).unwrap();
+    // A wrong passphrase is caught by Ben's own device (the details do not open).
+    assert!(matches!(
+        ben.node.join(&invite.code, Some("wrong")),
+        Err(NodeError::Code(CodeError::WrongAnswer))
+    ));
+    let joined = ben.node.join(&invite.code, Some(passphrase)).unwrap();
+    let peer = ana.node.accept_reply(&joined.reply_code).unwrap();
+    expect_connected(&ana.node, &peer);
+    expect_connected(&ben.node, &peer);
+}

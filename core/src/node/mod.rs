@@ -314,6 +314,23 @@ impl Node {
     /// the answer (slow by design, about 0.2–0.4 s) and persists what is needed to
     /// complete the invite later, even after a restart.
     pub fn create_invite(&self, request: InviteRequest) -> Result<InviteInfo, NodeError> {
+        // Refuse a bad answer before spending seconds on gathering.
+        if let Protection::Question { answer, .. } | Protection::Private { answer, .. } =
+            &request.protection
+        {
+            crate::protect::normalize::normalize_answer(answer)?;
+        }
+        if let Protection::Private { question, answer } = &request.protection {
+            let strength = crate::protect::strength::estimate(answer, question);
+            let needed = crate::protect::strength::PRIVATE_MIN_BITS;
+            if strength.bits < needed {
+                return Err(CodeError::WeakAnswer {
+                    bits: strength.bits,
+                    needed,
+                }
+                .into());
+            }
+        }
         let secrets = LinkSecrets::generate()?;
         let offer = self.block_on(PendingOffer::create(&self.inner.config.link, &secrets))??;
         let description = sdp::parse(offer.local_sdp()).map_err(CodeError::from)?;
