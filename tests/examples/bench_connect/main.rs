@@ -288,6 +288,14 @@ async fn main() -> Result<(), BoxError> {
             setup_sleep_cap: None,
             ..LinkConfig::loopback()
         };
+        let cap_1ms = LinkConfig {
+            setup_sleep_cap: Some(Duration::from_millis(1)),
+            ..LinkConfig::loopback()
+        };
+        ablation.push((
+            "link, 1 ms setup cap (+ 4 MiB buffers)",
+            bench_link(&cap_1ms, &o).await?,
+        ));
         ablation.push((
             "link, setup cap only (kernel-default buffers)",
             bench_link(&cap_only, &o).await?,
