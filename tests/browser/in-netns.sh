@@ -3,7 +3,15 @@
 # veth pair carrying 10.99.0.1/24 and a default route into it. The veth exists only so
 # Chromium has a "real" interface: with only `lo`, its default (mDNS-hiding) mode gathers
 # nothing. Nothing here can reach the host's network. Needs root (unshare -n).
+#
+# `in-netns.sh --lo-only CMD...` leaves the veth out: only `lo` is up. Enough for pages
+# launched with real IPs (camera+microphone permission), and what the benchmarks use so
+# every candidate pair is 127.0.0.1 <-> 127.0.0.1 for Rust and Chromium alike.
 set -e
+if [ "$1" = "--lo-only" ]; then
+  shift
+  exec unshare -n sh -c 'ip link set lo up && exec "$@"' in-netns "$@"
+fi
 exec unshare -n sh -c '
   ip link set lo up &&
   ip link add tc0 type veth peer name tc1 &&

@@ -2,4 +2,5 @@
 #![allow(clippy::panic, clippy::unwrap_used)]
 
 pub mod netns;
+pub mod proc_mem;
 pub mod process;
