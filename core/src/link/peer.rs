@@ -208,8 +208,12 @@ pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<
 /// whatever candidates were found. Never hangs on a dead STUN/TURN server.
 pub(crate) async fn gathered_sdp(peer: &Peer, bound: Duration) -> Result<String, LinkError> {
     let mut gathered = peer.shared.gathered.subscribe();
-    let done = tokio::time::timeout(bound, gathered.wait_for(|done| *done)).await;
-    if done.is_err() {
+    // Only whether it finished matters; drop the watch guard before the next await so
+    // the future stays `Send`.
+    let finished = tokio::time::timeout(bound, gathered.wait_for(|done| *done))
+        .await
+        .is_ok();
+    if !finished {
         tracing::debug!("gathering not complete after {bound:?}; using what we have");
     }
     let desc = peer

@@ -33,9 +33,6 @@ pub enum NodeError {
     /// The node was shut down.
     #[error("Tincan has been shut down.")]
     ShutDown,
-    /// A blocking node method was called from inside an async runtime.
-    #[error("Node methods block; call them from a plain thread, not from async code.")]
-    CalledFromAsync,
 }
 
 impl From<LinkError> for NodeError {

@@ -299,15 +299,23 @@ impl Node {
             .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))
     }
 
-    /// Runs a future on the node's runtime from a plain thread.
-    fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output, NodeError> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(NodeError::CalledFromAsync);
-        }
+    /// Runs a future on the node's runtime and waits for it. From inside another tokio
+    /// context (a `spawn_blocking` closure, an async caller) tokio forbids blocking on a
+    /// runtime directly, so the wait then happens on a short-lived helper thread.
+    fn block_on<F>(&self, f: F) -> Result<F::Output, NodeError>
+    where
+        F: std::future::Future + Send,
+        F::Output: Send,
+    {
         if lock(&self.inner.runtime).is_none() {
             return Err(NodeError::ShutDown);
         }
-        Ok(self.inner.handle.block_on(f))
+        let handle = &self.inner.handle;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Ok(handle.block_on(f));
+        }
+        std::thread::scope(|s| s.spawn(|| handle.block_on(f)).join())
+            .map_err(|_| NodeError::Unreachable("an internal task failed".into()))
     }
 
     /// Makes an invite: gathers this device's connection details (bounded), hardens
