@@ -27,6 +27,12 @@ pub struct PagePeer {
 impl PagePeer {
     /// Starts Chromium and waits until its page is ready.
     pub async fn start() -> Result<Self> {
+        Self::start_script("page_peer.js").await
+    }
+
+    /// Starts another driver script of `tests/browser` that speaks the same JSON-lines
+    /// protocol (`{"ok":…}` replies, a first `{"ready":true}`).
+    pub async fn start_script(script: &str) -> Result<Self> {
         let dir = browser_dir();
         if !dir.join("node_modules/playwright-core").exists() {
             bail!(
@@ -35,7 +41,7 @@ impl PagePeer {
             );
         }
         let mut child = Command::new("node")
-            .arg("page_peer.js")
+            .arg(script)
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
