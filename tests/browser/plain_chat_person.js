@@ -24,7 +24,8 @@ const server = http.createServer((req, res) => {
   res.end(html);
 });
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const chromium = await launch({ realIps: true });
+// PLAIN_CHAT_MDNS=1: an ordinary browser's default, addresses hidden behind .local names.
+const chromium = await launch({ realIps: process.env.PLAIN_CHAT_MDNS !== '1' });
 const page = chromium.page;
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
 

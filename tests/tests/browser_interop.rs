@@ -22,10 +22,14 @@ struct Person {
 
 impl Person {
     fn open() -> Result<Self> {
+        Self::open_with(&[])
+    }
+
+    fn open_with(env: &[(&str, &str)]) -> Result<Self> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let page = rt.block_on(PagePeer::start_script("plain_chat_person.js"))?;
+        let page = rt.block_on(PagePeer::start_script_with_env("plain_chat_person.js", env))?;
         Ok(Self { page, rt })
     }
 
@@ -48,8 +52,12 @@ impl Person {
 }
 
 fn tincan(name: &str, dir: &std::path::Path, rest: &[&str]) -> Tincan {
+    tincan_bound(name, dir, "127.0.0.1:0", rest)
+}
+
+fn tincan_bound(name: &str, dir: &std::path::Path, bind: &str, rest: &[&str]) -> Tincan {
     let data = dir.join(name).display().to_string();
-    let mut args = vec!["--data-dir", &data, "--bind", "127.0.0.1:0"];
+    let mut args = vec!["--data-dir", &data, "--bind", bind];
     args.extend_from_slice(rest);
     Tincan::start(name, &[], &args)
 }
@@ -144,4 +152,40 @@ fn tincan_offers_and_page_joins() -> Result<()> {
     ana.close_input();
     assert!(ana.wait_exit(T), "tincan failed:\n{}", ana.dump());
     ben.quit()
+}
+
+/// Chromium with its default address hiding (no permission, no flag): its offer names
+/// only a `<uuid>.local` host. Tincan (mDNS off) says so, answers anyway, and connects
+/// because the page's checks reach it. Tincan binds the namespace's veth address, the
+/// one Chromium's hidden candidate stands for (the veth leads nowhere outside the test).
+#[test]
+fn page_with_mdns_names_still_reaches_tincan() -> Result<()> {
+    if !inside_private_netns("page_with_mdns_names_still_reaches_tincan")? {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let mut ana = Person::open_with(&[("PLAIN_CHAT_MDNS", "1")])?;
+    let offer = ana.desc(json!({"op": "offer"}))?;
+    assert!(
+        offer.contains(".local"),
+        "expected an mDNS candidate: {offer}"
+    );
+    assert!(
+        !offer.contains("127.0.0.1 ") && !offer.contains("10.99.0.1 "),
+        "{offer}"
+    );
+
+    let mut ben = tincan_bound("ben", dir.path(), "10.99.0.1:0", &["join", &offer]);
+    ben.expect_line(Stream::Err, ".local (mDNS)", T);
+    let answer = ben.expect_line(Stream::Out, "{\"type\":\"answer\"", T);
+    ana.call(json!({"op": "paste", "desc": answer.trim()}))?;
+    ana.call(json!({"op": "status", "is": "connected"}))?;
+    ben.expect_line(Stream::Err, "connected", T);
+    ana.call(json!({"op": "send", "text": "hidden but here"}))?;
+    ben.expect_line(Stream::Out, "peer: hidden but here", T);
+    ben.type_line("found you");
+    ana.call(json!({"op": "see", "text": "them: found you"}))?;
+    ben.close_input();
+    assert!(ben.wait_exit(T), "tincan failed:\n{}", ben.dump());
+    ana.quit()
 }

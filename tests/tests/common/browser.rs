@@ -33,6 +33,11 @@ impl PagePeer {
     /// Starts another driver script of `tests/browser` that speaks the same JSON-lines
     /// protocol (`{"ok":…}` replies, a first `{"ready":true}`).
     pub async fn start_script(script: &str) -> Result<Self> {
+        Self::start_script_with_env(script, &[]).await
+    }
+
+    /// [`PagePeer::start_script`] with extra environment variables for the script.
+    pub async fn start_script_with_env(script: &str, env: &[(&str, &str)]) -> Result<Self> {
         let dir = browser_dir();
         if !dir.join("node_modules/playwright-core").exists() {
             bail!(
@@ -42,6 +47,7 @@ impl PagePeer {
         }
         let mut child = Command::new("node")
             .arg(script)
+            .envs(env.iter().copied())
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
