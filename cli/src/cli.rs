@@ -6,11 +6,14 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use tincan_core::code::{self, InviteMode};
-use tincan_core::node::{InviteRequest, Node, Protection};
+use tincan_core::node::{
+    is_browser_description, read_browser_description, InviteRequest, Node, Protection,
+};
 use tincan_core::protect::strength;
+use tincan_core::sdp::SdpKind;
 
 use crate::chat;
-use crate::codes_io::{read_code_from_stdin, CodeIn, CodeOut};
+use crate::codes_io::{is_complete_code, read_code_from_stdin, CodeIn, CodeOut};
 use crate::progress::with_spinner;
 use crate::setup::Global;
 
@@ -20,6 +23,9 @@ use crate::setup::Global;
 /// any messenger. Ben runs `tincan join CODE`, answers the question, and sends back
 /// the reply code it prints. Ana pastes the reply (or runs `tincan accept REPLY`
 /// later, even after a restart). Both are then connected and can chat.
+///
+/// Plain browser pages work too: `tincan join` and `tincan accept` take the JSON such a
+/// page shows (`{"type":"offer","sdp":"…"}`), and `tincan invite --browser` makes one.
 #[derive(Debug, Parser)]
 #[command(name = "tincan", version, about, long_about)]
 pub struct Cli {
@@ -54,6 +60,10 @@ struct InviteArgs {
     /// No question: anyone who sees the code can connect. For QR codes shown in person.
     #[arg(long, conflicts_with_all = ["question", "private"])]
     open: bool,
+    /// Make an offer for a plain browser page (`{"type":"offer","sdp":"…"}`) instead
+    /// of a Tincan code. No question, key confirmation, identity or read receipts.
+    #[arg(long, visible_alias = "json", conflicts_with_all = ["question", "open", "private", "no_wait"])]
+    browser: bool,
     /// Also hide your network addresses under the answer. Needs a strong passphrase:
     /// anyone who copies a private invite can guess the answer offline.
     #[arg(long, requires = "question")]
@@ -124,6 +134,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Accept(args) => {
             let node = cli.global.open_node()?;
             let reply = args.code.read("Paste the reply code, then press Enter:")?;
+            if is_browser_description(&reply) {
+                eprintln!("{BROWSER_NOTICE}");
+                warn_about(&cli.global, &reply, SdpKind::Answer);
+            }
             accept_and_chat(&node, &reply, args.followup_after)
         }
         Command::Invites => {
@@ -155,7 +169,58 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Said before every browser session: what this mode does not protect, and why.
+const BROWSER_NOTICE: &str = "Browser mode: this session talks to a plain WebRTC page, \
+which knows nothing of Tincan. So there is no question and no key confirmation (whoever \
+gets the JSON first can answer it, so send it only over a channel you trust), no identity \
+and no read receipts (\"delivered\" only means the browser's WebRTC stack received the \
+bytes). Messages are plain text on the page's data channel.";
+
+/// Prints what the person should know about a pasted browser description (a bad one
+/// is reported by the step that uses it).
+fn warn_about(global: &Global, text: &str, kind: SdpKind) {
+    if let Ok(read) = read_browser_description(text, kind, global.mdns) {
+        if let Some(warning) = read.warning {
+            eprintln!("Note: {warning}");
+        }
+    }
+}
+
+fn invite_browser(global: &Global, args: InviteArgs) -> Result<()> {
+    eprintln!("{BROWSER_NOTICE}");
+    let node = global.open_node()?;
+    let offer = with_spinner("Preparing the offer (finding network addresses)…", || {
+        node.create_browser_offer()
+    })?;
+    args.show.show(
+        "Paste this offer into the browser page (it lasts only while this program runs):",
+        &offer.offer_json,
+    )?;
+    let answer = match &args.reply_file {
+        Some(path) => wait_for_file(
+            path,
+            code::unix_now().saturating_add(args.expires.max(1) * 3600),
+        )?,
+        None => read_code_from_stdin("Paste the page's answer, then press Enter:")?,
+    };
+    let result = (|| {
+        if !is_browser_description(&answer) {
+            bail!("that is not a browser's answer (a JSON text starting with {{)");
+        }
+        warn_about(global, &answer, SdpKind::Answer);
+        let peer = with_spinner("Loading the answer…", || {
+            node.accept_browser_answer(&offer.peer, &answer)
+        })?;
+        chat::run(&node, &peer, None)
+    })();
+    node.shutdown();
+    result
+}
+
 fn invite(global: &Global, args: InviteArgs) -> Result<()> {
+    if args.browser {
+        return invite_browser(global, args);
+    }
     let protection = match (args.open, args.private, args.question, args.answer) {
         (true, _, _, _) => Protection::Open,
         (false, true, Some(question), Some(answer)) => Protection::Private { question, answer },
@@ -216,7 +281,7 @@ fn wait_for_file(path: &std::path::Path, expires_at: u64) -> Result<String> {
     eprintln!("Waiting for the reply in {} …", path.display());
     loop {
         if let Ok(text) = std::fs::read_to_string(path) {
-            if code::text::decode(&text).is_ok() {
+            if is_complete_code(&text) {
                 return Ok(text);
             }
         }
@@ -228,8 +293,10 @@ fn wait_for_file(path: &std::path::Path, expires_at: u64) -> Result<String> {
 }
 
 fn accept_and_chat(node: &Node, reply: &str, followup_after: u64) -> Result<()> {
+    // Follow-up codes are for Tincan peers only; a browser session has none.
+    let followup_after = (!is_browser_description(reply)).then_some(followup_after);
     let peer = with_spinner("Loading the reply…", || node.accept_reply(reply))?;
-    let result = chat::run(node, &peer, Some(Duration::from_secs(followup_after)));
+    let result = chat::run(node, &peer, followup_after.map(Duration::from_secs));
     node.shutdown();
     result
 }
@@ -237,6 +304,9 @@ fn accept_and_chat(node: &Node, reply: &str, followup_after: u64) -> Result<()> 
 fn join(global: &Global, args: JoinArgs) -> Result<()> {
     let node = global.open_node()?;
     let code = args.code.read("Paste the invite code, then press Enter:")?;
+    if is_browser_description(&code) {
+        return join_browser(&node, global, &code, &args.show);
+    }
     let preview = node.open_invite(&code)?;
     let answer = match (&preview.question, args.answer) {
         (None, _) => None,
@@ -255,6 +325,24 @@ fn join(global: &Global, args: JoinArgs) -> Result<()> {
     )?;
     eprintln!("Waiting for them to load it…");
     let result = chat::run(&node, &joined.peer, None);
+    node.shutdown();
+    result
+}
+
+fn join_browser(node: &Node, global: &Global, offer: &str, show: &CodeOut) -> Result<()> {
+    eprintln!("{BROWSER_NOTICE}");
+    warn_about(global, offer, SdpKind::Offer);
+    let result = (|| {
+        let joined = with_spinner("Answering (finding network addresses)…", || {
+            node.join(offer, None)
+        })?;
+        show.show(
+            "Paste this answer into the browser page:",
+            &joined.reply_code,
+        )?;
+        eprintln!("Waiting for the page to load it…");
+        chat::run(node, &joined.peer, None)
+    })();
     node.shutdown();
     result
 }

@@ -47,8 +47,21 @@ impl CodeIn {
     }
 }
 
-/// Reads lines until they hold a whole code (a messenger may have wrapped it), or to
-/// the end of input.
+/// True once `text` holds a whole JSON object (a browser's session description that a
+/// messenger may have wrapped over several lines: raw line breaks are not part of it).
+pub fn is_complete_json(text: &str) -> bool {
+    let cleaned: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    let cleaned = cleaned.trim().trim_start_matches('\u{feff}');
+    cleaned.starts_with('{') && serde_json::from_str::<serde_json::Value>(cleaned).is_ok()
+}
+
+/// True once `text` holds a whole Tincan code or a whole browser description.
+pub fn is_complete_code(text: &str) -> bool {
+    (text::looks_like_code(text) && text::decode(text).is_ok()) || is_complete_json(text)
+}
+
+/// Reads lines until they hold a whole code or browser JSON (a messenger may have
+/// wrapped it), or to the end of input.
 pub fn read_code_from_stdin(prompt: &str) -> Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
@@ -59,7 +72,7 @@ pub fn read_code_from_stdin(prompt: &str) -> Result<String> {
         let line = line.context("cannot read standard input")?;
         collected.push_str(&line);
         collected.push('\n');
-        if text::looks_like_code(&collected) && text::decode(&collected).is_ok() {
+        if is_complete_code(&collected) {
             return Ok(collected);
         }
         if collected.len() as u64 > MAX_CODE_TEXT {
@@ -119,5 +132,21 @@ impl CodeOut {
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_complete_only_when_the_object_closes() {
+        let json = r#"{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}"#;
+        let (head, tail) = json.split_at(30);
+        assert!(!is_complete_json(head));
+        assert!(is_complete_json(&format!("  {head}\n{tail}\n")));
+        assert!(is_complete_code(&format!("\u{feff}{json}\r\n")));
+        assert!(!is_complete_json("hello"));
+        assert!(!is_complete_json("[1, 2]"));
     }
 }

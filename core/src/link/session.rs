@@ -31,12 +31,22 @@ pub struct PendingOffer {
 impl PendingOffer {
     /// Bind, create the data channel and the offer, gather (bounded) and describe it.
     pub async fn create(config: &LinkConfig, secrets: &LinkSecrets) -> Result<Self, LinkError> {
+        Self::create_with_label(config, secrets, CHANNEL_LABEL).await
+    }
+
+    /// Like [`PendingOffer::create`], with the data channel named `label`: a plain
+    /// browser page shows the label it sees, so browser sessions use a human one.
+    pub async fn create_with_label(
+        config: &LinkConfig,
+        secrets: &LinkSecrets,
+        label: &str,
+    ) -> Result<Self, LinkError> {
         let local_fingerprint = secrets.fingerprint()?;
         let peer = peer::build(config, secrets).await?;
         // Ordered and reliable are the defaults (no max retransmits, no lifetime).
         let dc = peer
             .pc
-            .create_data_channel(CHANNEL_LABEL, None)
+            .create_data_channel(label, None)
             .await
             .map_err(LinkError::setup)?;
         peer.shared.adopt_channel(dc, false);
@@ -174,6 +184,13 @@ impl Link {
             .map_err(|_| LinkError::Closed)
     }
 
+    /// Send one text message (a browser page's `onmessage` gets a string rather than
+    /// binary data). Same flow control as [`Link::send`].
+    pub async fn send_text(&self, text: &str) -> Result<(), LinkError> {
+        let dc = self.open_channel().await?;
+        dc.send_text(text).await.map_err(|_| LinkError::Closed)
+    }
+
     /// The next message from the peer; `None` once the link is closed or failed.
     pub async fn recv(&self) -> Option<Bytes> {
         self.inbox.lock().await.recv().await
@@ -190,7 +207,18 @@ impl Link {
 
     /// Say goodbye (the peer sees [`LinkState::ClosedByPeer`]), then tear down.
     pub async fn close(&self) -> Result<(), LinkError> {
+        self.close_inner(true).await
+    }
+
+    /// Tear down without Tincan's goodbye message: a plain browser page would show it
+    /// as a chat message. The page notices through ICE/DTLS instead.
+    pub async fn close_without_goodbye(&self) -> Result<(), LinkError> {
+        self.close_inner(false).await
+    }
+
+    async fn close_inner(&self, goodbye: bool) -> Result<(), LinkError> {
         let channel = self.shared.channel.borrow().clone();
+        let channel = channel.filter(|_| goodbye);
         if let (Some(dc), LinkState::Open) = (channel, self.state()) {
             if dc
                 .send_text(std::str::from_utf8(GOODBYE).unwrap_or_default())

@@ -10,9 +10,14 @@
 mod error;
 pub mod events;
 mod peer;
+mod plain;
 
 pub use error::NodeError;
 pub use events::{Event, PeerId, PeerState};
+pub use plain::{
+    is_browser_description, read_browser_description, BrowserJoin, BrowserOffer,
+    BROWSER_CHANNEL_LABEL, BROWSER_PEER_PREFIX,
+};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -220,7 +225,9 @@ impl Node {
     pub fn followup_code(&self, peer: &str) -> Result<String, NodeError> {
         let slot = self.slot(peer)?;
         let description = sdp::parse(&slot.local_sdp).map_err(CodeError::from)?;
-        let exchange = lock(&slot.exchange).clone();
+        let exchange = lock(&slot.exchange)
+            .clone()
+            .ok_or_else(plain::no_followups)?;
         Ok(exchange.followup_code(
             &description,
             unix_now(),
@@ -252,6 +259,8 @@ impl Node {
         let id = hex_id(&invite_id);
         let slot = self.slot(&id)?;
         let description = lock(&slot.exchange)
+            .as_mut()
+            .ok_or_else(plain::no_followups)?
             .accept_followup(code, unix_now())?
             .clone();
         let kind = match slot.role {
@@ -385,6 +394,13 @@ impl Node {
 
     /// Reads an invite to show its question, without answering it.
     pub fn open_invite(&self, code: &str) -> Result<InvitePreview, NodeError> {
+        if is_browser_description(code) {
+            return Err(CodeError::WrongKind {
+                expected: "an invite code",
+                found: "a browser's session description (it has no question: join it directly)",
+            }
+            .into());
+        }
         let invite = Invite::parse(code, unix_now())?;
         Ok(InvitePreview {
             invite_id: hex_id(&invite.id()),
@@ -396,7 +412,17 @@ impl Node {
 
     /// Answers an invite: hardens the answer, prepares this side of the connection
     /// and returns the reply code. The conversation connects once the inviter loads it.
+    ///
+    /// A browser page's offer JSON is accepted too: the reply is then the page's answer
+    /// JSON and `answer` is ignored (see [`Node::join_browser`]).
     pub fn join(&self, code: &str, answer: Option<&str>) -> Result<JoinInfo, NodeError> {
+        if is_browser_description(code) {
+            let joined = self.join_browser(code)?;
+            return Ok(JoinInfo {
+                peer: joined.peer,
+                reply_code: joined.answer_json,
+            });
+        }
         let now = unix_now();
         let invite = Invite::parse(code, now)?;
         let id = hex_id(&invite.id());
@@ -420,7 +446,13 @@ impl Node {
 
     /// Completes one of our invites with the joiner's reply; the conversation then
     /// connects in the background (watch [`Node::next_event`]). Works after a restart.
+    ///
+    /// A browser page's answer JSON completes our waiting browser offer
+    /// ([`Node::create_browser_offer`]); that one does not survive a restart.
     pub fn accept_reply(&self, code: &str) -> Result<PeerId, NodeError> {
+        if is_browser_description(code) {
+            return self.accept_browser_reply(code);
+        }
         let now = unix_now();
         let invite_id = match parse_any(code, now)? {
             ParsedCode::Reply { invite_id } => invite_id,
@@ -492,7 +524,7 @@ impl Node {
             state: Mutex::new(PeerState::Connecting),
             name: Mutex::new(None),
             selected_pair: Mutex::new(None),
-            exchange: Mutex::new(exchange),
+            exchange: Mutex::new(Some(exchange)),
             link: Arc::new(link),
             local_sdp,
             on_confirm_failed: (role == Role::Inviter).then(|| self.confirm_failure_counter(&id)),

@@ -32,7 +32,9 @@ pub(super) struct PeerSlot {
     pub state: Mutex<PeerState>,
     pub name: Mutex<Option<String>>,
     pub selected_pair: Mutex<Option<String>>,
-    pub exchange: Mutex<Exchange>,
+    /// The code exchange behind the conversation; `None` for a plain browser session,
+    /// which has no key to confirm (see `plain.rs`).
+    pub exchange: Mutex<Option<Exchange>>,
     pub link: Arc<Link>,
     /// Our side's current session description (what a follow-up code carries).
     pub local_sdp: String,
@@ -42,7 +44,7 @@ pub(super) struct PeerSlot {
 }
 
 impl PeerSlot {
-    fn set_state(&self, id: &PeerId, events: &EventQueue, state: PeerState) {
+    pub(super) fn set_state(&self, id: &PeerId, events: &EventQueue, state: PeerState) {
         let mut current = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if *current != state {
             *current = state.clone();
@@ -158,6 +160,9 @@ async fn confirm(slot: &PeerSlot, link: &Link, display_name: Option<String>) -> 
         .map_err(|e| format!("could not read the other side's certificate: {e}"))?;
     let (tag, verify) = {
         let exchange = slot.exchange.lock().unwrap_or_else(|p| p.into_inner());
+        let exchange = exchange
+            .as_ref()
+            .ok_or_else(|| "this conversation has no key to confirm".to_owned())?;
         (
             exchange.confirmation(&local_fp, &remote_fp),
             exchange.clone(),

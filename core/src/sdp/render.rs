@@ -80,7 +80,9 @@ impl SessionDescription {
             SdpKind::Offer => "offer",
             SdpKind::Answer => "answer",
         };
-        serde_json::json!({ "type": kind_text, "sdp": self.to_sdp(kind) }).to_string()
+        // Written by hand so "type" comes first, as `JSON.stringify` in a page writes it.
+        let sdp = serde_json::Value::String(self.to_sdp(kind));
+        format!("{{\"type\":\"{kind_text}\",\"sdp\":{sdp}}}")
     }
 }
 

@@ -27,6 +27,17 @@ pub struct PagePeer {
 impl PagePeer {
     /// Starts Chromium and waits until its page is ready.
     pub async fn start() -> Result<Self> {
+        Self::start_script("page_peer.js").await
+    }
+
+    /// Starts another driver script of `tests/browser` that speaks the same JSON-lines
+    /// protocol (`{"ok":…}` replies, a first `{"ready":true}`).
+    pub async fn start_script(script: &str) -> Result<Self> {
+        Self::start_script_with_env(script, &[]).await
+    }
+
+    /// [`PagePeer::start_script`] with extra environment variables for the script.
+    pub async fn start_script_with_env(script: &str, env: &[(&str, &str)]) -> Result<Self> {
         let dir = browser_dir();
         if !dir.join("node_modules/playwright-core").exists() {
             bail!(
@@ -35,7 +46,8 @@ impl PagePeer {
             );
         }
         let mut child = Command::new("node")
-            .arg("page_peer.js")
+            .arg(script)
+            .envs(env.iter().copied())
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
