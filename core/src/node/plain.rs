@@ -252,6 +252,8 @@ impl Node {
             exchange: Mutex::new(None::<Exchange>),
             link: Arc::new(link),
             local_sdp,
+            // No key confirmation in browser mode, so nothing to count.
+            on_confirm_failed: None,
             commands: tx,
         });
         lock(&self.inner.peers).insert(id.clone(), slot.clone());
