@@ -50,7 +50,7 @@ impl CodeIn {
 /// True once `text` holds a whole JSON object (a browser's session description that a
 /// messenger may have wrapped over several lines: raw line breaks are not part of it).
 pub fn is_complete_json(text: &str) -> bool {
-    let cleaned: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    let cleaned = tincan_core::sdp::unwrap_messenger_lines(text);
     let cleaned = cleaned.trim().trim_start_matches('\u{feff}');
     cleaned.starts_with('{') && serde_json::from_str::<serde_json::Value>(cleaned).is_ok()
 }

@@ -145,3 +145,22 @@ fn synthetic_fixtures_cover_the_rarer_candidates() {
     );
     assert_eq!(d.candidates[1].kind, PeerReflexive);
 }
+
+#[test]
+fn browser_json_survives_hard_line_breaks_anywhere() {
+    let json = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sdp/chromium-offer.json"),
+    )
+    .unwrap();
+    let (_, expected) = tincan_core::sdp::parse_browser_json(&json).unwrap();
+    let chars: Vec<char> = json.trim().chars().collect();
+    for width in [7, 13, 29, 70] {
+        let wrapped: String = chars
+            .chunks(width)
+            .map(|c| format!("{}\r\n", c.iter().collect::<String>()))
+            .collect();
+        let (_, got) = tincan_core::sdp::parse_browser_json(&wrapped).unwrap();
+        assert_eq!(got, expected, "wrapped at {width}");
+    }
+}

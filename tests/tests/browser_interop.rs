@@ -62,19 +62,14 @@ fn tincan_bound(name: &str, dir: &std::path::Path, bind: &str, rest: &[&str]) ->
     Tincan::start(name, &[], &args)
 }
 
-/// Wraps a long text the way a messenger might: short lines, stray indentation.
+/// Wraps a long text the way a messenger that hard-wraps might: lines of 70 characters
+/// (breaks may fall inside words; indentation is not added, since inside an SDP it
+/// cannot be told from a real space — see `sdp::unwrap_messenger_lines`).
 fn wrapped(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     chars
         .chunks(70)
-        .enumerate()
-        .map(|(i, c)| {
-            format!(
-                "{}{}",
-                if i % 2 == 0 { "" } else { "  " },
-                c.iter().collect::<String>()
-            )
-        })
+        .map(|c| c.iter().collect::<String>())
         .collect()
 }
 

@@ -12,7 +12,7 @@ pub mod parse;
 pub mod render;
 
 pub use error::SdpError;
-pub use parse::{parse, parse_browser_json};
+pub use parse::{parse, parse_browser_json, unwrap_messenger_lines};
 
 /// The most candidates a description keeps (and a code carries); lower-priority extras
 /// are dropped by [`parse`].

@@ -160,7 +160,7 @@ pub fn parse(sdp: &str) -> Result<SessionDescription, SdpError> {
 /// Line breaks a messenger inserted (raw CR/LF are never part of valid JSON text here:
 /// the SDP's own line ends are escaped as `\r\n`) and surrounding whitespace are ignored.
 pub fn parse_browser_json(text: &str) -> Result<(SdpKind, SessionDescription), SdpError> {
-    let cleaned: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    let cleaned = unwrap_messenger_lines(text);
     let value: serde_json::Value =
         serde_json::from_str(cleaned.trim()).map_err(|_| SdpError::Json("not valid JSON"))?;
     let kind = value
@@ -177,6 +177,14 @@ pub fn parse_browser_json(text: &str) -> Result<(SdpKind, SessionDescription), S
         .and_then(|s| s.as_str())
         .ok_or(SdpError::Json("no \"sdp\" string"))?;
     Ok((kind, parse(sdp)?))
+}
+
+/// Undoes a messenger's hard wrapping of a long line: `JSON.stringify` never writes a
+/// raw line break (the SDP's own are the escapes `\r\n`), so every raw break was
+/// inserted and is dropped. Spaces are kept: inside the SDP a space may be real, so
+/// indentation a messenger added after a break cannot be told from content.
+pub fn unwrap_messenger_lines(text: &str) -> String {
+    text.chars().filter(|c| *c != '\r' && *c != '\n').collect()
 }
 
 /// Checks an `m=` line is a data channel; returns the SCTP port if the legacy
