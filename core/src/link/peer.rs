@@ -12,8 +12,7 @@ use tokio::sync::{mpsc, watch};
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
-    RTCIceConnectionState, RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState,
-    SettingEngineBuilder,
+    RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState, SettingEngineBuilder,
 };
 
 use super::runtime::LinkRuntime;
@@ -108,17 +107,6 @@ impl PeerConnectionEventHandler for Handler {
     async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
         if state == RTCIceGatheringState::Complete {
             self.shared.gathered.send_replace(true);
-        }
-    }
-
-    async fn on_ice_connection_state_change(&self, state: RTCIceConnectionState) {
-        // ICE found a path: the handshakes start now, whenever the reply arrived.
-        if matches!(
-            state,
-            RTCIceConnectionState::Checking | RTCIceConnectionState::Connected
-        ) && *self.shared.state.borrow() == LinkState::Connecting
-        {
-            self.shared.runtime.restart_burst();
         }
     }
 

@@ -20,11 +20,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How long after setup starts the driver yields instead of sleeping: long enough for
-/// a loopback or LAN handshake, short enough that a connection that never comes costs
-/// only this much busy CPU.
-const BURST: Duration = Duration::from_millis(25);
-
 use webrtc::runtime::{
     AsyncInterval, AsyncTcpListener, AsyncTcpStream, AsyncUdpSocket, JoinHandle, Runtime,
     TokioRuntime,
@@ -38,9 +33,6 @@ pub struct LinkRuntime {
     inner: TokioRuntime,
     /// While true, driver sleeps are capped at `cap`.
     setting_up: AtomicBool,
-    /// When setup (re)started: sleeps are skipped entirely for the first
-    /// [`BURST`] after it, so the handshake's queued packets go out at once.
-    setup_started: std::sync::Mutex<Instant>,
     cap: Option<Duration>,
     socket_buffer: usize,
     /// How many timer sleeps the driver started: a cheap proxy for wake-ups.
@@ -54,7 +46,6 @@ impl LinkRuntime {
         Arc::new(Self {
             inner: TokioRuntime,
             setting_up: AtomicBool::new(true),
-            setup_started: std::sync::Mutex::new(Instant::now()),
             cap,
             socket_buffer,
             sleeps: AtomicU64::new(0),
@@ -63,24 +54,7 @@ impl LinkRuntime {
 
     /// Turn the setup-phase sleep cap on or off.
     pub fn set_setting_up(&self, on: bool) {
-        if on {
-            *self.setup_started.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-        }
         self.setting_up.store(on, Ordering::Release);
-    }
-
-    /// Restarts the no-sleep window: called when ICE connects, which is when the DTLS,
-    /// SCTP and channel handshakes start queueing packets.
-    pub fn restart_burst(&self) {
-        *self.setup_started.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-    }
-
-    fn in_burst(&self) -> bool {
-        self.setup_started
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .elapsed()
-            < BURST
     }
 
     /// Whether the setup-phase cap is currently in force.
@@ -154,9 +128,6 @@ impl Runtime for LinkRuntime {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         self.sleeps.fetch_add(1, Ordering::Relaxed);
         let duration = match self.cap {
-            // Tokio timers have millisecond granularity (a 1 ms sleep lasts 1–2 ms), so
-            // for the first moments of setup the driver yields instead of sleeping.
-            Some(_) if self.is_setting_up() && self.in_burst() => return self.inner.yield_now(),
             Some(cap) if self.is_setting_up() => duration.min(cap),
             _ => duration,
         };
