@@ -31,8 +31,8 @@ use tokio::sync::mpsc;
 
 use crate::code::invite::hex_id;
 use crate::code::{
-    create_invite, parse_any, unix_now, Invite, InviteMode, InviteSecret, ParsedCode,
-    PendingInvite, DEFAULT_LIFETIME_SECS,
+    create_invite, parse_any, unix_now, Invite, InviteMode, ParsedCode, PendingInvite,
+    DEFAULT_LIFETIME_SECS,
 };
 use crate::link::{self, LinkConfig, LinkSecrets, PendingOffer};
 use crate::protect::argon::{self, ArgonParams};
@@ -80,26 +80,8 @@ impl NodeConfig {
     }
 }
 
-/// How an invite is protected, as a shell asks for it.
-#[derive(Debug, Clone)]
-pub enum Protection {
-    /// No question: for a QR code shown in person.
-    Open,
-    /// A question only the other person can answer.
-    Question {
-        /// Shown to the joiner.
-        question: String,
-        /// Stays on this device.
-        answer: String,
-    },
-    /// A question, with the connection details sealed under a strong answer.
-    Private {
-        /// Shown to the joiner.
-        question: String,
-        /// Must be a strong passphrase.
-        answer: String,
-    },
-}
+/// How an invite is protected, as a shell asks for it: the code layer's own choice.
+pub use crate::code::InviteSecret as Protection;
 
 /// What a shell asks for when inviting.
 #[derive(Debug, Clone)]
@@ -351,13 +333,7 @@ impl Node {
         let secrets = LinkSecrets::generate()?;
         let offer = self.block_on(PendingOffer::create(&self.inner.config.link, &secrets))??;
         let description = sdp::parse(offer.local_sdp()).map_err(CodeError::from)?;
-        let secret = match request.protection {
-            Protection::Open => InviteSecret::Open,
-            Protection::Question { question, answer } => {
-                InviteSecret::Question { question, answer }
-            }
-            Protection::Private { question, answer } => InviteSecret::Private { question, answer },
-        };
+        let secret = request.protection;
         let now = unix_now();
         let new = create_invite(
             secret,
