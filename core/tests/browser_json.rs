@@ -4,8 +4,10 @@
 //! without Chromium. `tests/tests/browser_interop.rs` does the same with real Chromium.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tincan_core::link::{self, Link, LinkConfig, LinkSecrets, PendingOffer};
 use tincan_core::node::{
@@ -17,7 +19,7 @@ use tincan_core::sdp::SdpKind;
 use tincan_core::secrets::MemorySecretStore;
 use tincan_core::CodeError;
 
-const STEP: Duration = Duration::from_secs(20);
+use common::{expect_connected, expect_event, expect_received, STEP};
 
 fn node(dir: &tempfile::TempDir, mdns: bool) -> Node {
     let mut config = NodeConfig::new(
@@ -50,36 +52,6 @@ fn wrapped(json: &str) -> String {
     let chars: Vec<char> = json.chars().collect();
     let lines: Vec<String> = chars.chunks(60).map(|c| c.iter().collect()).collect();
     format!("\n  {}\r\n\n", lines.join("\r\n"))
-}
-
-fn expect_event(node: &Node, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + STEP;
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        if let Some(e) = node.next_event(Duration::from_millis(200)) {
-            if pred(&e) {
-                return e;
-            }
-            seen.push(e);
-        }
-    }
-    panic!("no {what} within {STEP:?}; saw {seen:?}");
-}
-
-fn expect_connected(node: &Node, peer: &str) {
-    expect_event(
-        node,
-        "connected",
-        |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Connected } if p == peer),
-    );
-}
-
-fn expect_received(node: &Node, peer: &str, text: &str) {
-    expect_event(
-        node,
-        &format!("message {text:?}"),
-        |e| matches!(e, Event::Message { peer: p, text: t, .. } if p == peer && t == text),
-    );
 }
 
 fn runtime() -> tokio::runtime::Runtime {

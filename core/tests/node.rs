@@ -2,6 +2,8 @@
 //! node façade, and the ways it must fail cleanly.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,6 +12,8 @@ use tincan_core::node::{Event, InviteRequest, Node, NodeConfig, NodeError, PeerS
 use tincan_core::protect::argon;
 use tincan_core::secrets::MemorySecretStore;
 use tincan_core::CodeError;
+
+use common::{expect_connected, expect_event, expect_received};
 
 struct Person {
     node: Node,
@@ -42,37 +46,6 @@ fn question(answer: &str) -> InviteRequest {
         },
         lifetime_secs: None,
     }
-}
-
-/// Waits (bounded) for an event matching `pred`, returning it.
-fn expect_event(node: &Node, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        if let Some(e) = node.next_event(Duration::from_millis(200)) {
-            if pred(&e) {
-                return e;
-            }
-            seen.push(e);
-        }
-    }
-    panic!("no {what} within 20 s; saw {seen:?}");
-}
-
-fn expect_connected(node: &Node, peer: &str) {
-    expect_event(
-        node,
-        "connected",
-        |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Connected } if p == peer),
-    );
-}
-
-fn expect_received(node: &Node, peer: &str, text: &str) {
-    expect_event(
-        node,
-        &format!("message {text:?}"),
-        |e| matches!(e, Event::Message { peer: p, text: t, .. } if p == peer && t == text),
-    );
 }
 
 /// Ana invites, Ben joins, Ana loads the reply: both see the conversation connect.

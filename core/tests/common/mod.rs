@@ -1,10 +1,12 @@
 //! Story helpers shared by the code-layer tests: Ana invites, Ben joins.
-#![allow(dead_code, missing_docs, clippy::unwrap_used)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::panic)]
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::{Duration, Instant};
 
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+use tincan_core::node::{Event, Node, PeerState};
 use tincan_core::sdp::{
     Candidate, CandidateAddress, CandidateKind, SessionDescription, SetupRole, Transport,
 };
@@ -59,4 +61,40 @@ pub fn ben_description() -> SessionDescription {
         sctp_port: 5000,
         max_message_size: None,
     }
+}
+
+/// How long a node-level step may take before a test fails.
+pub const STEP: Duration = Duration::from_secs(20);
+
+/// Waits (bounded) for an event matching `pred`, returning it.
+pub fn expect_event(node: &Node, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + STEP;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Some(e) = node.next_event(Duration::from_millis(200)) {
+            if pred(&e) {
+                return e;
+            }
+            seen.push(e);
+        }
+    }
+    panic!("no {what} within {STEP:?}; saw {seen:?}");
+}
+
+/// Waits for `peer` to be key-confirmed and connected.
+pub fn expect_connected(node: &Node, peer: &str) {
+    expect_event(
+        node,
+        "connected",
+        |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Connected } if p == peer),
+    );
+}
+
+/// Waits for `text` from `peer`.
+pub fn expect_received(node: &Node, peer: &str, text: &str) {
+    expect_event(
+        node,
+        &format!("message {text:?}"),
+        |e| matches!(e, Event::Message { peer: p, text: t, .. } if p == peer && t == text),
+    );
 }
