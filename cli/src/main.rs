@@ -1,5 +1,25 @@
-//! `tincan`, the desktop shell.
+//! `tincan`, the desktop shell: invite, join, accept and chat from a terminal.
+//!
+//! All behaviour lives in `tincan-core`; this crate parses arguments, reads codes from
+//! wherever a person has them, prints codes and QR codes, and runs the chat screen.
 
-fn main() {
-    println!("tincan");
+mod chat;
+mod cli;
+mod codes_io;
+mod progress;
+mod setup;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tincan: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -9,9 +9,11 @@ pub mod code;
 pub mod compact;
 pub mod error;
 pub mod link;
+pub mod node;
 pub mod protect;
 pub mod qr;
 pub mod sdp;
+pub mod secrets;
 pub mod store;
 pub mod wire;
 

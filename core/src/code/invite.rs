@@ -487,28 +487,35 @@ impl Invite {
         lifetime_secs: u64,
         rng: &mut impl CryptoRngCore,
     ) -> Result<(String, Exchange), CodeError> {
-        check_lifetime(lifetime_secs)?;
+        self.answer(answer, now)?
+            .reply(description, now, lifetime_secs, rng)
+    }
+
+    /// First half of [`Invite::respond`]: checks the answer's shape and runs Argon2id
+    /// (and, in private mode, opens the inviter's details). The joiner needs the
+    /// inviter's details before it can describe its own side of the connection.
+    pub fn answer(&self, answer: Option<&str>, now: u64) -> Result<AnsweredInvite<'_>, CodeError> {
         if now > self.expires_at() + CLOCK_GRACE_SECS {
             return Err(CodeError::Expired);
         }
-        let (shared, pake_message, inviter_description) = match (&self.body, answer) {
+        match (&self.body, answer) {
             (
                 InviteBody::Open {
                     secret,
                     description,
                 },
                 None,
-            ) => (Zeroizing::new(secret.to_vec()), None, description.clone()),
-            (InviteBody::Open { .. }, Some(_)) => {
-                return Err(CodeError::AnswerMismatch(
-                    "This invite has no question; no answer is needed.",
-                ))
-            }
-            (InviteBody::Pake { .. }, None) => {
-                return Err(CodeError::AnswerMismatch(
-                    "This invite asks a question; type its answer.",
-                ))
-            }
+            ) => Ok(AnsweredInvite {
+                invite: self,
+                secret: AnsweredSecret::Open(Zeroizing::new(*secret)),
+                inviter_description: description.clone(),
+            }),
+            (InviteBody::Open { .. }, Some(_)) => Err(CodeError::AnswerMismatch(
+                "This invite has no question; no answer is needed.",
+            )),
+            (InviteBody::Pake { .. }, None) => Err(CodeError::AnswerMismatch(
+                "This invite asks a question; type its answer.",
+            )),
             (
                 InviteBody::Pake {
                     argon,
@@ -533,13 +540,62 @@ impl Invite {
                         d
                     }
                 };
-                let (msg, key) = joiner_exchange(&password, pake_message, rng)?;
-                (Zeroizing::new(key.to_vec()), Some(msg), inviter_description)
+                Ok(AnsweredInvite {
+                    invite: self,
+                    secret: AnsweredSecret::Pake {
+                        password,
+                        inviter_message: *pake_message,
+                    },
+                    inviter_description,
+                })
+            }
+        }
+    }
+}
+
+enum AnsweredSecret {
+    Open(Zeroizing<[u8; 16]>),
+    Pake {
+        password: Zeroizing<[u8; 32]>,
+        inviter_message: PakeMessage,
+    },
+}
+
+/// An invite whose answer has been hardened: ready to make the reply.
+pub struct AnsweredInvite<'a> {
+    invite: &'a Invite,
+    secret: AnsweredSecret,
+    inviter_description: SessionDescription,
+}
+
+impl AnsweredInvite<'_> {
+    /// The inviter's connection details.
+    pub fn inviter_description(&self) -> &SessionDescription {
+        &self.inviter_description
+    }
+
+    /// Makes the reply carrying `description` and the joiner's exchange.
+    pub fn reply(
+        self,
+        description: &SessionDescription,
+        now: u64,
+        lifetime_secs: u64,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(String, Exchange), CodeError> {
+        check_lifetime(lifetime_secs)?;
+        let (shared, pake_message) = match &self.secret {
+            AnsweredSecret::Open(secret) => (Zeroizing::new(secret.to_vec()), None),
+            AnsweredSecret::Pake {
+                password,
+                inviter_message,
+            } => {
+                let (msg, key) = joiner_exchange(password, inviter_message, rng)?;
+                (Zeroizing::new(key.to_vec()), Some(msg))
             }
         };
         let (code, keys) = Reply::build(
-            self.id,
-            &self.bytes,
+            self.invite.id,
+            &self.invite.bytes,
             pake_message,
             &shared,
             ReplyContents {
@@ -551,7 +607,7 @@ impl Invite {
         )?;
         Ok((
             code,
-            Exchange::new(Role::Joiner, self.id, keys, inviter_description),
+            Exchange::new(Role::Joiner, self.invite.id, keys, self.inviter_description),
         ))
     }
 }

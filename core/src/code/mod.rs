@@ -14,7 +14,7 @@ pub mod reply;
 pub mod text;
 
 pub use exchange::Exchange;
-pub use invite::{create_invite, Invite, InviteSecret, NewInvite, PendingInvite};
+pub use invite::{create_invite, AnsweredInvite, Invite, InviteSecret, NewInvite, PendingInvite};
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +24,7 @@ use crate::CodeError;
 #[derive(Debug, Clone)]
 pub enum ParsedCode {
     /// An invite to answer.
-    Invite(Invite),
+    Invite(Box<Invite>),
     /// A reply to load into the invite it names.
     Reply {
         /// The invite it answers.
@@ -42,7 +42,7 @@ pub enum ParsedCode {
 pub fn parse_any(code: &str, now: u64) -> Result<ParsedCode, CodeError> {
     let (kind, bytes) = text::decode(code)?;
     match kind {
-        CodeKind::Invite => Invite::parse(code, now).map(ParsedCode::Invite),
+        CodeKind::Invite => Invite::parse(code, now).map(|i| ParsedCode::Invite(Box::new(i))),
         CodeKind::Reply => Ok(ParsedCode::Reply {
             invite_id: reply::Reply::from_bytes(&bytes)?.invite_id,
         }),

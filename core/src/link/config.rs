@@ -36,6 +36,13 @@ pub struct LinkConfig {
     pub ice_failed_timeout: Duration,
     /// Keep-alive interval while idle (also keeps NAT mappings open).
     pub ice_keepalive_interval: Duration,
+    /// Time between connectivity checks on one candidate pair while connecting.
+    pub ice_check_interval: Duration,
+    /// Checks per candidate pair before ICE gives the pair up (webrtc's default, 7 at
+    /// 200 ms, gives up after 1.4 s). Across two NATs a pair only works while *both*
+    /// sides are checking it, and a failed pair is not revived when the peer's checks
+    /// arrive later: raise this when the two sides may start checking seconds apart.
+    pub ice_max_checks: u16,
     /// Accept remote `.local` mDNS candidates (costs a 0.0.0.0:5353 socket per link).
     pub mdns: bool,
     /// Driver sleep cap while the connection is being set up (`None`: no cap, ~600 ms
@@ -61,6 +68,8 @@ impl Default for LinkConfig {
             ice_disconnected_timeout: Duration::from_secs(5),
             ice_failed_timeout: Duration::from_secs(30),
             ice_keepalive_interval: Duration::from_secs(2),
+            ice_check_interval: Duration::from_millis(200),
+            ice_max_checks: 7,
             mdns: false,
             setup_sleep_cap: Some(Duration::from_millis(2)),
             socket_buffer_bytes: 4 << 20,

@@ -161,6 +161,10 @@ pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<
             Some(config.ice_failed_timeout),
             Some(config.ice_keepalive_interval),
         )
+        .with_ice_connection_attempts(
+            Some(config.ice_check_interval),
+            Some(config.ice_max_checks.max(1)),
+        )
         .with_multicast_dns_mode(if config.mdns {
             MulticastDnsMode::QueryOnly
         } else {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use rtc::peer_connection::transport::RTCIceCandidateInit;
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch, Mutex};
 use webrtc::data_channel::DataChannel;
@@ -207,6 +208,39 @@ impl Link {
         }
         self.shared.set_state(LinkState::Closed);
         self.pc.close().await.map_err(LinkError::setup)
+    }
+
+    /// Add candidates the peer found after its description was sent — the fresh
+    /// candidates of an inviter that restarted behind a NAT, carried by a follow-up
+    /// code — to this connection's ICE checks. `sdp` is a full SDP or bare
+    /// `a=candidate:` / `candidate:` lines; anything else is ignored. Returns how many
+    /// distinct candidates were added.
+    ///
+    /// The peer must keep the ICE credentials of the description we already hold
+    /// (Tincan's persisted [`LinkSecrets`] do), or its checks are refused.
+    pub async fn add_remote_candidates(&self, sdp: &str) -> Result<usize, LinkError> {
+        let mut seen = std::collections::HashSet::new();
+        for line in sdp.lines() {
+            let line = line.trim();
+            let line = line.strip_prefix("a=").unwrap_or(line);
+            // webrtc lists every candidate twice; add each once.
+            if !line.starts_with("candidate:") || !seen.insert(line) {
+                continue;
+            }
+            let init = RTCIceCandidateInit {
+                candidate: line.to_owned(),
+                ..Default::default()
+            };
+            self.pc
+                .add_ice_candidate(init)
+                .await
+                .map_err(LinkError::remote)?;
+        }
+        if !seen.is_empty() && self.state() == LinkState::Connecting {
+            // New pairs to check: connect promptly, as during the first setup.
+            self.shared.runtime.set_setting_up(true);
+        }
+        Ok(seen.len())
     }
 
     /// SHA-256 of our DTLS certificate.

@@ -1,97 +1,99 @@
-//! Pending invites: what an inviter keeps until the reply arrives.
+//! Pending invites: what an inviter keeps (besides secrets) until the reply arrives.
 
 use rusqlite::{params, OptionalExtension};
 
 use super::{Store, StoreError};
-use crate::code::invite::hex_id;
-use crate::code::PendingInvite;
 
-/// A pending invite with what its link needs to be rebuilt after a restart.
-#[derive(Debug, Clone)]
+/// A pending invite's public facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteRecord {
-    /// The invite's code state (secrets, attempts, single use).
-    pub pending: PendingInvite,
+    /// Hex invite id.
+    pub id: String,
     /// When it was made (Unix seconds).
     pub created_at: u64,
-    /// The link's persisted ICE credentials and DTLS certificate (JSON, opaque here).
-    pub link_secrets: String,
-    /// The local session description the invite carries (compact form, hex).
-    pub local_description: String,
+    /// When it stops accepting replies (Unix seconds).
+    pub expires_at: u64,
+    /// The offer SDP the invite carries.
+    pub local_sdp: String,
 }
 
 impl Store {
-    /// Saves a new invite, or replaces it (after every reply attempt).
+    /// Saves a new invite.
     pub fn save_invite(&self, record: &InviteRecord) -> Result<(), StoreError> {
-        let pending = serde_json::to_string(&record.pending)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.conn.execute(
-            "INSERT INTO invites (id, created_at, expires_at, pending, link_secrets, local_description)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT(id) DO UPDATE SET pending = excluded.pending",
+            "INSERT INTO invites (id, created_at, expires_at, local_sdp) VALUES (?1, ?2, ?3, ?4)",
             params![
-                hex_id(&record.pending.id()),
+                record.id,
                 record.created_at as i64,
-                record.pending.expires_at() as i64,
-                pending,
-                record.link_secrets,
-                record.local_description,
+                record.expires_at as i64,
+                record.local_sdp,
             ],
         )?;
         Ok(())
     }
 
-    /// Loads an invite by id.
-    pub fn invite(&self, id: &[u8; 8]) -> Result<Option<InviteRecord>, StoreError> {
-        let row = self
+    /// Loads an invite by hex id.
+    pub fn invite(&self, id: &str) -> Result<Option<InviteRecord>, StoreError> {
+        Ok(self
             .conn
             .query_row(
-                "SELECT created_at, pending, link_secrets, local_description FROM invites WHERE id = ?1",
-                params![hex_id(id)],
+                "SELECT id, created_at, expires_at, local_sdp FROM invites WHERE id = ?1",
+                params![id],
                 |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
+                    Ok(InviteRecord {
+                        id: r.get(0)?,
+                        created_at: r.get::<_, i64>(1)?.max(0) as u64,
+                        expires_at: r.get::<_, i64>(2)?.max(0) as u64,
+                        local_sdp: r.get(3)?,
+                    })
                 },
             )
-            .optional()?;
-        let Some((created_at, pending, link_secrets, local_description)) = row else {
-            return Ok(None);
-        };
-        let pending: PendingInvite =
-            serde_json::from_str(&pending).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        Ok(Some(InviteRecord {
-            pending,
-            created_at: created_at.max(0) as u64,
-            link_secrets,
-            local_description,
-        }))
+            .optional()?)
     }
 
-    /// Ids of invites still waiting for a reply (not spent, not expired).
-    pub fn open_invites(&self, now: u64) -> Result<Vec<[u8; 8]>, StoreError> {
+    /// Ids of invites not yet expired at `now`, oldest first.
+    pub fn open_invites(&self, now: u64) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT pending FROM invites WHERE expires_at >= ?1 ORDER BY created_at")?;
-        let rows = stmt.query_map(params![now as i64], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let pending: PendingInvite =
-                serde_json::from_str(&row?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            if !pending.is_spent() {
-                out.push(pending.id());
-            }
-        }
-        Ok(out)
+            .prepare("SELECT id FROM invites WHERE expires_at >= ?1 ORDER BY created_at, id")?;
+        let ids = stmt
+            .query_map(params![now as i64], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
     }
 
-    /// Forgets invites that expired before `before` (Unix seconds).
-    pub fn forget_expired_invites(&self, before: u64) -> Result<usize, StoreError> {
-        Ok(self.conn.execute(
-            "DELETE FROM invites WHERE expires_at < ?1",
-            params![before as i64],
-        )?)
+    /// Forgets an invite (after it was completed or burned).
+    pub fn forget_invite(&self, id: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM invites WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invites_round_trip_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tincan.db");
+        let record = InviteRecord {
+            id: "00112233aabbccdd".into(),
+            created_at: 10,
+            expires_at: 100,
+            local_sdp: "v=0".into(),
+        };
+        {
+            let store = Store::open(&path).unwrap();
+            store.save_invite(&record).unwrap();
+            assert!(store.save_invite(&record).is_err(), "ids are unique");
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.invite(&record.id).unwrap(), Some(record.clone()));
+        assert_eq!(store.open_invites(50).unwrap(), vec![record.id.clone()]);
+        assert!(store.open_invites(101).unwrap().is_empty());
+        store.forget_invite(&record.id).unwrap();
+        assert_eq!(store.invite(&record.id).unwrap(), None);
     }
 }

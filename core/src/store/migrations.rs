@@ -6,14 +6,12 @@ use rusqlite::Connection;
 use super::StoreError;
 
 const MIGRATIONS: &[&str] = &[
-    // 1: pending invites and completed sessions.
+    // 1: pending invites (their secrets are in the secret store).
     "CREATE TABLE invites (
         id TEXT PRIMARY KEY NOT NULL,
         created_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL,
-        pending TEXT NOT NULL,
-        link_secrets TEXT NOT NULL,
-        local_description TEXT NOT NULL
+        local_sdp TEXT NOT NULL
     ) STRICT;",
 ];
 

@@ -1,6 +1,6 @@
-//! The node's durable state in SQLite: pending invites (so an inviter can complete an
-//! invite after a restart) and completed sessions (so a follow-up code can still be
-//! opened). WAL mode, one linear list of migrations, explicit columns.
+//! The node's durable state in SQLite: pending invites, so an inviter can complete an
+//! invite after a restart. Their secrets live in the platform's secret store, not
+//! here. WAL mode, one linear list of migrations, explicit columns.
 
 mod invites;
 mod migrations;

@@ -1,0 +1,275 @@
+//! Command-line parsing and the flow of each subcommand.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use tincan_core::code::{self, InviteMode};
+use tincan_core::node::{InviteRequest, Node, Protection};
+use tincan_core::protect::strength;
+
+use crate::chat;
+use crate::codes_io::{read_code_from_stdin, CodeIn, CodeOut};
+use crate::progress::with_spinner;
+use crate::setup::Global;
+
+/// Tincan: chat directly with someone, no server and no account.
+///
+/// Ana runs `tincan invite` and sends the code it prints (or its QR code) to Ben by
+/// any messenger. Ben runs `tincan join CODE`, answers the question, and sends back
+/// the reply code it prints. Ana pastes the reply (or runs `tincan accept REPLY`
+/// later, even after a restart). Both are then connected and can chat.
+#[derive(Debug, Parser)]
+#[command(name = "tincan", version, about, long_about)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Make an invite code, wait for the reply, then chat.
+    Invite(InviteArgs),
+    /// Answer an invite code: prints a reply code to send back, then chats.
+    Join(JoinArgs),
+    /// Load the reply to one of your invites (also after a restart), then chat.
+    Accept(AcceptArgs),
+    /// List your invites still waiting for a reply.
+    Invites,
+    /// Show a code as a QR code, or read a code from a QR image.
+    Qr(QrArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct InviteArgs {
+    /// A question only the other person can answer (recommended).
+    #[arg(long, requires = "answer")]
+    question: Option<String>,
+    /// The answer to --question. Case, accents' composition and extra spaces don't matter.
+    #[arg(long, requires = "question")]
+    answer: Option<String>,
+    /// No question: anyone who sees the code can connect. For QR codes shown in person.
+    #[arg(long, conflicts_with_all = ["question", "private"])]
+    open: bool,
+    /// Also hide your network addresses under the answer. Needs a strong passphrase:
+    /// anyone who copies a private invite can guess the answer offline.
+    #[arg(long, requires = "question")]
+    private: bool,
+    /// Hours until the invite expires.
+    #[arg(long, default_value_t = 24, value_name = "HOURS")]
+    expires: u64,
+    /// Print the invite and exit; load the reply later with `tincan accept`.
+    #[arg(long)]
+    no_wait: bool,
+    /// Read the reply from this file (waits until it appears) instead of standard input.
+    #[arg(long, value_name = "FILE")]
+    reply_file: Option<std::path::PathBuf>,
+    /// Seconds without a connection before offering a follow-up code.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    followup_after: u64,
+    #[command(flatten)]
+    show: CodeOut,
+}
+
+#[derive(Debug, clap::Args)]
+struct JoinArgs {
+    #[command(flatten)]
+    code: CodeIn,
+    /// The answer to the invite's question (asked for if missing).
+    #[arg(long)]
+    answer: Option<String>,
+    #[command(flatten)]
+    show: CodeOut,
+}
+
+#[derive(Debug, clap::Args)]
+struct AcceptArgs {
+    #[command(flatten)]
+    code: CodeIn,
+    /// Seconds without a connection before offering a follow-up code.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    followup_after: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct QrArgs {
+    #[command(subcommand)]
+    action: QrAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum QrAction {
+    /// Show a code as a QR code (terminal, PNG or SVG).
+    Show {
+        #[command(flatten)]
+        code: CodeIn,
+        #[command(flatten)]
+        show: CodeOut,
+    },
+    /// Print the code held in a QR image (PNG or JPEG).
+    Read {
+        /// The image file.
+        image: std::path::PathBuf,
+    },
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Invite(args) => invite(&cli.global, args),
+        Command::Join(args) => join(&cli.global, args),
+        Command::Accept(args) => {
+            let node = cli.global.open_node()?;
+            let reply = args.code.read("Paste the reply code, then press Enter:")?;
+            accept_and_chat(&node, &reply, args.followup_after)
+        }
+        Command::Invites => {
+            let node = cli.global.open_node()?;
+            let open = node.open_invites()?;
+            if open.is_empty() {
+                println!("No invites are waiting for a reply.");
+            }
+            for id in open {
+                println!("{id}");
+            }
+            node.shutdown();
+            Ok(())
+        }
+        Command::Qr(QrArgs { action }) => match action {
+            QrAction::Show { code, show } => {
+                let text = code.read("Paste the code, then press Enter:")?;
+                let show = CodeOut {
+                    qr: show.qr || (show.qr_png.is_none() && show.qr_svg.is_none()),
+                    ..show
+                };
+                show.show("Code:", text.trim())
+            }
+            QrAction::Read { image } => {
+                println!("{}", tincan_core::qr::decode_image_file(&image)?);
+                Ok(())
+            }
+        },
+    }
+}
+
+fn invite(global: &Global, args: InviteArgs) -> Result<()> {
+    let protection = match (args.open, args.private, args.question, args.answer) {
+        (true, _, _, _) => Protection::Open,
+        (false, true, Some(question), Some(answer)) => Protection::Private { question, answer },
+        (false, false, Some(question), Some(answer)) => Protection::Question { question, answer },
+        _ => bail!(
+            "say how to protect the invite: --question Q --answer A (recommended), or --open for a QR code shown in person"
+        ),
+    };
+    let mode = match &protection {
+        Protection::Open => InviteMode::Open,
+        Protection::Question { .. } => InviteMode::Question,
+        Protection::Private { .. } => InviteMode::Private,
+    };
+    if let Protection::Question { question, answer } | Protection::Private { question, answer } =
+        &protection
+    {
+        let estimate = strength::estimate(answer, question);
+        eprintln!("{}", strength::what_it_protects(mode, &estimate));
+    } else {
+        eprintln!(
+            "{}",
+            strength::what_it_protects(mode, &strength::estimate("", ""))
+        );
+    }
+    let node = global.open_node()?;
+    eprintln!("{}", global.secrets_notice()?);
+    let request = InviteRequest {
+        protection,
+        lifetime_secs: Some(args.expires.max(1).saturating_mul(3600)),
+    };
+    let info = with_spinner(
+        "Preparing the invite (finding network addresses, hardening the answer)…",
+        || node.create_invite(request),
+    )?;
+    args.show.show(
+        &format!(
+            "Send this invite code to the other person (it expires in {} h):",
+            args.expires
+        ),
+        &info.code,
+    )?;
+    if args.no_wait {
+        eprintln!("When the reply arrives, run: tincan accept REPLY");
+        node.shutdown();
+        return Ok(());
+    }
+    let reply = match &args.reply_file {
+        Some(path) => wait_for_file(path, info.expires_at)?,
+        None => read_code_from_stdin(
+            "Paste the reply code when it arrives, then press Enter (or stop now and run `tincan accept` later):",
+        )?,
+    };
+    accept_and_chat(&node, &reply, args.followup_after)
+}
+
+/// Waits (bounded by the invite's expiry) for a reply file to appear.
+fn wait_for_file(path: &std::path::Path, expires_at: u64) -> Result<String> {
+    eprintln!("Waiting for the reply in {} …", path.display());
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if code::text::decode(&text).is_ok() {
+                return Ok(text);
+            }
+        }
+        if code::unix_now() > expires_at {
+            bail!("the invite expired before a reply arrived");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn accept_and_chat(node: &Node, reply: &str, followup_after: u64) -> Result<()> {
+    let peer = with_spinner("Loading the reply…", || node.accept_reply(reply))?;
+    let result = chat::run(node, &peer, Some(Duration::from_secs(followup_after)));
+    node.shutdown();
+    result
+}
+
+fn join(global: &Global, args: JoinArgs) -> Result<()> {
+    let node = global.open_node()?;
+    let code = args.code.read("Paste the invite code, then press Enter:")?;
+    let preview = node.open_invite(&code)?;
+    let answer = match (&preview.question, args.answer) {
+        (None, _) => None,
+        (Some(_), Some(answer)) => Some(answer),
+        (Some(question), None) => {
+            Some(ask(&format!("The invite asks: {question}\nYour answer: "))?)
+        }
+    };
+    let joined = with_spinner(
+        "Answering (hardening the answer, finding network addresses)…",
+        || node.join(&code, answer.as_deref()),
+    )?;
+    args.show.show(
+        "Send this reply code back to the person who invited you:",
+        &joined.reply_code,
+    )?;
+    eprintln!("Waiting for them to load it…");
+    let result = chat::run(&node, &joined.peer, None);
+    node.shutdown();
+    result
+}
+
+/// Asks a question on the terminal (or reads one line of piped input).
+fn ask(prompt: &str) -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        let mut editor = rustyline::DefaultEditor::new()?;
+        Ok(editor.readline(prompt)?)
+    } else {
+        eprint!("{prompt}");
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the answer")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}

@@ -1,0 +1,87 @@
+//! Where the CLI keeps its data and secrets, and how it configures the node.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tincan_core::link::{IceServer, LinkConfig};
+use tincan_core::node::{Node, NodeConfig};
+use tincan_core::secrets::FileSecretStore;
+
+/// Options every subcommand shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Where Tincan keeps its data [default: $XDG_DATA_HOME/tincan, usually ~/.local/share/tincan].
+    /// Use different directories to run two instances on one machine.
+    #[arg(long, global = true, env = "TINCAN_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// The name the other side sees.
+    #[arg(long, global = true, env = "TINCAN_NAME")]
+    pub name: Option<String>,
+
+    /// Local address to use (repeatable), e.g. 192.168.1.20:0 or 127.0.0.1:0
+    /// [default: every non-loopback IPv4 interface].
+    #[arg(long = "bind", global = true, value_name = "IP:PORT")]
+    pub bind: Vec<SocketAddr>,
+
+    /// A STUN server (repeatable), e.g. stun.example.org:3478. None by default:
+    /// without one, only devices on the same network can connect.
+    #[arg(long = "stun", global = true, value_name = "HOST:PORT")]
+    pub stun: Vec<String>,
+
+    /// Also announce .local (mDNS) names.
+    #[arg(long, global = true)]
+    pub mdns: bool,
+
+    /// Seconds to wait for a connection to open.
+    #[arg(long, global = true, default_value_t = 120, value_name = "SECONDS")]
+    pub connect_timeout: u64,
+}
+
+impl Global {
+    fn data_dir(&self) -> Result<PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        directories::ProjectDirs::from("", "", "tincan")
+            .map(|d| d.data_dir().to_owned())
+            .context("cannot find a home directory; pass --data-dir")
+    }
+
+    /// Opens the node with these options.
+    pub fn open_node(&self) -> Result<Node> {
+        let dir = self.data_dir()?;
+        let secrets = FileSecretStore::open(&dir.join("secrets"))
+            .with_context(|| format!("cannot use {}", dir.display()))?;
+        let mut config = NodeConfig::new(dir, Arc::new(secrets));
+        let mut link = LinkConfig {
+            bind: self.bind.clone(),
+            mdns: self.mdns,
+            ..LinkConfig::default()
+        };
+        link.ice_servers = self
+            .stun
+            .iter()
+            .map(|s| IceServer {
+                urls: vec![format!("stun:{s}")],
+                username: String::new(),
+                credential: String::new(),
+            })
+            .collect();
+        config.link = link;
+        config.display_name = self.name.clone();
+        config.connect_timeout = Duration::from_secs(self.connect_timeout.max(1));
+        Node::open(config).context("cannot start Tincan")
+    }
+
+    /// Where secrets live, to tell the person once.
+    pub fn secrets_notice(&self) -> Result<String> {
+        Ok(format!(
+            "note: no OS keyring is used yet; invite secrets are kept in owner-only files under {}",
+            self.data_dir()?.join("secrets").display()
+        ))
+    }
+}

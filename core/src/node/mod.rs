@@ -1,0 +1,563 @@
+//! The node: the one façade shells use. It owns the async runtime, the store, the
+//! secret store, the links and the event queue, and offers blocking methods that any
+//! plain thread (a CLI, a Kotlin coroutine on an IO dispatcher, a Swift task) can call.
+//!
+//! ```text
+//! Ana: create_invite ──code──▶ Ben: open_invite, join ──reply──▶ Ana: accept_reply
+//!      … both: PeerState::Connected, then send / Event::Message
+//! ```
+
+mod error;
+pub mod events;
+mod peer;
+
+pub use error::NodeError;
+pub use events::{Event, PeerId, PeerState};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand_core::OsRng;
+use serde::{Deserialize, Serialize};
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc;
+
+use crate::code::invite::hex_id;
+use crate::code::{
+    create_invite, parse_any, unix_now, Invite, InviteMode, InviteSecret, ParsedCode,
+    PendingInvite, DEFAULT_LIFETIME_SECS,
+};
+use crate::link::{self, LinkConfig, LinkSecrets, PendingOffer};
+use crate::protect::argon::{self, ArgonParams};
+use crate::protect::keys::Role;
+use crate::sdp::{self, SdpKind};
+use crate::secrets::SecretStore;
+use crate::store::{InviteRecord, Store};
+use crate::wire::MAX_TEXT_BYTES;
+use crate::CodeError;
+
+use events::EventQueue;
+use peer::{Command, PeerSlot};
+
+/// How a node is set up.
+pub struct NodeConfig {
+    /// Where the database lives (created if missing).
+    pub data_dir: PathBuf,
+    /// Network settings for every link.
+    pub link: LinkConfig,
+    /// Argon2id cost for invites this node makes.
+    pub argon: ArgonParams,
+    /// Shown to peers after key confirmation.
+    pub display_name: Option<String>,
+    /// Where secrets (pending invites' keys, certificates) are kept.
+    pub secret_store: Arc<dyn SecretStore>,
+    /// How long a new connection may take to open; long enough to exchange a
+    /// follow-up code by hand.
+    pub connect_timeout: Duration,
+    /// Events kept for a shell that is not pulling.
+    pub event_capacity: usize,
+}
+
+impl NodeConfig {
+    /// Defaults for everything but where data and secrets live.
+    pub fn new(data_dir: PathBuf, secret_store: Arc<dyn SecretStore>) -> Self {
+        Self {
+            data_dir,
+            link: LinkConfig::default(),
+            argon: argon::DEFAULT,
+            display_name: None,
+            secret_store,
+            connect_timeout: Duration::from_secs(120),
+            event_capacity: 1024,
+        }
+    }
+}
+
+/// How an invite is protected, as a shell asks for it.
+#[derive(Debug, Clone)]
+pub enum Protection {
+    /// No question: for a QR code shown in person.
+    Open,
+    /// A question only the other person can answer.
+    Question {
+        /// Shown to the joiner.
+        question: String,
+        /// Stays on this device.
+        answer: String,
+    },
+    /// A question, with the connection details sealed under a strong answer.
+    Private {
+        /// Shown to the joiner.
+        question: String,
+        /// Must be a strong passphrase.
+        answer: String,
+    },
+}
+
+/// What a shell asks for when inviting.
+#[derive(Debug, Clone)]
+pub struct InviteRequest {
+    /// How the invite is protected.
+    pub protection: Protection,
+    /// Seconds until it expires; default 24 h.
+    pub lifetime_secs: Option<u64>,
+}
+
+/// A new invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteInfo {
+    /// Hex id; the conversation will have the same id.
+    pub invite_id: String,
+    /// The code to share.
+    pub code: String,
+    /// Unix seconds.
+    pub expires_at: u64,
+}
+
+/// What an invite asks, before answering it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitePreview {
+    /// Hex id.
+    pub invite_id: String,
+    /// The question, if the invite has one.
+    pub question: Option<String>,
+    /// How it is protected.
+    pub mode: InviteMode,
+    /// Unix seconds.
+    pub expires_at: u64,
+}
+
+/// The result of joining: the reply to send back and the conversation's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinInfo {
+    /// The conversation (connects once the inviter loads the reply).
+    pub peer: PeerId,
+    /// The reply code to send back.
+    pub reply_code: String,
+}
+
+/// A conversation as a shell lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// Its id.
+    pub peer: PeerId,
+    /// Whether we invited or joined.
+    pub role: Role,
+    /// Connection state.
+    pub state: PeerState,
+    /// The name the other side gave, if any.
+    pub name: Option<String>,
+    /// The ICE candidate pair in use, for the curious.
+    pub selected_pair: Option<String>,
+}
+
+/// What the secret store keeps per pending invite.
+#[derive(Serialize, Deserialize)]
+struct InviteSecrets {
+    pending: PendingInvite,
+    link: LinkSecrets,
+}
+
+fn invite_secret_key(id: &str) -> String {
+    format!("invite-{id}")
+}
+
+/// The node: a cheap, cloneable handle.
+#[derive(Clone)]
+pub struct Node {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    runtime: Mutex<Option<Runtime>>,
+    handle: tokio::runtime::Handle,
+    config: NodeConfig,
+    store: Mutex<Store>,
+    events: Arc<EventQueue>,
+    peers: Mutex<BTreeMap<PeerId, Arc<PeerSlot>>>,
+    offers: Mutex<BTreeMap<String, PendingOffer>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Node {
+    /// Opens the node: creates the data directory and database, starts the runtime.
+    pub fn open(config: NodeConfig) -> Result<Node, NodeError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| NodeError::Storage(format!("{}: {e}", config.data_dir.display())))?;
+        let store = Store::open(&config.data_dir.join("tincan.db"))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("tincan-node")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                NodeError::Unreachable(format!("could not start the network runtime: {e}"))
+            })?;
+        let handle = runtime.handle().clone();
+        let mut config = config;
+        stretch_ice_for_followups(&mut config);
+        Ok(Node {
+            inner: Arc::new(Inner {
+                runtime: Mutex::new(Some(runtime)),
+                handle,
+                events: Arc::new(EventQueue::new(config.event_capacity)),
+                store: Mutex::new(store),
+                config,
+                peers: Mutex::new(BTreeMap::new()),
+                offers: Mutex::new(BTreeMap::new()),
+            }),
+        })
+    }
+
+    /// Makes a short follow-up code with this side's current connection details, for
+    /// a conversation that did not connect (typically a stale NAT mapping after the
+    /// inviter restarted). The other side loads it with [`Node::accept_followup`].
+    pub fn followup_code(&self, peer: &str) -> Result<String, NodeError> {
+        let slot = self.slot(peer)?;
+        let description = sdp::parse(&slot.local_sdp).map_err(CodeError::from)?;
+        let exchange = lock(&slot.exchange).clone();
+        Ok(exchange.followup_code(
+            &description,
+            unix_now(),
+            crate::code::DEFAULT_LIFETIME_SECS,
+            &mut OsRng,
+        )?)
+    }
+
+    /// Loads the other side's follow-up code: its fresh candidates join the checks of
+    /// the conversation it belongs to. Returns that conversation's id.
+    pub fn accept_followup(&self, code: &str) -> Result<PeerId, NodeError> {
+        let invite_id = match parse_any(code, unix_now())? {
+            ParsedCode::FollowUp { invite_id } => invite_id,
+            ParsedCode::Invite(_) => {
+                return Err(CodeError::WrongKind {
+                    expected: "a follow-up code",
+                    found: "an invite code",
+                }
+                .into())
+            }
+            ParsedCode::Reply { .. } => {
+                return Err(CodeError::WrongKind {
+                    expected: "a follow-up code",
+                    found: "a reply code",
+                }
+                .into())
+            }
+        };
+        let id = hex_id(&invite_id);
+        let slot = self.slot(&id)?;
+        let description = lock(&slot.exchange)
+            .accept_followup(code, unix_now())?
+            .clone();
+        let kind = match slot.role {
+            Role::Inviter => SdpKind::Answer,
+            Role::Joiner => SdpKind::Offer,
+        };
+        let link = slot.link.clone();
+        let added =
+            self.block_on(
+                async move { link.add_remote_candidates(&description.to_sdp(kind)).await },
+            )??;
+        tracing::info!(peer = %id, added, "follow-up candidates added");
+        Ok(id)
+    }
+
+    fn slot(&self, peer: &str) -> Result<Arc<PeerSlot>, NodeError> {
+        lock(&self.inner.peers)
+            .get(peer)
+            .cloned()
+            .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))
+    }
+
+    /// Runs a future on the node's runtime from a plain thread.
+    fn block_on<F: std::future::Future>(&self, f: F) -> Result<F::Output, NodeError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(NodeError::CalledFromAsync);
+        }
+        if lock(&self.inner.runtime).is_none() {
+            return Err(NodeError::ShutDown);
+        }
+        Ok(self.inner.handle.block_on(f))
+    }
+
+    /// Makes an invite: gathers this device's connection details (bounded), hardens
+    /// the answer (slow by design, about 0.2–0.4 s) and persists what is needed to
+    /// complete the invite later, even after a restart.
+    pub fn create_invite(&self, request: InviteRequest) -> Result<InviteInfo, NodeError> {
+        let secrets = LinkSecrets::generate()?;
+        let offer = self.block_on(PendingOffer::create(&self.inner.config.link, &secrets))??;
+        let description = sdp::parse(offer.local_sdp()).map_err(CodeError::from)?;
+        let secret = match request.protection {
+            Protection::Open => InviteSecret::Open,
+            Protection::Question { question, answer } => {
+                InviteSecret::Question { question, answer }
+            }
+            Protection::Private { question, answer } => InviteSecret::Private { question, answer },
+        };
+        let now = unix_now();
+        let new = create_invite(
+            secret,
+            &description,
+            now,
+            request.lifetime_secs.unwrap_or(DEFAULT_LIFETIME_SECS),
+            self.inner.config.argon,
+            &mut OsRng,
+        )?;
+        let id = hex_id(&new.pending.id());
+        let expires_at = new.pending.expires_at();
+        let blob = serde_json::to_vec(&InviteSecrets {
+            pending: new.pending,
+            link: secrets,
+        })
+        .map_err(|e| NodeError::Storage(e.to_string()))?;
+        self.inner
+            .config
+            .secret_store
+            .put(&invite_secret_key(&id), &blob)?;
+        lock(&self.inner.store).save_invite(&InviteRecord {
+            id: id.clone(),
+            created_at: now,
+            expires_at,
+            local_sdp: offer.local_sdp().to_owned(),
+        })?;
+        lock(&self.inner.offers).insert(id.clone(), offer);
+        Ok(InviteInfo {
+            invite_id: id,
+            code: new.code,
+            expires_at,
+        })
+    }
+
+    /// Reads an invite to show its question, without answering it.
+    pub fn open_invite(&self, code: &str) -> Result<InvitePreview, NodeError> {
+        let invite = Invite::parse(code, unix_now())?;
+        Ok(InvitePreview {
+            invite_id: hex_id(&invite.id()),
+            question: invite.question().map(str::to_owned),
+            mode: invite.mode(),
+            expires_at: invite.expires_at(),
+        })
+    }
+
+    /// Answers an invite: hardens the answer, prepares this side of the connection
+    /// and returns the reply code. The conversation connects once the inviter loads it.
+    pub fn join(&self, code: &str, answer: Option<&str>) -> Result<JoinInfo, NodeError> {
+        let now = unix_now();
+        let invite = Invite::parse(code, now)?;
+        let id = hex_id(&invite.id());
+        if lock(&self.inner.peers).contains_key(&id) {
+            return Err(CodeError::AlreadyUsed.into());
+        }
+        let answered = invite.answer(answer, now)?;
+        let offer_sdp = answered.inviter_description().to_sdp(SdpKind::Offer);
+        let secrets = LinkSecrets::generate()?;
+        let (local_sdp, link) =
+            self.block_on(link::answer(&self.inner.config.link, &secrets, &offer_sdp))??;
+        let description = sdp::parse(&local_sdp).map_err(CodeError::from)?;
+        let (reply_code, exchange) =
+            answered.reply(&description, now, DEFAULT_LIFETIME_SECS, &mut OsRng)?;
+        self.start_peer(id.clone(), Role::Joiner, link, local_sdp, exchange);
+        Ok(JoinInfo {
+            peer: id,
+            reply_code,
+        })
+    }
+
+    /// Completes one of our invites with the joiner's reply; the conversation then
+    /// connects in the background (watch [`Node::next_event`]). Works after a restart.
+    pub fn accept_reply(&self, code: &str) -> Result<PeerId, NodeError> {
+        let now = unix_now();
+        let invite_id = match parse_any(code, now)? {
+            ParsedCode::Reply { invite_id } => invite_id,
+            ParsedCode::Invite(_) => {
+                return Err(CodeError::WrongKind {
+                    expected: "a reply code",
+                    found: "an invite code",
+                }
+                .into())
+            }
+            ParsedCode::FollowUp { .. } => {
+                return Err(CodeError::WrongKind {
+                    expected: "a reply code",
+                    found: "a follow-up code",
+                }
+                .into())
+            }
+        };
+        let id = hex_id(&invite_id);
+        let key = invite_secret_key(&id);
+        let store = &self.inner.config.secret_store;
+        let blob = store.get(&key)?.ok_or(NodeError::UnknownInvite)?;
+        let mut secrets: InviteSecrets = serde_json::from_slice(&blob)
+            .map_err(|e| NodeError::Storage(format!("pending invite {id}: {e}")))?;
+        let outcome = secrets.pending.accept_reply(code, now);
+        // Attempts and single use must survive a crash: persist before acting.
+        let blob = serde_json::to_vec(&secrets).map_err(|e| NodeError::Storage(e.to_string()))?;
+        store.put(&key, &blob)?;
+        let exchange = match outcome {
+            Ok(exchange) => exchange,
+            Err(CodeError::WrongAnswer) => {
+                let left = crate::code::MAX_FAILED_ATTEMPTS
+                    .saturating_sub(secrets.pending.failed_attempts());
+                self.inner.events.push(Event::WrongAnswer {
+                    invite: id,
+                    attempts_left: left,
+                });
+                return Err(CodeError::WrongAnswer.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let offer = lock(&self.inner.offers).remove(&id);
+        let offer = match offer {
+            Some(offer) => offer,
+            // Restarted since the invite was made: same credentials and certificate,
+            // new port; ICE finds it through peer-reflexive candidates.
+            None => {
+                self.block_on(PendingOffer::create(&self.inner.config.link, &secrets.link))??
+            }
+        };
+        let answer_sdp = exchange.remote().to_sdp(SdpKind::Answer);
+        let local_sdp = offer.local_sdp().to_owned();
+        let link = self.block_on(offer.accept(&answer_sdp))??;
+        self.start_peer(id.clone(), Role::Inviter, link, local_sdp, exchange);
+        Ok(id)
+    }
+
+    fn start_peer(
+        &self,
+        id: PeerId,
+        role: Role,
+        link: link::Link,
+        local_sdp: String,
+        exchange: crate::code::Exchange,
+    ) {
+        let (tx, rx) = mpsc::channel(256);
+        let slot = Arc::new(PeerSlot {
+            role,
+            state: Mutex::new(PeerState::Connecting),
+            name: Mutex::new(None),
+            selected_pair: Mutex::new(None),
+            exchange: Mutex::new(exchange),
+            link: Arc::new(link),
+            local_sdp,
+            commands: tx,
+        });
+        lock(&self.inner.peers).insert(id.clone(), slot.clone());
+        self.inner.handle.spawn(peer::run(
+            id,
+            slot,
+            self.inner.events.clone(),
+            rx,
+            self.inner.config.connect_timeout,
+            self.inner.config.display_name.clone(),
+        ));
+    }
+
+    /// Sends a chat message; returns its id (receipts name it). Messages sent before
+    /// the conversation is connected wait in order until it is.
+    pub fn send(&self, peer: &str, text: &str) -> Result<String, NodeError> {
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(NodeError::MessageTooLong(text.len()));
+        }
+        let slot = self.slot(peer)?;
+        let mut raw = [0u8; 16];
+        rand_core::RngCore::fill_bytes(&mut OsRng, &mut raw);
+        let id: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        slot.commands
+            .try_send(Command::Send {
+                id: id.clone(),
+                text: text.to_owned(),
+            })
+            .map_err(|_| {
+                NodeError::Unreachable("the conversation has ended or is too far behind".into())
+            })?;
+        Ok(id)
+    }
+
+    /// Every conversation of this run.
+    pub fn peers(&self) -> Vec<PeerInfo> {
+        lock(&self.inner.peers)
+            .iter()
+            .map(|(id, slot)| PeerInfo {
+                peer: id.clone(),
+                role: slot.role,
+                state: slot.state(),
+                name: lock(&slot.name).clone(),
+                selected_pair: lock(&slot.selected_pair).clone(),
+            })
+            .collect()
+    }
+
+    /// Ids of our invites still waiting for a reply.
+    pub fn open_invites(&self) -> Result<Vec<String>, NodeError> {
+        Ok(lock(&self.inner.store).open_invites(unix_now())?)
+    }
+
+    /// Waits up to `timeout` for the next event; `None` on timeout or after shutdown.
+    pub fn next_event(&self, timeout: Duration) -> Option<Event> {
+        let events = self.inner.events.clone();
+        self.block_on(async move { events.next(timeout).await })
+            .ok()
+            .flatten()
+    }
+
+    /// Ends one conversation (the other side is told).
+    pub fn close_peer(&self, peer: &str) -> Result<(), NodeError> {
+        let slot = self.slot(peer)?;
+        let _ = slot.commands.try_send(Command::Close);
+        Ok(())
+    }
+
+    /// Says goodbye to every peer, stops the runtime and releases its threads and
+    /// sockets. Later calls fail with [`NodeError::ShutDown`]. Idempotent.
+    pub fn shutdown(&self) {
+        let Some(runtime) = lock(&self.inner.runtime).take() else {
+            return;
+        };
+        let slots: Vec<_> = lock(&self.inner.peers).values().cloned().collect();
+        for slot in &slots {
+            let _ = slot.commands.try_send(Command::Close);
+        }
+        // Give the goodbyes a moment to leave, bounded.
+        runtime.block_on(async {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+            for slot in &slots {
+                let mut states = slot.link.events();
+                let _ = tokio::time::timeout_at(deadline, states.wait_for(|s| s.is_final())).await;
+            }
+        });
+        lock(&self.inner.peers).clear();
+        lock(&self.inner.offers).clear();
+        self.inner.events.close();
+        runtime.shutdown_timeout(Duration::from_secs(2));
+    }
+}
+
+/// Keeps ICE checking for as long as a connection may take to open, so a follow-up
+/// code that arrives late still finds both sides checking: webrtc gives a candidate
+/// pair up after `ice_max_checks` checks and never revives it (docs/LINK.md), and fails
+/// the connection after the disconnected + failed timeouts.
+fn stretch_ice_for_followups(config: &mut NodeConfig) {
+    let interval = config.link.ice_check_interval.max(Duration::from_millis(1));
+    let checks = config.connect_timeout.as_millis() / interval.as_millis();
+    config.link.ice_max_checks = config
+        .link
+        .ice_max_checks
+        .max(u16::try_from(checks).unwrap_or(u16::MAX));
+    config.link.ice_failed_timeout = config.link.ice_failed_timeout.max(config.connect_timeout);
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let runtime = self.runtime.get_mut().ok().and_then(Option::take);
+        if let Some(runtime) = runtime {
+            self.events.close();
+            runtime.shutdown_background();
+        }
+    }
+}

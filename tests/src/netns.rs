@@ -1,0 +1,621 @@
+//! Network namespaces for scenario tests: private little networks — a LAN, two NATs
+//! and an "internet" — that exist only for one test and are deleted afterwards, so
+//! processes can talk across real routing and NAT without touching this machine's own
+//! interfaces, routes or anything outside.
+//!
+//! Everything is made with `ip` and `iptables` (root only). Names carry the test
+//! process's PID and a counter, so parallel tests and test binaries never collide, and
+//! namespaces left behind by a test process that died are deleted by the next run.
+//! Interfaces are created directly inside their namespaces (never in the host's), and
+//! [`Netns`] deletes its namespace on drop — also when a test panics — after killing
+//! the processes this test started in it.
+//!
+//! Addresses come from ranges reserved for documentation and benchmarking:
+//! 198.18.0.0/15 for the "internet", 10.x.0.0/24 for each private LAN.
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::Read;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+/// Prefix of every namespace this harness makes: `tincan-<pid>-<n>-<role>`.
+const PREFIX: &str = "tincan-";
+/// Bound on any one setup command (`ip`, `iptables`, `tc`, `sysctl`).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often bounded waits look again.
+const POLL: Duration = Duration::from_millis(20);
+
+static SEQ: AtomicU32 = AtomicU32::new(0);
+static SWEEP: Once = Once::new();
+
+/// Fail, with a message that says what to do, unless this process can make namespaces.
+///
+/// Namespace tests never pass silently without root: CI runs `scripts/test-all` as
+/// root, and a developer without root sees this error instead of a green run.
+pub fn require_root() -> Result<()> {
+    let status =
+        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let euid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .ok_or_else(|| anyhow!("no effective uid in /proc/self/status"))?;
+    if euid != "0" {
+        bail!(
+            "network-namespace tests need root (effective uid is {euid}); CI runs \
+             scripts/test-all as root. Run them with \
+             `sudo -E env PATH=$PATH cargo test -p tincan-tests --test netns_link`"
+        );
+    }
+    for (tool, package) in [("ip", "iproute2"), ("iptables", "iptables")] {
+        let found = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+            .unwrap_or(false)
+            || Path::new("/usr/sbin").join(tool).is_file();
+        if !found {
+            bail!("`{tool}` is missing: run scripts/setup (installs Debian `{package}`)");
+        }
+    }
+    Ok(())
+}
+
+/// Run `program args…`, at most [`COMMAND_TIMEOUT`]; its stdout on success, an error
+/// with its stderr otherwise.
+pub fn run<S: AsRef<OsStr>>(program: &str, args: &[S]) -> Result<String> {
+    let shown = || {
+        let mut s = program.to_owned();
+        for a in args {
+            s.push(' ');
+            s.push_str(&a.as_ref().to_string_lossy());
+        }
+        s
+    };
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting `{}`", shown()))?;
+    // Drain the pipes on threads so a chatty command cannot block on a full pipe.
+    let out = drain(child.stdout.take());
+    let err = drain(child.stderr.take());
+    let status = wait_bounded(&mut child, COMMAND_TIMEOUT)
+        .with_context(|| format!("`{}` did not finish", shown()))?;
+    let out = out.join().unwrap_or_default();
+    let err = err.join().unwrap_or_default();
+    if !status.success() {
+        bail!("`{}` failed ({status}): {}", shown(), err.trim());
+    }
+    Ok(out)
+}
+
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_string(&mut text);
+        }
+        text
+    })
+}
+
+/// Wait for `child` at most `timeout`; kill it (and say so) when it takes longer.
+fn wait_bounded(child: &mut Child, timeout: Duration) -> Result<ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("still running after {timeout:?}; killed");
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Delete namespaces of ours whose test process is gone (it was killed before its
+/// `Drop` ran). Processes still inside are not ours to kill; the dev binaries exit by
+/// themselves after a lifetime cap, and the kernel frees the namespace then.
+fn sweep_stale() {
+    let Ok(list) = run::<&str>("ip", &["netns", "list"]) else {
+        return;
+    };
+    let me = std::process::id();
+    for line in list.lines() {
+        let Some(name) = line.split_whitespace().next() else {
+            continue;
+        };
+        let Some(pid) = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != me && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = run("ip", &["netns", "del", name]);
+        }
+    }
+}
+
+/// One network namespace, deleted on drop.
+#[derive(Debug)]
+pub struct Netns {
+    name: String,
+}
+
+impl Netns {
+    /// A fresh namespace named after `role` (letters, digits, `-`), with `lo` up.
+    pub fn new(role: &str) -> Result<Self> {
+        SWEEP.call_once(sweep_stale);
+        let n = SEQ.fetch_add(1, Ordering::Relaxed);
+        let name = format!("{PREFIX}{}-{n}-{role}", std::process::id());
+        run("ip", &["netns", "add", &name])?;
+        let ns = Self { name };
+        ns.ip(&["link", "set", "lo", "up"])?;
+        Ok(ns)
+    }
+
+    /// The namespace's name, for `ip netns exec` and messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `ip -n <ns> args…`.
+    pub fn ip(&self, args: &[&str]) -> Result<String> {
+        let mut all = vec!["-n", &self.name];
+        all.extend_from_slice(args);
+        run("ip", &all)
+    }
+
+    /// Run a short command inside the namespace (bounded) and return its stdout.
+    pub fn exec(&self, args: &[&str]) -> Result<String> {
+        let mut all = vec!["netns", "exec", &self.name];
+        all.extend_from_slice(args);
+        run("ip", &all)
+    }
+
+    /// Set a sysctl inside the namespace (e.g. `net.ipv4.ip_forward`, per namespace).
+    pub fn sysctl(&self, key: &str, value: &str) -> Result<()> {
+        self.exec(&["sysctl", "-q", "-w", &format!("{key}={value}")])
+            .map(drop)
+    }
+
+    /// Put `addr/prefix` on `dev` and bring it up.
+    pub fn address(&self, dev: &str, addr: Ipv4Addr, prefix: u8) -> Result<()> {
+        self.ip(&["addr", "add", &format!("{addr}/{prefix}"), "dev", dev])?;
+        self.ip(&["link", "set", dev, "up"]).map(drop)
+    }
+
+    /// Default route through `gateway`.
+    pub fn default_route(&self, gateway: Ipv4Addr) -> Result<()> {
+        self.ip(&["route", "add", "default", "via", &gateway.to_string()])
+            .map(drop)
+    }
+
+    /// Make this namespace a home-router-like NAT: forward, rewrite everything that
+    /// leaves through `wan` to `wan`'s address (iptables MASQUERADE: keeps the source
+    /// port when it can, filters inbound by address and port), and drop unsolicited
+    /// packets arriving on `wan`.
+    ///
+    /// The drop matters for hole punching. Without it, the first unsolicited check
+    /// from the far peer reaches the router itself (no listener) and leaves a
+    /// conntrack entry (far peer → our public port); when our host then sends to the
+    /// far peer, MASQUERADE finds the port-preserving mapping "taken" by that entry
+    /// and picks another port, which the far NAT drops: ICE never connects. Dropping
+    /// in the filter table happens before conntrack confirms the entry, so nothing is
+    /// left behind — which is also what a real home router's firewall does.
+    pub fn masquerade(&self, wan: &str) -> Result<()> {
+        self.sysctl("net.ipv4.ip_forward", "1")?;
+        self.exec(&[
+            "iptables",
+            "-t",
+            "nat",
+            "-A",
+            "POSTROUTING",
+            "-o",
+            wan,
+            "-j",
+            "MASQUERADE",
+        ])?;
+        self.exec(&[
+            "iptables",
+            "-A",
+            "INPUT",
+            "-i",
+            wan,
+            "-m",
+            "conntrack",
+            "--ctstate",
+            "NEW,INVALID",
+            "-j",
+            "DROP",
+        ])
+        .map(drop)
+    }
+
+    /// Take `dev` down: its link is cut, as when a phone loses signal.
+    pub fn link_down(&self, dev: &str) -> Result<()> {
+        self.ip(&["link", "set", dev, "down"]).map(drop)
+    }
+
+    /// Bring `dev` back up (addresses stay; routes through it must be re-added if the
+    /// kernel dropped them).
+    pub fn link_up(&self, dev: &str) -> Result<()> {
+        self.ip(&["link", "set", dev, "up"]).map(drop)
+    }
+
+    /// Drop a random `fraction` (0.0–1.0) of the packets entering and leaving through
+    /// `dev` (iptables `statistic`; `tc netem` is not built into this machine's kernel,
+    /// CONFIG_NET_SCH_NETEM is off). Undo with [`Netns::stop_losing`].
+    pub fn lose(&self, dev: &str, fraction: f64) -> Result<()> {
+        let p = format!("{:.4}", fraction.clamp(0.0, 1.0));
+        for (chain, dir) in [("INPUT", "-i"), ("OUTPUT", "-o")] {
+            self.exec(&loss_rule("-A", chain, dir, dev, &p))?;
+        }
+        Ok(())
+    }
+
+    /// Remove the loss set with [`Netns::lose`] (same `fraction`).
+    pub fn stop_losing(&self, dev: &str, fraction: f64) -> Result<()> {
+        let p = format!("{:.4}", fraction.clamp(0.0, 1.0));
+        for (chain, dir) in [("INPUT", "-i"), ("OUTPUT", "-o")] {
+            self.exec(&loss_rule("-D", chain, dir, dev, &p))?;
+        }
+        Ok(())
+    }
+
+    /// `ip link show dev` says the link is up (`LOWER_UP` and not administratively down).
+    pub fn link_is_up(&self, dev: &str) -> Result<bool> {
+        let out = self.ip(&["link", "show", "dev", dev])?;
+        let flags = out
+            .split('<')
+            .nth(1)
+            .and_then(|f| f.split('>').next())
+            .unwrap_or_default();
+        Ok(flags.split(',').any(|f| f == "UP"))
+    }
+
+    /// Start `program args…` inside the namespace, its stdout and stderr going to
+    /// `<log_dir>/<label>.out` and `.err`. The process is killed when the handle drops.
+    pub fn spawn<S: AsRef<OsStr>>(
+        &self,
+        label: &str,
+        program: &Path,
+        args: &[S],
+        log_dir: &Path,
+    ) -> Result<NsProcess> {
+        let stdout = log_dir.join(format!("{label}.out"));
+        let stderr = log_dir.join(format!("{label}.err"));
+        // `ip netns exec` enters the namespace and execs the program: same PID.
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.name])
+            .arg(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(File::create(&stdout).context("creating stdout log")?)
+            .stderr(File::create(&stderr).context("creating stderr log")?)
+            .spawn()
+            .with_context(|| format!("starting {} in {}", program.display(), self.name))?;
+        Ok(NsProcess {
+            label: label.to_owned(),
+            child,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// PIDs of every process inside the namespace.
+    fn pids(&self) -> Vec<u32> {
+        run("ip", &["netns", "pids", &self.name])
+            .map(|out| {
+                out.split_whitespace()
+                    .filter_map(|p| p.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        // Only this test starts processes in its own, uniquely named namespace: these
+        // are ours. Killed by PID so the namespace really goes away now.
+        for pid in self.pids() {
+            let _ = run("kill", &["-KILL", &pid.to_string()]);
+        }
+        if let Err(e) = run("ip", &["netns", "del", &self.name]) {
+            eprintln!("netns: could not delete {}: {e:#}", self.name);
+        }
+    }
+}
+
+/// Connect `a` and `b` with a veth pair (`a_dev` in `a`, `b_dev` in `b`), created
+/// directly inside the namespaces, addressed and up.
+pub fn veth(
+    (a, a_dev, a_addr): (&Netns, &str, Ipv4Addr),
+    (b, b_dev, b_addr): (&Netns, &str, Ipv4Addr),
+    prefix: u8,
+) -> Result<()> {
+    a.ip(&[
+        "link", "add", "name", a_dev, "type", "veth", "peer", "name", b_dev, "netns", &b.name,
+    ])?;
+    a.address(a_dev, a_addr, prefix)?;
+    b.address(b_dev, b_addr, prefix)
+}
+
+/// `iptables <op> <chain> <-i|-o> dev -m statistic --probability p -j DROP`.
+fn loss_rule<'a>(
+    op: &'a str,
+    chain: &'a str,
+    dir: &'a str,
+    dev: &'a str,
+    p: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "iptables",
+        op,
+        chain,
+        dir,
+        dev,
+        "-m",
+        "statistic",
+        "--mode",
+        "random",
+        "--probability",
+        p,
+        "-j",
+        "DROP",
+    ]
+}
+
+/// A process running inside a namespace; killed (and reaped) on drop.
+#[derive(Debug)]
+pub struct NsProcess {
+    label: String,
+    child: Child,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+impl NsProcess {
+    /// Its PID (`ip netns exec` execs, so this is the program itself).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything it printed to stdout so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    /// Everything it printed to stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Wait (bounded) for a stdout line starting with `prefix`; returns the rest of
+    /// that line. Fails early if the process exits without printing it.
+    pub fn wait_for_line(&mut self, prefix: &str, timeout: Duration) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self
+                .stdout()
+                .lines()
+                .find_map(|l| l.strip_prefix(prefix).map(str::to_owned));
+            if let Some(rest) = found {
+                return Ok(rest);
+            }
+            if let Some(status) = self.child.try_wait()? {
+                // It may have printed the line just before exiting.
+                if let Some(rest) = self
+                    .stdout()
+                    .lines()
+                    .find_map(|l| l.strip_prefix(prefix).map(str::to_owned))
+                {
+                    return Ok(rest);
+                }
+                bail!(
+                    "{} exited ({status}) without printing `{prefix}`\n{}",
+                    self.label,
+                    self.transcript()
+                );
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "{} printed no `{prefix}` within {timeout:?}\n{}",
+                    self.label,
+                    self.transcript()
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Wait (bounded) for it to exit; killed and an error if it takes longer.
+    pub fn wait(&mut self, timeout: Duration) -> Result<ExitStatus> {
+        wait_bounded(&mut self.child, timeout)
+            .with_context(|| format!("{}\n{}", self.label, self.transcript()))
+    }
+
+    /// SIGKILL it now, as when the OS kills an app, and reap it.
+    pub fn kill(&mut self) -> Result<()> {
+        if self.child.try_wait()?.is_none() {
+            self.child.kill()?;
+        }
+        self.child.wait()?;
+        Ok(())
+    }
+
+    /// Its label, stdout and stderr, for failure messages.
+    pub fn transcript(&self) -> String {
+        format!(
+            "--- {} stdout ---\n{}--- {} stderr ---\n{}",
+            self.label,
+            self.stdout(),
+            self.label,
+            self.stderr()
+        )
+    }
+}
+
+impl Drop for NsProcess {
+    fn drop(&mut self) {
+        let _ = self.kill();
+    }
+}
+
+/// Topology (a): two hosts on one LAN, a veth pair between them.
+#[derive(Debug)]
+pub struct Lan {
+    /// First host; `eth0` = [`Lan::A_ADDR`].
+    pub a: Netns,
+    /// Second host; `eth0` = [`Lan::B_ADDR`].
+    pub b: Netns,
+}
+
+impl Lan {
+    /// Address of host `a`.
+    pub const A_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+    /// Address of host `b`.
+    pub const B_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+    /// The interface name inside both hosts.
+    pub const DEV: &'static str = "eth0";
+
+    /// Build it.
+    pub fn new() -> Result<Self> {
+        let a = Netns::new("lan-a")?;
+        let b = Netns::new("lan-b")?;
+        veth(
+            (&a, Self::DEV, Self::A_ADDR),
+            (&b, Self::DEV, Self::B_ADDR),
+            24,
+        )?;
+        Ok(Self { a, b })
+    }
+}
+
+/// One side of topology (b): a host on a private LAN behind its own NAT router.
+#[derive(Debug)]
+pub struct NatSite {
+    /// The host; `eth0` on the private LAN, default route via the router.
+    pub host: Netns,
+    /// The router: `lan` towards the host, `wan` towards the internet, MASQUERADE.
+    pub router: Netns,
+    /// The host's private address.
+    pub host_addr: Ipv4Addr,
+    /// The router's public (internet-side) address: what the world sees.
+    pub public_addr: Ipv4Addr,
+}
+
+/// Topology (b): two hosts, each behind its own NAT, the NATs joined through an
+/// "internet" namespace that also holds a STUN server address.
+///
+/// ```text
+/// host a 10.1.0.2 ─ 10.1.0.1 router a 198.18.1.2 ─┐
+///                                                  internet (198.18.0.1 = STUN)
+/// host b 10.2.0.2 ─ 10.2.0.1 router b 198.18.2.2 ─┘
+/// ```
+#[derive(Debug)]
+pub struct NatPair {
+    // Field order is drop order: processes first, then the namespaces.
+    stun: Option<NsProcess>,
+    /// The first site.
+    pub a: NatSite,
+    /// The second site.
+    pub b: NatSite,
+    /// The "internet": routes between the two routers' public subnets.
+    pub internet: Netns,
+}
+
+impl NatPair {
+    /// Where the STUN server listens (on the internet namespace's `lo`).
+    pub const STUN_ADDR: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
+    /// The STUN server's UDP port.
+    pub const STUN_PORT: u16 = 3478;
+
+    /// Build the five namespaces, their links, routes and NAT.
+    pub fn new() -> Result<Self> {
+        let internet = Netns::new("inet")?;
+        internet.sysctl("net.ipv4.ip_forward", "1")?;
+        internet.ip(&[
+            "addr",
+            "add",
+            &format!("{}/32", Self::STUN_ADDR),
+            "dev",
+            "lo",
+        ])?;
+        let a = NatSite::new(&internet, 'a', 1)?;
+        let b = NatSite::new(&internet, 'b', 2)?;
+        Ok(Self {
+            stun: None,
+            a,
+            b,
+            internet,
+        })
+    }
+
+    /// The `stun:` URL of the server started by [`NatPair::start_stun`].
+    pub fn stun_url(&self) -> String {
+        format!("stun:{}:{}", Self::STUN_ADDR, Self::STUN_PORT)
+    }
+
+    /// Start the STUN responder (`program` = the `stun-server` dev binary) in the
+    /// internet namespace and wait until it listens. Stopped when the topology drops.
+    pub fn start_stun(&mut self, program: &Path, log_dir: &Path) -> Result<()> {
+        let bind = format!("{}:{}", Self::STUN_ADDR, Self::STUN_PORT);
+        let mut stun = self.internet.spawn(
+            "stun-server",
+            program,
+            &["--bind", &bind, "--lifetime-secs", "120"],
+            log_dir,
+        )?;
+        stun.wait_for_line("listening ", Duration::from_secs(10))?;
+        self.stun = Some(stun);
+        Ok(())
+    }
+
+    /// The STUN server's output so far: one `binding <from> ` line per request.
+    pub fn stun_log(&self) -> String {
+        self.stun
+            .as_ref()
+            .map(NsProcess::stdout)
+            .unwrap_or_default()
+    }
+}
+
+impl NatSite {
+    fn new(internet: &Netns, side: char, n: u8) -> Result<Self> {
+        let host = Netns::new(&format!("host-{side}"))?;
+        let router = Netns::new(&format!("nat-{side}"))?;
+        let host_addr = Ipv4Addr::new(10, n, 0, 2);
+        let lan_gw = Ipv4Addr::new(10, n, 0, 1);
+        let public_addr = Ipv4Addr::new(198, 18, n, 2);
+        let upstream = Ipv4Addr::new(198, 18, n, 1);
+        veth((&host, "eth0", host_addr), (&router, "lan", lan_gw), 24)?;
+        veth(
+            (&router, "wan", public_addr),
+            (internet, &format!("to-{side}"), upstream),
+            24,
+        )?;
+        host.default_route(lan_gw)?;
+        router.default_route(upstream)?;
+        router.masquerade("wan")?;
+        Ok(Self {
+            host,
+            router,
+            host_addr,
+            public_addr,
+        })
+    }
+}

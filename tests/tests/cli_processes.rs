@@ -1,0 +1,192 @@
+//! Two `tincan` processes started as a person would, passing codes through files,
+//! chatting both ways through their standard input and output.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use tincan_tests::process::{wait_for_file, Stream, Tincan};
+
+const T: Duration = Duration::from_secs(30);
+
+fn args<'a>(dir: &'a Path, who: &'a str, name: &'a str, rest: &[&'a str]) -> Vec<String> {
+    let mut v = vec![
+        "--data-dir".to_owned(),
+        dir.join(who).display().to_string(),
+        "--name".to_owned(),
+        name.to_owned(),
+        "--bind".to_owned(),
+        "127.0.0.1:0".to_owned(),
+    ];
+    v.extend(rest.iter().map(|s| s.to_string()));
+    v
+}
+
+fn start(name: &str, args: &[String]) -> Tincan {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    Tincan::start(name, &[], &refs)
+}
+
+/// Both sides type, both see the other's words, both leave cleanly.
+fn chat_both_ways(ana: &mut Tincan, ben: &mut Tincan) {
+    ana.expect_line(Stream::Err, "● connected to Ben", T);
+    ben.expect_line(Stream::Err, "● connected to Ana", T);
+    ana.type_line("hello from Ana");
+    ben.expect_line(Stream::Out, "Ana: hello from Ana", T);
+    ben.type_line("hi Ana, Ben here ✨");
+    ana.expect_line(Stream::Out, "Ben: hi Ana, Ben here ✨", T);
+    ana.close_input();
+    assert!(ana.wait_exit(T), "ana failed:\n{}", ana.dump());
+    ben.expect_line(Stream::Err, "disconnected", T);
+    ben.close_input();
+    assert!(
+        ben.wait_exit(T),
+        "ben exits after the peer left:\n{}",
+        ben.dump()
+    );
+}
+
+#[test]
+fn invite_join_and_chat_through_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (invite, reply) = (dir.path().join("invite.txt"), dir.path().join("reply.txt"));
+    let mut ana = start(
+        "ana",
+        &args(
+            dir.path(),
+            "a",
+            "Ana",
+            &[
+                "invite",
+                "--question",
+                "Where did we meet?",
+                "--answer",
+                "Lisbon",
+                "--out",
+                invite.to_str().unwrap(),
+                "--reply-file",
+                reply.to_str().unwrap(),
+            ],
+        ),
+    );
+    wait_for_file(&invite, T);
+    let mut ben = start(
+        "ben",
+        &args(
+            dir.path(),
+            "b",
+            "Ben",
+            &[
+                "join",
+                "--file",
+                invite.to_str().unwrap(),
+                "--answer",
+                " lisbon",
+                "--out",
+                reply.to_str().unwrap(),
+            ],
+        ),
+    );
+    chat_both_ways(&mut ana, &mut ben);
+}
+
+#[test]
+fn codes_pasted_into_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ana = start("ana", &args(dir.path(), "a", "Ana", &["invite", "--open"]));
+    let code = ana.expect_line(Stream::Out, "TINCAN-I1-", T);
+    let mut ben = start("ben", &args(dir.path(), "b", "Ben", &["join", "-"]));
+    // A messenger split the code over two lines.
+    let (first, second) = code.split_at(code.len() / 2);
+    ben.type_line(first);
+    ben.type_line(second);
+    let reply = ben.expect_line(Stream::Out, "TINCAN-R1-", T);
+    ana.type_line(&reply);
+    chat_both_ways(&mut ana, &mut ben);
+}
+
+#[test]
+fn the_inviter_is_killed_after_printing_and_completes_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (invite, reply) = (dir.path().join("invite.txt"), dir.path().join("reply.txt"));
+    let mut ana = start(
+        "ana",
+        &args(
+            dir.path(),
+            "a",
+            "Ana",
+            &[
+                "invite",
+                "--question",
+                "Where?",
+                "--answer",
+                "Lisbon",
+                "--out",
+                invite.to_str().unwrap(),
+            ],
+        ),
+    );
+    wait_for_file(&invite, T);
+    ana.kill(); // kill -9 while it waits for the reply
+    let mut ben = start(
+        "ben",
+        &args(
+            dir.path(),
+            "b",
+            "Ben",
+            &[
+                "join",
+                "--file",
+                invite.to_str().unwrap(),
+                "--answer",
+                "lisbon",
+                "--out",
+                reply.to_str().unwrap(),
+            ],
+        ),
+    );
+    wait_for_file(&reply, T);
+    let mut ana = start(
+        "ana again",
+        &args(
+            dir.path(),
+            "a",
+            "Ana",
+            &["accept", "--file", reply.to_str().unwrap()],
+        ),
+    );
+    let pair = ana.expect_line(Stream::Err, "● connected to Ben", T);
+    println!("restarted inviter: {pair}");
+    chat_both_ways(&mut ana, &mut ben);
+}
+
+#[test]
+fn bad_input_gets_a_message_and_a_failure_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    for (input, expected) in [
+        ("TINCAN-I1-AAAAAAAAAAAAAAAA", "damaged or incomplete"),
+        ("hello there", "not a Tincan code"),
+        ("TINCAN-I9-AAAA", "newer version of Tincan"),
+    ] {
+        let mut p = start(
+            "ben",
+            &args(dir.path(), "b", "Ben", &["join", input, "--answer", "x"]),
+        );
+        p.expect_line(Stream::Err, expected, T);
+        assert!(
+            !p.wait_exit(T),
+            "exit status must be non-zero for {input:?}"
+        );
+    }
+    let mut p = start(
+        "ana",
+        &args(
+            dir.path(),
+            "a",
+            "Ana",
+            &["accept", "TINCAN-R1-AAAAAAAAAAAAAAAA"],
+        ),
+    );
+    p.expect_line(Stream::Err, "damaged or incomplete", T);
+    assert!(!p.wait_exit(T));
+}

@@ -1,0 +1,135 @@
+//! The interactive chat screen, driven through tmux as a person would: typing the
+//! answer at the prompt, pasting the reply, and seeing a message arrive while a line
+//! is half typed — without losing the half-typed text.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tincan_tests::process::{tincan_bin, wait_for_file};
+
+struct Pane(String);
+
+impl Pane {
+    fn start(name: &str, command: &str) -> Pane {
+        let session = format!("tincan-{}-{name}", std::process::id());
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "220",
+                "-y",
+                "50",
+                command,
+            ])
+            .status()
+            .expect("tmux must be installed (scripts/setup installs it)")
+            .success();
+        assert!(ok, "tmux new-session failed");
+        Pane(session)
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut cmd = Command::new("tmux");
+        cmd.args(["send-keys", "-t", &self.0]).args(keys);
+        assert!(cmd.status().unwrap().success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "{}: {needle:?} never appeared; screen:\n{}",
+            self.0,
+            self.screen()
+        );
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+#[test]
+fn two_people_chat_in_terminals() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = tincan_bin();
+    let p = |s: &str| dir.path().join(s).display().to_string();
+    let base = |who: &str, name: &str| {
+        format!(
+            "{} --data-dir {} --name {name} --bind 127.0.0.1:0",
+            bin.display(),
+            p(who)
+        )
+    };
+    // `; sleep` keeps the pane around after exit so its last words can be read.
+    let ana = Pane::start(
+        "ana",
+        &format!(
+            "{} invite --question 'Where did we meet?' --answer Lisbon --out {}; sleep 60",
+            base("a", "Ana"),
+            p("invite.txt")
+        ),
+    );
+    wait_for_file(&dir.path().join("invite.txt"), Duration::from_secs(30));
+    let ben = Pane::start(
+        "ben",
+        &format!(
+            "{} join --file {} --out {}; sleep 60",
+            base("b", "Ben"),
+            p("invite.txt"),
+            p("reply.txt")
+        ),
+    );
+    ben.wait_for("Your answer:");
+    ben.keys(&["  LISBON ", "Enter"]);
+    let reply = wait_for_file(&dir.path().join("reply.txt"), Duration::from_secs(30));
+    ana.wait_for("Paste the reply code");
+    ana.keys(&[reply.trim(), "Enter"]);
+    ana.wait_for("● connected to Ben");
+    ben.wait_for("● connected to Ana");
+
+    ana.keys(&["Hi Ben", "Enter"]);
+    ben.wait_for("Ana: Hi Ben");
+    // Ben is half-way through a line when Ana's next message arrives.
+    ben.keys(&["half-typed"]);
+    std::thread::sleep(Duration::from_millis(300));
+    ana.keys(&["are you there?", "Enter"]);
+    let screen = ben.wait_for("Ana: are you there?");
+    let last = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert_eq!(
+        last.trim(),
+        "> half-typed",
+        "the half-typed line stays below:\n{screen}"
+    );
+    ben.keys(&[" and done", "Enter"]);
+    ana.wait_for("Ben: half-typed and done");
+
+    ana.keys(&["/quit", "Enter"]);
+    ben.wait_for("disconnected: the other side ended the conversation");
+}
