@@ -6,6 +6,7 @@
 //! person-readable text, which says what to do next and never contains a code, an
 //! answer or a key — so an app may show it as it is.
 
+use tincan_core::node::NodeError;
 use tincan_core::CodeError;
 
 /// Why a Tincan call failed. The message is written for the person using the app.
@@ -45,12 +46,15 @@ pub enum TincanError {
     /// The peer could not be reached or the connection failed.
     #[error("{0}")]
     Unreachable(String),
-    /// The local database or data directory failed.
+    /// The local database, data directory or the platform's secret store failed.
     #[error("{0}")]
     Storage(String),
-    /// The platform's secret store (Keystore, Keychain) failed.
+    /// A reply for an invite this device does not have (made elsewhere, or done).
     #[error("{0}")]
-    SecretStore(String),
+    UnknownInvite(String),
+    /// No conversation with that id.
+    #[error("{0}")]
+    UnknownPeer(String),
     /// The node was shut down; open a new one.
     #[error("{0}")]
     Closed(String),
@@ -79,6 +83,23 @@ impl From<CodeError> for TincanError {
             | CodeError::Description { .. } => TincanError::InvalidCode(message),
             // A case added to the core later is still a refused code.
             _ => TincanError::InvalidCode(message),
+        }
+    }
+}
+
+impl From<NodeError> for TincanError {
+    fn from(e: NodeError) -> Self {
+        let message = e.to_string();
+        match e {
+            NodeError::Code(code) => code.into(),
+            NodeError::Unreachable(_) => TincanError::Unreachable(message),
+            NodeError::Storage(_) => TincanError::Storage(message),
+            NodeError::UnknownInvite => TincanError::UnknownInvite(message),
+            NodeError::UnknownPeer(_) => TincanError::UnknownPeer(message),
+            NodeError::MessageTooLong(_) => TincanError::InvalidInput(message),
+            NodeError::ShutDown => TincanError::Closed(message),
+            // Calling from async code is a bug in the app, as is any case added later.
+            _ => TincanError::Internal(message),
         }
     }
 }

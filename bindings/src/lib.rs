@@ -8,8 +8,15 @@ uniffi::setup_scaffolding!();
 
 mod codes;
 mod error;
+mod node;
 mod qr;
+mod secrets;
 
 pub use codes::{looks_like_code, parse_code, CodeKind, CodeSummary, InviteMode};
 pub use error::TincanError;
+pub use node::{
+    Event, InviteInfo, InvitePreview, JoinInfo, Node, NodeOptions, PeerInfo, PeerState, Protection,
+    Role,
+};
 pub use qr::{decode_qr_frame, decode_qr_image, render_qr, QrSymbol};
+pub use secrets::{MemorySecretStore, SecretStore, SecretStoreError};

@@ -38,7 +38,11 @@ fn files_under(root: &Path) -> BTreeMap<String, Vec<String>> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 out.insert(rel, canonical(&std::fs::read(&path).unwrap()));
             }
         }
@@ -50,7 +54,10 @@ fn files_under(root: &Path) -> BTreeMap<String, Vec<String>> {
 fn committed_bindings_match_the_library() {
     let lib = common::library_path();
     let tmp = tempfile::tempdir().unwrap();
-    for (language, dir) in [(TargetLanguage::Kotlin, "kotlin"), (TargetLanguage::Swift, "swift")] {
+    for (language, dir) in [
+        (TargetLanguage::Kotlin, "kotlin"),
+        (TargetLanguage::Swift, "swift"),
+    ] {
         generate(GenerateOptions {
             languages: vec![language],
             source: lib.to_str().unwrap().to_owned().into(),

@@ -34,7 +34,7 @@ fn require(tool: &str) {
 }
 
 /// Runs Maven, bounded in time; returns (success, combined output).
-fn maven(offline: bool) -> (bool, String) {
+fn maven(offline: bool, lib_dir: &std::path::Path) -> (bool, String) {
     let dir = common::bindings_dir().join("kotlin-tests");
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new("mvn");
@@ -43,10 +43,7 @@ fn maven(offline: bool) -> (bool, String) {
         cmd.arg("-o");
     }
     cmd.arg("test")
-        .arg(format!(
-            "-Dtincan.lib.dir={}",
-            common::profile_dir().display()
-        ))
+        .arg(format!("-Dtincan.lib.dir={}", lib_dir.display()))
         .stdin(Stdio::null())
         .stdout(log.reopen().unwrap())
         .stderr(log.reopen().unwrap());
@@ -74,8 +71,7 @@ fn maven(offline: bool) -> (bool, String) {
 fn totals(output: &str) -> Option<(u32, u32, u32, u32)> {
     let line = output
         .lines()
-        .filter(|l| l.contains("Tests run:") && !l.contains(" -- in "))
-        .next_back()?;
+        .rfind(|l| l.contains("Tests run:") && !l.contains(" -- in "))?;
     let num = |key: &str| -> Option<u32> {
         let rest = &line[line.find(key)? + key.len()..];
         rest.trim_start()
@@ -96,12 +92,16 @@ fn totals(output: &str) -> Option<(u32, u32, u32, u32)> {
 fn kotlin_tests_pass_on_the_jvm() {
     require("java");
     require("mvn");
-    let lib = common::library_path();
+    // A private copy: the shared target directory may be rebuilt by another cargo
+    // run while the JVM is loading the library.
+    let lib_dir = tempfile::tempdir().unwrap();
+    let lib = lib_dir.path().join(common::library_file_name());
+    std::fs::copy(common::library_path(), &lib).unwrap();
 
-    let (mut ok, mut output) = maven(true);
+    let (mut ok, mut output) = maven(true, lib_dir.path());
     if !ok && output.contains("offline mode") {
         // scripts/setup was not run (or the pom changed): fetch what is missing.
-        (ok, output) = maven(false);
+        (ok, output) = maven(false, lib_dir.path());
     }
     let summary: Vec<&str> = output
         .lines()

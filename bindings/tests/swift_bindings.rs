@@ -21,7 +21,11 @@ fn have(tool: &str) -> bool {
 #[test]
 fn swift_bindings_compile_and_pass_or_say_why_not() {
     let generated = common::bindings_dir().join("generated/swift");
-    for file in ["TincanFFI.swift", "tincan_ffiFFI.h", "tincan_ffiFFI.modulemap"] {
+    for file in [
+        "TincanFFI.swift",
+        "tincan_ffiFFI.h",
+        "tincan_ffiFFI.modulemap",
+    ] {
         assert!(generated.join(file).is_file(), "{file} was not generated");
     }
     if !have("swiftc") {

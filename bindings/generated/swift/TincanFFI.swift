@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -599,6 +605,840 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 }
 
 
+
+
+/**
+ * Secrets in memory only: for tests, and for sessions that must leave no trace.
+ */
+public protocol MemorySecretStoreProtocol: AnyObject, Sendable {
+    
+    func delete(key: String) throws 
+    
+    func get(key: String) throws  -> Data?
+    
+    func put(key: String, value: Data) throws 
+    
+}
+/**
+ * Secrets in memory only: for tests, and for sessions that must leave no trace.
+ */
+open class MemorySecretStore: MemorySecretStoreProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tincan_ffi_fn_clone_memorysecretstore(self.handle, $0) }
+    }
+    /**
+     * An empty store.
+     */
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_constructor_memorysecretstore_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tincan_ffi_fn_free_memorysecretstore(handle, $0) }
+    }
+
+    
+
+    
+open func delete(key: String)throws   {try rustCallWithError(FfiConverterTypeSecretStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_memorysecretstore_delete(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+open func get(key: String)throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeSecretStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_memorysecretstore_get(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+open func put(key: String, value: Data)throws   {try rustCallWithError(FfiConverterTypeSecretStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_memorysecretstore_put(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterData.lower(value),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemorySecretStore: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = MemorySecretStore
+
+    public static func lift(_ handle: UInt64) throws -> MemorySecretStore {
+        return MemorySecretStore(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: MemorySecretStore) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemorySecretStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: MemorySecretStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+extension MemorySecretStore: SecretStore {}
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemorySecretStore_lift(_ handle: UInt64) throws -> MemorySecretStore {
+    return try FfiConverterTypeMemorySecretStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemorySecretStore_lower(_ value: MemorySecretStore) -> UInt64 {
+    return FfiConverterTypeMemorySecretStore.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A Tincan node: one per app. Close it with [`Node::shutdown`] (Kotlin's `close()`
+ * and Swift's deinit also shut it down when the last reference goes).
+ */
+public protocol NodeProtocol: AnyObject, Sendable {
+    
+    /**
+     * Loads the other side's follow-up code. Returns the conversation's id.
+     */
+    func acceptFollowup(code: String) throws  -> String
+    
+    /**
+     * Loads the reply to one of this device's invites; the conversation then
+     * connects in the background. Returns the conversation's id.
+     */
+    func acceptReply(code: String) throws  -> String
+    
+    /**
+     * Ends one conversation (the other side is told).
+     */
+    func closePeer(peer: String) throws 
+    
+    /**
+     * Makes an invite to share. Deriving the key from the answer takes a moment by
+     * design (about 0.2–0.4 s); `lifetime_secs` defaults to 24 hours.
+     */
+    func createInvite(protection: Protection, lifetimeSecs: UInt64?) throws  -> InviteInfo
+    
+    /**
+     * A short follow-up code with fresh connection details, for a conversation that
+     * did not connect.
+     */
+    func followupCode(peer: String) throws  -> String
+    
+    /**
+     * Whether [`Node::shutdown`] was called: an event loop stops pulling then.
+     */
+    func isShutDown()  -> Bool
+    
+    /**
+     * Answers an invite; returns the reply code to send back.
+     */
+    func join(code: String, answer: String?) throws  -> JoinInfo
+    
+    /**
+     * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
+     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     */
+    func nextEvent(timeoutMs: UInt32)  -> Event?
+    
+    /**
+     * Reads an invite to show its question before answering.
+     */
+    func openInvite(code: String) throws  -> InvitePreview
+    
+    /**
+     * Ids of this device's invites still waiting for a reply.
+     */
+    func openInvites() throws  -> [String]
+    
+    /**
+     * Every conversation of this run.
+     */
+    func peers()  -> [PeerInfo]
+    
+    /**
+     * Sends a message; returns its id (a `Delivered` event names it later).
+     */
+    func send(peer: String, text: String) throws  -> String
+    
+    /**
+     * Says goodbye to every peer and releases the node's threads, sockets and files
+     * (takes up to a few seconds). Pending `next_event` calls return at once; later
+     * calls fail with `Closed`. Calling it again does nothing.
+     */
+    func shutdown() 
+    
+}
+/**
+ * A Tincan node: one per app. Close it with [`Node::shutdown`] (Kotlin's `close()`
+ * and Swift's deinit also shut it down when the last reference goes).
+ */
+open class Node: NodeProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tincan_ffi_fn_clone_node(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tincan_ffi_fn_free_node(handle, $0) }
+    }
+
+    
+    /**
+     * Opens the node: creates the data directory and database and starts the
+     * network runtime. `secret_store` is the platform's (or [`crate::MemorySecretStore`]).
+     */
+public static func `open`(options: NodeOptions, secretStore: SecretStore)throws  -> Node  {
+    return try  FfiConverterTypeNode_lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_constructor_node_open(
+        FfiConverterTypeNodeOptions_lower(options),
+        FfiConverterTypeSecretStore_lower(secretStore),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Loads the other side's follow-up code. Returns the conversation's id.
+     */
+open func acceptFollowup(code: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_accept_followup(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Loads the reply to one of this device's invites; the conversation then
+     * connects in the background. Returns the conversation's id.
+     */
+open func acceptReply(code: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_accept_reply(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ends one conversation (the other side is told).
+     */
+open func closePeer(peer: String)throws   {try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_close_peer(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(peer),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Makes an invite to share. Deriving the key from the answer takes a moment by
+     * design (about 0.2–0.4 s); `lifetime_secs` defaults to 24 hours.
+     */
+open func createInvite(protection: Protection, lifetimeSecs: UInt64?)throws  -> InviteInfo  {
+    return try  FfiConverterTypeInviteInfo_lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_create_invite(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeProtection_lower(protection),
+        FfiConverterOptionUInt64.lower(lifetimeSecs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A short follow-up code with fresh connection details, for a conversation that
+     * did not connect.
+     */
+open func followupCode(peer: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_followup_code(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(peer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether [`Node::shutdown`] was called: an event loop stops pulling then.
+     */
+open func isShutDown() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_is_shut_down(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Answers an invite; returns the reply code to send back.
+     */
+open func join(code: String, answer: String?)throws  -> JoinInfo  {
+    return try  FfiConverterTypeJoinInfo_lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_join(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),
+        FfiConverterOptionString.lower(answer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
+     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     */
+open func nextEvent(timeoutMs: UInt32) -> Event?  {
+    return try!  FfiConverterOptionTypeEvent.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_next_event(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(timeoutMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reads an invite to show its question before answering.
+     */
+open func openInvite(code: String)throws  -> InvitePreview  {
+    return try  FfiConverterTypeInvitePreview_lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_open_invite(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ids of this device's invites still waiting for a reply.
+     */
+open func openInvites()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_open_invites(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every conversation of this run.
+     */
+open func peers() -> [PeerInfo]  {
+    return try!  FfiConverterSequenceTypePeerInfo.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_peers(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sends a message; returns its id (a `Delivered` event names it later).
+     */
+open func send(peer: String, text: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_send(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(peer),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Says goodbye to every peer and releases the node's threads, sockets and files
+     * (takes up to a few seconds). Pending `next_event` calls return at once; later
+     * calls fail with `Closed`. Calling it again does nothing.
+     */
+open func shutdown()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_shutdown(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNode: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Node
+
+    public static func lift(_ handle: UInt64) throws -> Node {
+        return Node(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Node) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Node {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Node, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNode_lift(_ handle: UInt64) throws -> Node {
+    return try FfiConverterTypeNode.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNode_lower(_ value: Node) -> UInt64 {
+    return FfiConverterTypeNode.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A key–value store for secrets, implemented by the app (Android Keystore, iOS
+ * Keychain). Keys are short ASCII names; values are opaque bytes. Called from the
+ * node's threads, never from the UI thread.
+ */
+public protocol SecretStore: AnyObject, Sendable {
+    
+    /**
+     * Reads a secret; `null`/`nil` when there is none.
+     */
+    func get(key: String) throws  -> Data?
+    
+    /**
+     * Writes or replaces a secret.
+     */
+    func put(key: String, value: Data) throws 
+    
+    /**
+     * Forgets a secret; forgetting a missing one is not an error.
+     */
+    func delete(key: String) throws 
+    
+}
+/**
+ * A key–value store for secrets, implemented by the app (Android Keystore, iOS
+ * Keychain). Keys are short ASCII names; values are opaque bytes. Called from the
+ * node's threads, never from the UI thread.
+ */
+open class SecretStoreImpl: SecretStore, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tincan_ffi_fn_clone_secretstore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tincan_ffi_fn_free_secretstore(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Reads a secret; `null`/`nil` when there is none.
+     */
+open func get(key: String)throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeSecretStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_secretstore_get(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes or replaces a secret.
+     */
+open func put(key: String, value: Data)throws   {try rustCallWithError(FfiConverterTypeSecretStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_secretstore_put(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterData.lower(value),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Forgets a secret; forgetting a missing one is not an error.
+     */
+open func delete(key: String)throws   {try rustCallWithError(FfiConverterTypeSecretStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_secretstore_delete(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSecretStore {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSecretStore = UniffiVTableCallbackInterfaceSecretStore(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSecretStore.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SecretStore: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSecretStore.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SecretStore: handle missing in uniffiClone")
+            }
+        },
+        get: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Data? in
+                guard let uniffiObj = try? FfiConverterTypeSecretStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.get(
+                     key: try FfiConverterString.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionData.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeSecretStoreError_lower
+            )
+        },
+        put: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            value: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSecretStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.put(
+                     key: try FfiConverterString.lift(key),
+                     value: try FfiConverterData.lift(value)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeSecretStoreError_lower
+            )
+        },
+        delete: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSecretStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.delete(
+                     key: try FfiConverterString.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeSecretStoreError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSecretStore> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSecretStore>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSecretStore() {
+    uniffi_tincan_ffi_fn_init_callback_vtable_secretstore(UniffiCallbackInterfaceSecretStore.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecretStore: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SecretStore>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SecretStore
+
+    public static func lift(_ handle: UInt64) throws -> SecretStore {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SecretStoreImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SecretStore) -> UInt64 {
+         if let rustImpl = value as? SecretStoreImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SecretStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SecretStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecretStore_lift(_ handle: UInt64) throws -> SecretStore {
+    return try FfiConverterTypeSecretStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecretStore_lower(_ value: SecretStore) -> UInt64 {
+    return FfiConverterTypeSecretStore.lower(value)
+}
+
+
+
+
 /**
  * What a pasted or scanned text turned out to be.
  */
@@ -606,24 +1446,24 @@ public struct CodeSummary: Equatable, Hashable {
     /**
      * Invite, reply or follow-up.
      */
-    public var kind: CodeKind
+    public let kind: CodeKind
     /**
      * The invite the code belongs to (hex), to match a reply with its invite.
      */
-    public var inviteId: String
+    public let inviteId: String
     /**
      * For invites: how it is protected.
      */
-    public var mode: InviteMode?
+    public let mode: InviteMode?
     /**
      * For question invites: the question to show (private invites hide it until
      * the answer is typed, so this is empty for them).
      */
-    public var question: String?
+    public let question: String?
     /**
      * For invites: when it expires, in Unix seconds.
      */
-    public var expiresAt: UInt64?
+    public let expiresAt: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -701,30 +1541,457 @@ public func FfiConverterTypeCodeSummary_lower(_ value: CodeSummary) -> RustBuffe
 
 
 /**
+ * A new invite to share.
+ */
+public struct InviteInfo: Equatable, Hashable {
+    /**
+     * The invite's id; the conversation will have the same id.
+     */
+    public let inviteId: String
+    /**
+     * The code to share (text or QR).
+     */
+    public let code: String
+    /**
+     * When it expires, Unix seconds.
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The invite's id; the conversation will have the same id.
+         */inviteId: String, 
+        /**
+         * The code to share (text or QR).
+         */code: String, 
+        /**
+         * When it expires, Unix seconds.
+         */expiresAt: UInt64) {
+        self.inviteId = inviteId
+        self.code = code
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InviteInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInviteInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InviteInfo {
+        return
+            try InviteInfo(
+                inviteId: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InviteInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.inviteId, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInviteInfo_lift(_ buf: RustBuffer) throws -> InviteInfo {
+    return try FfiConverterTypeInviteInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInviteInfo_lower(_ value: InviteInfo) -> RustBuffer {
+    return FfiConverterTypeInviteInfo.lower(value)
+}
+
+
+/**
+ * What an invite asks, before answering it.
+ */
+public struct InvitePreview: Equatable, Hashable {
+    /**
+     * The invite's id.
+     */
+    public let inviteId: String
+    /**
+     * The question to show, if it has one.
+     */
+    public let question: String?
+    /**
+     * How it is protected.
+     */
+    public let mode: InviteMode
+    /**
+     * When it expires, Unix seconds.
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The invite's id.
+         */inviteId: String, 
+        /**
+         * The question to show, if it has one.
+         */question: String?, 
+        /**
+         * How it is protected.
+         */mode: InviteMode, 
+        /**
+         * When it expires, Unix seconds.
+         */expiresAt: UInt64) {
+        self.inviteId = inviteId
+        self.question = question
+        self.mode = mode
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InvitePreview: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInvitePreview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InvitePreview {
+        return
+            try InvitePreview(
+                inviteId: FfiConverterString.read(from: &buf), 
+                question: FfiConverterOptionString.read(from: &buf), 
+                mode: FfiConverterTypeInviteMode.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InvitePreview, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.inviteId, into: &buf)
+        FfiConverterOptionString.write(value.question, into: &buf)
+        FfiConverterTypeInviteMode.write(value.mode, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitePreview_lift(_ buf: RustBuffer) throws -> InvitePreview {
+    return try FfiConverterTypeInvitePreview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitePreview_lower(_ value: InvitePreview) -> RustBuffer {
+    return FfiConverterTypeInvitePreview.lower(value)
+}
+
+
+/**
+ * The result of joining: the reply to send back, and the conversation's id.
+ */
+public struct JoinInfo: Equatable, Hashable {
+    /**
+     * The conversation; it connects once the inviter loads the reply.
+     */
+    public let peer: String
+    /**
+     * The reply code to send back.
+     */
+    public let replyCode: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The conversation; it connects once the inviter loads the reply.
+         */peer: String, 
+        /**
+         * The reply code to send back.
+         */replyCode: String) {
+        self.peer = peer
+        self.replyCode = replyCode
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JoinInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJoinInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JoinInfo {
+        return
+            try JoinInfo(
+                peer: FfiConverterString.read(from: &buf), 
+                replyCode: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JoinInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.peer, into: &buf)
+        FfiConverterString.write(value.replyCode, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinInfo_lift(_ buf: RustBuffer) throws -> JoinInfo {
+    return try FfiConverterTypeJoinInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinInfo_lower(_ value: JoinInfo) -> RustBuffer {
+    return FfiConverterTypeJoinInfo.lower(value)
+}
+
+
+/**
+ * How a node is opened.
+ */
+public struct NodeOptions: Equatable, Hashable {
+    /**
+     * Where the node keeps its database (created if missing): the app's private
+     * files directory.
+     */
+    public let dataDir: String
+    /**
+     * The name shown to peers after they connect.
+     */
+    public let displayName: String?
+    /**
+     * Bind to 127.0.0.1 only: for tests and demos on one machine. Apps leave it off.
+     */
+    public let loopbackOnly: Bool
+    /**
+     * How long a new connection may take to open, in seconds (default 120).
+     */
+    public let connectTimeoutSecs: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where the node keeps its database (created if missing): the app's private
+         * files directory.
+         */dataDir: String, 
+        /**
+         * The name shown to peers after they connect.
+         */displayName: String? = nil, 
+        /**
+         * Bind to 127.0.0.1 only: for tests and demos on one machine. Apps leave it off.
+         */loopbackOnly: Bool = false, 
+        /**
+         * How long a new connection may take to open, in seconds (default 120).
+         */connectTimeoutSecs: UInt32? = nil) {
+        self.dataDir = dataDir
+        self.displayName = displayName
+        self.loopbackOnly = loopbackOnly
+        self.connectTimeoutSecs = connectTimeoutSecs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NodeOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNodeOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NodeOptions {
+        return
+            try NodeOptions(
+                dataDir: FfiConverterString.read(from: &buf), 
+                displayName: FfiConverterOptionString.read(from: &buf), 
+                loopbackOnly: FfiConverterBool.read(from: &buf), 
+                connectTimeoutSecs: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NodeOptions, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.dataDir, into: &buf)
+        FfiConverterOptionString.write(value.displayName, into: &buf)
+        FfiConverterBool.write(value.loopbackOnly, into: &buf)
+        FfiConverterOptionUInt32.write(value.connectTimeoutSecs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNodeOptions_lift(_ buf: RustBuffer) throws -> NodeOptions {
+    return try FfiConverterTypeNodeOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNodeOptions_lower(_ value: NodeOptions) -> RustBuffer {
+    return FfiConverterTypeNodeOptions.lower(value)
+}
+
+
+/**
+ * A conversation as the app lists it.
+ */
+public struct PeerInfo: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let peer: String
+    /**
+     * Whether this device invited or joined.
+     */
+    public let role: Role
+    /**
+     * Connection state.
+     */
+    public let state: PeerState
+    /**
+     * The name the other side gave, if any.
+     */
+    public let name: String?
+    /**
+     * The network path in use, for a details screen.
+     */
+    public let selectedPair: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */peer: String, 
+        /**
+         * Whether this device invited or joined.
+         */role: Role, 
+        /**
+         * Connection state.
+         */state: PeerState, 
+        /**
+         * The name the other side gave, if any.
+         */name: String?, 
+        /**
+         * The network path in use, for a details screen.
+         */selectedPair: String?) {
+        self.peer = peer
+        self.role = role
+        self.state = state
+        self.name = name
+        self.selectedPair = selectedPair
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PeerInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeerInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PeerInfo {
+        return
+            try PeerInfo(
+                peer: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeRole.read(from: &buf), 
+                state: FfiConverterTypePeerState.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                selectedPair: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PeerInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.peer, into: &buf)
+        FfiConverterTypeRole.write(value.role, into: &buf)
+        FfiConverterTypePeerState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.selectedPair, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeerInfo_lift(_ buf: RustBuffer) throws -> PeerInfo {
+    return try FfiConverterTypePeerInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeerInfo_lower(_ value: PeerInfo) -> RustBuffer {
+    return FfiConverterTypePeerInfo.lower(value)
+}
+
+
+/**
  * A code rendered as a QR symbol.
  */
 public struct QrSymbol: Equatable, Hashable {
     /**
      * QR version, 1–40.
      */
-    public var version: UInt8
+    public let version: UInt8
     /**
      * Error-correction level: "L", "M" or "Q".
      */
-    public var ecLevel: String
+    public let ecLevel: String
     /**
      * Modules per side, without the quiet zone.
      */
-    public var size: UInt32
+    public let size: UInt32
     /**
      * `size × size` modules, row by row, 1 for dark and 0 for light: for drawing the
      * symbol natively at any scale.
      */
-    public var modules: Data
+    public let modules: Data
     /**
      * A grayscale PNG with the quiet zone, `module_px` pixels per module.
      */
-    public var png: Data
+    public let png: Data
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -887,6 +2154,161 @@ public func FfiConverterTypeCodeKind_lower(_ value: CodeKind) -> RustBuffer {
 
 
 /**
+ * Something the app may want to show. Events carry ids; re-query with `peers()`.
+ */
+
+public enum Event: Equatable, Hashable {
+    
+    /**
+     * A conversation's connection state changed.
+     */
+    case peerStateChanged(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * Its new state.
+         */state: PeerState
+    )
+    /**
+     * A message arrived.
+     */
+    case message(
+        /**
+         * From which conversation.
+         */peer: String, 
+        /**
+         * The sender's message id.
+         */id: String, 
+        /**
+         * The text.
+         */text: String
+    )
+    /**
+     * The other side received a message this device sent.
+     */
+    case delivered(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The id `send` returned.
+         */id: String
+    )
+    /**
+     * Someone answered one of this device's invites wrongly.
+     */
+    case wrongAnswer(
+        /**
+         * The invite's id.
+         */invite: String, 
+        /**
+         * Tries left before the invite is burned.
+         */attemptsLeft: UInt8
+    )
+    /**
+     * Events were dropped because nobody pulled them: re-query `peers()`.
+     */
+    case overflow(
+        /**
+         * How many.
+         */dropped: UInt64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = Event
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .peerStateChanged(peer: try FfiConverterString.read(from: &buf), state: try FfiConverterTypePeerState.read(from: &buf)
+        )
+        
+        case 2: return .message(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .delivered(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
+        )
+        
+        case 5: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .peerStateChanged(peer,state):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterTypePeerState.write(state, into: &buf)
+            
+        
+        case let .message(peer,id,text):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .delivered(peer,id):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .wrongAnswer(invite,attemptsLeft):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(invite, into: &buf)
+            FfiConverterUInt8.write(attemptsLeft, into: &buf)
+            
+        
+        case let .overflow(dropped):
+            writeInt(&buf, Int32(5))
+            FfiConverterUInt64.write(dropped, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
+}
+
+
+
+/**
  * How an invite is protected.
  */
 
@@ -973,6 +2395,387 @@ public func FfiConverterTypeInviteMode_lower(_ value: InviteMode) -> RustBuffer 
 
 
 /**
+ * Where a conversation's connection stands.
+ */
+
+public enum PeerState: Equatable, Hashable {
+    
+    /**
+     * Finding a path and setting up encryption.
+     */
+    case connecting
+    /**
+     * Connected; proving both sides hold the same key.
+     */
+    case confirming
+    /**
+     * Ready: messages flow.
+     */
+    case connected
+    /**
+     * The connection ended.
+     */
+    case disconnected(
+        /**
+         * Why, in words.
+         */reason: String
+    )
+    /**
+     * The connection could not be made or proven.
+     */
+    case failed(
+        /**
+         * Why, in words.
+         */reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PeerState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeerState: FfiConverterRustBuffer {
+    typealias SwiftType = PeerState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PeerState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .connecting
+        
+        case 2: return .confirming
+        
+        case 3: return .connected
+        
+        case 4: return .disconnected(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .failed(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PeerState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .confirming:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .connected:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .disconnected(reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .failed(reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeerState_lift(_ buf: RustBuffer) throws -> PeerState {
+    return try FfiConverterTypePeerState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeerState_lower(_ value: PeerState) -> RustBuffer {
+    return FfiConverterTypePeerState.lower(value)
+}
+
+
+
+/**
+ * How an invite is protected.
+ */
+
+public enum Protection: Equatable, Hashable {
+    
+    /**
+     * No question: for a QR code shown in person.
+     */
+    case `open`
+    /**
+     * A question only the other person can answer; the answer stays on this device.
+     */
+    case question(
+        /**
+         * Shown to the person joining.
+         */question: String, 
+        /**
+         * What they must type.
+         */answer: String
+    )
+    /**
+     * A question, and the connection details are hidden too; needs a strong passphrase.
+     */
+    case `private`(
+        /**
+         * Shown to the person joining.
+         */question: String, 
+        /**
+         * A strong passphrase.
+         */answer: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Protection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProtection: FfiConverterRustBuffer {
+    typealias SwiftType = Protection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Protection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`open`
+        
+        case 2: return .question(question: try FfiConverterString.read(from: &buf), answer: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .`private`(question: try FfiConverterString.read(from: &buf), answer: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Protection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`open`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .question(question,answer):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(question, into: &buf)
+            FfiConverterString.write(answer, into: &buf)
+            
+        
+        case let .`private`(question,answer):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(question, into: &buf)
+            FfiConverterString.write(answer, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProtection_lift(_ buf: RustBuffer) throws -> Protection {
+    return try FfiConverterTypeProtection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProtection_lower(_ value: Protection) -> RustBuffer {
+    return FfiConverterTypeProtection.lower(value)
+}
+
+
+
+/**
+ * Which side of the first exchange this device was.
+ */
+
+public enum Role: Equatable, Hashable {
+    
+    /**
+     * Made the invite.
+     */
+    case inviter
+    /**
+     * Answered it.
+     */
+    case joiner
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Role: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRole: FfiConverterRustBuffer {
+    typealias SwiftType = Role
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Role {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .inviter
+        
+        case 2: return .joiner
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Role, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .inviter:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .joiner:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRole_lift(_ buf: RustBuffer) throws -> Role {
+    return try FfiConverterTypeRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
+    return FfiConverterTypeRole.lower(value)
+}
+
+
+
+/**
+ * Why the platform's secret store failed.
+ */
+public 
+enum SecretStoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * The store refused or failed; `reason` says how (never the secret itself).
+     */
+    case Failed(
+        /**
+         * What went wrong.
+         */reason: String
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension SecretStoreError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecretStoreError: FfiConverterRustBuffer {
+    typealias SwiftType = SecretStoreError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SecretStoreError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Failed(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SecretStoreError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .Failed(reason):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecretStoreError_lift(_ buf: RustBuffer) throws -> SecretStoreError {
+    return try FfiConverterTypeSecretStoreError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecretStoreError_lower(_ value: SecretStoreError) -> RustBuffer {
+    return FfiConverterTypeSecretStoreError.lower(value)
+}
+
+
+/**
  * Why a Tincan call failed. The message is written for the person using the app.
  */
 public 
@@ -1036,14 +2839,19 @@ enum TincanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Unreachable(message: String)
     
     /**
-     * The local database or data directory failed.
+     * The local database, data directory or the platform's secret store failed.
      */
     case Storage(message: String)
     
     /**
-     * The platform's secret store (Keystore, Keychain) failed.
+     * A reply for an invite this device does not have (made elsewhere, or done).
      */
-    case SecretStore(message: String)
+    case UnknownInvite(message: String)
+    
+    /**
+     * No conversation with that id.
+     */
+    case UnknownPeer(message: String)
     
     /**
      * The node was shut down; open a new one.
@@ -1132,15 +2940,19 @@ public struct FfiConverterTypeTincanError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 13: return .SecretStore(
+        case 13: return .UnknownInvite(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 14: return .Closed(
+        case 14: return .UnknownPeer(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 15: return .Internal(
+        case 15: return .Closed(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 16: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -1179,12 +2991,14 @@ public struct FfiConverterTypeTincanError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(11))
         case .Storage(_ /* message is ignored*/):
             writeInt(&buf, Int32(12))
-        case .SecretStore(_ /* message is ignored*/):
+        case .UnknownInvite(_ /* message is ignored*/):
             writeInt(&buf, Int32(13))
-        case .Closed(_ /* message is ignored*/):
+        case .UnknownPeer(_ /* message is ignored*/):
             writeInt(&buf, Int32(14))
-        case .Internal(_ /* message is ignored*/):
+        case .Closed(_ /* message is ignored*/):
             writeInt(&buf, Int32(15))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(16))
 
         
         }
@@ -1204,6 +3018,30 @@ public func FfiConverterTypeTincanError_lift(_ buf: RustBuffer) throws -> Tincan
 #endif
 public func FfiConverterTypeTincanError_lower(_ value: TincanError) -> RustBuffer {
     return FfiConverterTypeTincanError.lower(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
 }
 
 #if swift(>=5.8)
@@ -1257,6 +3095,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = Event?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeEvent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeEvent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeInviteMode: FfiConverterRustBuffer {
     typealias SwiftType = InviteMode?
 
@@ -1275,6 +3161,56 @@ fileprivate struct FfiConverterOptionTypeInviteMode: FfiConverterRustBuffer {
         case 1: return try FfiConverterTypeInviteMode.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [PeerInfo]
+
+    public static func write(_ value: [PeerInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePeerInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PeerInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PeerInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePeerInfo.read(from: &buf))
+        }
+        return seq
     }
 }
 /**
@@ -1371,7 +3307,71 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_func_render_qr() != 3707) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tincan_ffi_checksum_method_node_accept_followup() != 35817) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_accept_reply() != 54882) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_close_peer() != 55428) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_create_invite() != 30210) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_followup_code() != 60751) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_is_shut_down() != 61328) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_join() != 50477) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_next_event() != 58155) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_open_invite() != 29832) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_open_invites() != 41926) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_peers() != 14990) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_send() != 51068) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_shutdown() != 28811) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() != 42127) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_memorysecretstore_get() != 21768) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_memorysecretstore_put() != 21588) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_secretstore_get() != 43917) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_secretstore_put() != 62130) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_secretstore_delete() != 32911) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_constructor_node_open() != 33232) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_constructor_memorysecretstore_new() != 13551) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
+    uniffiCallbackInitSecretStore()
     return InitializationResult.ok
 }()
 

@@ -243,6 +243,179 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECRET_STORE_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECRET_STORE_METHOD0
+typedef void (*UniffiCallbackInterfaceSecretStoreMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECRET_STORE_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECRET_STORE_METHOD1
+typedef void (*UniffiCallbackInterfaceSecretStoreMethod1)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECRET_STORE_METHOD2
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECRET_STORE_METHOD2
+typedef void (*UniffiCallbackInterfaceSecretStoreMethod2)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SECRET_STORE
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SECRET_STORE
+typedef struct UniffiVTableCallbackInterfaceSecretStore {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceSecretStoreMethod0 _Nonnull get;
+    UniffiCallbackInterfaceSecretStoreMethod1 _Nonnull put;
+    UniffiCallbackInterfaceSecretStoreMethod2 _Nonnull delete;
+} UniffiVTableCallbackInterfaceSecretStore;
+
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_NODE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_NODE
+uint64_t uniffi_tincan_ffi_fn_clone_node(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_NODE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_NODE
+void uniffi_tincan_ffi_fn_free_node(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CONSTRUCTOR_NODE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CONSTRUCTOR_NODE_OPEN
+uint64_t uniffi_tincan_ffi_fn_constructor_node_open(RustBuffer options, uint64_t secret_store, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
+RustBuffer uniffi_tincan_ffi_fn_method_node_accept_followup(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_REPLY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_REPLY
+RustBuffer uniffi_tincan_ffi_fn_method_node_accept_reply(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CLOSE_PEER
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CLOSE_PEER
+void uniffi_tincan_ffi_fn_method_node_close_peer(uint64_t ptr, RustBuffer peer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CREATE_INVITE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CREATE_INVITE
+RustBuffer uniffi_tincan_ffi_fn_method_node_create_invite(uint64_t ptr, RustBuffer protection, RustBuffer lifetime_secs, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_FOLLOWUP_CODE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_FOLLOWUP_CODE
+RustBuffer uniffi_tincan_ffi_fn_method_node_followup_code(uint64_t ptr, RustBuffer peer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_IS_SHUT_DOWN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_IS_SHUT_DOWN
+int8_t uniffi_tincan_ffi_fn_method_node_is_shut_down(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_JOIN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_JOIN
+RustBuffer uniffi_tincan_ffi_fn_method_node_join(uint64_t ptr, RustBuffer code, RustBuffer answer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_NEXT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_NEXT_EVENT
+RustBuffer uniffi_tincan_ffi_fn_method_node_next_event(uint64_t ptr, uint32_t timeout_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_OPEN_INVITE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_OPEN_INVITE
+RustBuffer uniffi_tincan_ffi_fn_method_node_open_invite(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_OPEN_INVITES
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_OPEN_INVITES
+RustBuffer uniffi_tincan_ffi_fn_method_node_open_invites(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_PEERS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_PEERS
+RustBuffer uniffi_tincan_ffi_fn_method_node_peers(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SEND
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SEND
+RustBuffer uniffi_tincan_ffi_fn_method_node_send(uint64_t ptr, RustBuffer peer, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SHUTDOWN
+void uniffi_tincan_ffi_fn_method_node_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_MEMORYSECRETSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_MEMORYSECRETSTORE
+uint64_t uniffi_tincan_ffi_fn_clone_memorysecretstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_MEMORYSECRETSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_MEMORYSECRETSTORE
+void uniffi_tincan_ffi_fn_free_memorysecretstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CONSTRUCTOR_MEMORYSECRETSTORE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CONSTRUCTOR_MEMORYSECRETSTORE_NEW
+uint64_t uniffi_tincan_ffi_fn_constructor_memorysecretstore_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_MEMORYSECRETSTORE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_MEMORYSECRETSTORE_DELETE
+void uniffi_tincan_ffi_fn_method_memorysecretstore_delete(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_MEMORYSECRETSTORE_GET
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_MEMORYSECRETSTORE_GET
+RustBuffer uniffi_tincan_ffi_fn_method_memorysecretstore_get(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_MEMORYSECRETSTORE_PUT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_MEMORYSECRETSTORE_PUT
+void uniffi_tincan_ffi_fn_method_memorysecretstore_put(uint64_t ptr, RustBuffer key, RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_SECRETSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_SECRETSTORE
+uint64_t uniffi_tincan_ffi_fn_clone_secretstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_SECRETSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_SECRETSTORE
+void uniffi_tincan_ffi_fn_free_secretstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_INIT_CALLBACK_VTABLE_SECRETSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_INIT_CALLBACK_VTABLE_SECRETSTORE
+void uniffi_tincan_ffi_fn_init_callback_vtable_secretstore(const UniffiVTableCallbackInterfaceSecretStore* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_SECRETSTORE_GET
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_SECRETSTORE_GET
+RustBuffer uniffi_tincan_ffi_fn_method_secretstore_get(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_SECRETSTORE_PUT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_SECRETSTORE_PUT
+void uniffi_tincan_ffi_fn_method_secretstore_put(uint64_t ptr, RustBuffer key, RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_SECRETSTORE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_SECRETSTORE_DELETE
+void uniffi_tincan_ffi_fn_method_secretstore_delete(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FUNC_LOOKS_LIKE_CODE
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FUNC_LOOKS_LIKE_CODE
 int8_t uniffi_tincan_ffi_fn_func_looks_like_code(RustBuffer text, RustCallStatus *_Nonnull out_status
@@ -555,6 +728,132 @@ uint16_t uniffi_tincan_ffi_checksum_func_decode_qr_image(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_FUNC_RENDER_QR
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_FUNC_RENDER_QR
 uint16_t uniffi_tincan_ffi_checksum_func_render_qr(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_FOLLOWUP
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_FOLLOWUP
+uint16_t uniffi_tincan_ffi_checksum_method_node_accept_followup(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_REPLY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_REPLY
+uint16_t uniffi_tincan_ffi_checksum_method_node_accept_reply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CLOSE_PEER
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CLOSE_PEER
+uint16_t uniffi_tincan_ffi_checksum_method_node_close_peer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CREATE_INVITE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CREATE_INVITE
+uint16_t uniffi_tincan_ffi_checksum_method_node_create_invite(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_FOLLOWUP_CODE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_FOLLOWUP_CODE
+uint16_t uniffi_tincan_ffi_checksum_method_node_followup_code(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_IS_SHUT_DOWN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_IS_SHUT_DOWN
+uint16_t uniffi_tincan_ffi_checksum_method_node_is_shut_down(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_JOIN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_JOIN
+uint16_t uniffi_tincan_ffi_checksum_method_node_join(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_NEXT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_NEXT_EVENT
+uint16_t uniffi_tincan_ffi_checksum_method_node_next_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_OPEN_INVITE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_OPEN_INVITE
+uint16_t uniffi_tincan_ffi_checksum_method_node_open_invite(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_OPEN_INVITES
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_OPEN_INVITES
+uint16_t uniffi_tincan_ffi_checksum_method_node_open_invites(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_PEERS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_PEERS
+uint16_t uniffi_tincan_ffi_checksum_method_node_peers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SEND
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SEND
+uint16_t uniffi_tincan_ffi_checksum_method_node_send(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SHUTDOWN
+uint16_t uniffi_tincan_ffi_checksum_method_node_shutdown(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_MEMORYSECRETSTORE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_MEMORYSECRETSTORE_DELETE
+uint16_t uniffi_tincan_ffi_checksum_method_memorysecretstore_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_MEMORYSECRETSTORE_GET
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_MEMORYSECRETSTORE_GET
+uint16_t uniffi_tincan_ffi_checksum_method_memorysecretstore_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_MEMORYSECRETSTORE_PUT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_MEMORYSECRETSTORE_PUT
+uint16_t uniffi_tincan_ffi_checksum_method_memorysecretstore_put(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_GET
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_GET
+uint16_t uniffi_tincan_ffi_checksum_method_secretstore_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_PUT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_PUT
+uint16_t uniffi_tincan_ffi_checksum_method_secretstore_put(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_DELETE
+uint16_t uniffi_tincan_ffi_checksum_method_secretstore_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_CONSTRUCTOR_NODE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_CONSTRUCTOR_NODE_OPEN
+uint16_t uniffi_tincan_ffi_checksum_constructor_node_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_CONSTRUCTOR_MEMORYSECRETSTORE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_CONSTRUCTOR_MEMORYSECRETSTORE_NEW
+uint16_t uniffi_tincan_ffi_checksum_constructor_memorysecretstore_new(void
     
 );
 #endif

@@ -30,6 +30,7 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicBoolean
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -649,6 +650,40 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceSecretStoreMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSecretStoreMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSecretStoreMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "get", "put", "delete")
+internal open class UniffiVTableCallbackInterfaceSecretStore(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `get`: UniffiCallbackInterfaceSecretStoreMethod0? = null,
+    @JvmField internal var `put`: UniffiCallbackInterfaceSecretStoreMethod1? = null,
+    @JvmField internal var `delete`: UniffiCallbackInterfaceSecretStoreMethod2? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `get`: UniffiCallbackInterfaceSecretStoreMethod0? = null,
+        `put`: UniffiCallbackInterfaceSecretStoreMethod1? = null,
+        `delete`: UniffiCallbackInterfaceSecretStoreMethod2? = null,
+    ): UniffiVTableCallbackInterfaceSecretStore(`uniffiFree`,`uniffiClone`,`get`,`put`,`delete`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceSecretStore) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `get` = other.`get`
+        `put` = other.`put`
+        `delete` = other.`delete`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -684,6 +719,48 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_func_render_qr(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_accept_followup(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_accept_reply(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_close_peer(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_create_invite(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_followup_code(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_is_shut_down(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_join(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_next_event(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_open_invite(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_open_invites(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_peers(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_send(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_shutdown(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_memorysecretstore_delete(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_memorysecretstore_get(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_memorysecretstore_put(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_secretstore_get(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_secretstore_put(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_secretstore_delete(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_constructor_node_open(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_constructor_memorysecretstore_new(
+    ): Int
     external fun ffi_tincan_ffi_uniffi_contract_version(
     ): Int
 
@@ -692,13 +769,75 @@ internal object IntegrityCheckingUniffiLib {
 
 internal object UniffiLib {
     
+    // The Cleaner for the whole library
+    internal val CLEANER: UniffiCleaner by lazy {
+        UniffiCleaner.create()
+    }
+    
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "tincan_ffi"))
+        uniffiCallbackInterfaceSecretStore.register(this)
         
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_tincan_ffi_fn_clone_node(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_free_node(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_constructor_node_open(`options`: RustBuffer.ByValue,`secretStore`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_method_node_accept_followup(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_accept_reply(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_close_peer(`ptr`: Long,`peer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_create_invite(`ptr`: Long,`protection`: RustBuffer.ByValue,`lifetimeSecs`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_followup_code(`ptr`: Long,`peer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_is_shut_down(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tincan_ffi_fn_method_node_join(`ptr`: Long,`code`: RustBuffer.ByValue,`answer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_next_event(`ptr`: Long,`timeoutMs`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_open_invite(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_open_invites(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_peers(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_send(`ptr`: Long,`peer`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_shutdown(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_clone_memorysecretstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_free_memorysecretstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_constructor_memorysecretstore_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_method_memorysecretstore_delete(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_memorysecretstore_get(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_memorysecretstore_put(`ptr`: Long,`key`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_clone_secretstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_free_secretstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_init_callback_vtable_secretstore(`vtable`: UniffiVTableCallbackInterfaceSecretStore,
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_secretstore_get(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_secretstore_put(`ptr`: Long,`key`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_secretstore_delete(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tincan_ffi_fn_func_looks_like_code(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tincan_ffi_fn_func_parse_code(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -843,6 +982,69 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_func_render_qr() and 0xFFFF) != 3707) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_followup() and 0xFFFF) != 35817) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_reply() and 0xFFFF) != 54882) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_close_peer() and 0xFFFF) != 55428) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_create_invite() and 0xFFFF) != 30210) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_followup_code() and 0xFFFF) != 60751) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_is_shut_down() and 0xFFFF) != 61328) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_join() and 0xFFFF) != 50477) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_next_event() and 0xFFFF) != 58155) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_open_invite() and 0xFFFF) != 29832) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_open_invites() and 0xFFFF) != 41926) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_peers() and 0xFFFF) != 14990) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_send() and 0xFFFF) != 51068) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_shutdown() and 0xFFFF) != 28811) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() and 0xFFFF) != 42127) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_memorysecretstore_get() and 0xFFFF) != 21768) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_memorysecretstore_put() and 0xFFFF) != 21588) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_secretstore_get() and 0xFFFF) != 43917) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_secretstore_put() and 0xFFFF) != 62130) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_secretstore_delete() and 0xFFFF) != 32911) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_constructor_node_open() and 0xFFFF) != 33232) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_constructor_memorysecretstore_new() and 0xFFFF) != 13551) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
 }
 
 /**
@@ -934,7 +1136,102 @@ object UniffiWithHandle
  *
  * @suppress
  * */
-object NoHandle
+object NoHandle// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+internal const val IDX_CALLBACK_FREE = 0
+// Callback return codes
+internal const val UNIFFI_CALLBACK_SUCCESS = 0
+internal const val UNIFFI_CALLBACK_ERROR = 1
+internal const val UNIFFI_CALLBACK_UNEXPECTED_ERROR = 2
+
+/**
+ * @suppress
+ */
+public abstract class FfiConverterCallbackInterface<CallbackInterface: Any>: FfiConverter<CallbackInterface, Long> {
+    internal val handleMap = UniffiHandleMap<CallbackInterface>()
+
+    internal fun drop(handle: Long) {
+        handleMap.remove(handle)
+    }
+
+    override fun lift(value: Long): CallbackInterface {
+        return handleMap.get(value)
+    }
+
+    override fun read(buf: ByteBuffer) = lift(buf.getLong())
+
+    override fun lower(value: CallbackInterface) = handleMap.insert(value)
+
+    override fun allocationSize(value: CallbackInterface) = 8UL
+
+    override fun write(value: CallbackInterface, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+/**
+ * The cleaner interface for Object finalization code to run.
+ * This is the entry point to any implementation that we're using.
+ *
+ * The cleaner registers objects and returns cleanables, so now we are
+ * defining a `UniffiCleaner` with a `UniffiClenaer.Cleanable` to abstract the
+ * different implmentations available at compile time.
+ *
+ * @suppress
+ */
+interface UniffiCleaner {
+    interface Cleanable {
+        fun clean()
+    }
+
+    fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable
+
+    companion object
+}
+
+// The fallback Jna cleaner, which is available for both Android, and the JVM.
+private class UniffiJnaCleaner : UniffiCleaner {
+    private val cleaner = com.sun.jna.internal.Cleaner.getCleaner()
+
+    override fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable =
+        UniffiJnaCleanable(cleaner.register(value, cleanUpTask))
+}
+
+private class UniffiJnaCleanable(
+    private val cleanable: com.sun.jna.internal.Cleaner.Cleanable,
+) : UniffiCleaner.Cleanable {
+    override fun clean() = cleanable.clean()
+}
+
+
+// We decide at uniffi binding generation time whether we were
+// using Android or not.
+// There are further runtime checks to chose the correct implementation
+// of the cleaner.
+private fun UniffiCleaner.Companion.create(): UniffiCleaner =
+    try {
+        // For safety's sake: if the library hasn't been run in android_cleaner = true
+        // mode, but is being run on Android, then we still need to think about
+        // Android API versions.
+        // So we check if java.lang.ref.Cleaner is there, and use that…
+        java.lang.Class.forName("java.lang.ref.Cleaner")
+        JavaLangRefCleaner()
+    } catch (e: ClassNotFoundException) {
+        // … otherwise, fallback to the JNA cleaner.
+        UniffiJnaCleaner()
+    }
+
+private class JavaLangRefCleaner : UniffiCleaner {
+    val cleaner = java.lang.ref.Cleaner.create()
+
+    override fun register(value: Any, cleanUpTask: Runnable): UniffiCleaner.Cleanable =
+        JavaLangRefCleanable(cleaner.register(value, cleanUpTask))
+}
+
+private class JavaLangRefCleanable(
+    val cleanable: java.lang.ref.Cleaner.Cleanable
+) : UniffiCleaner.Cleanable {
+    override fun clean() = cleanable.clean()
+}
 
 /**
  * @suppress
@@ -1109,6 +1406,1299 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Secrets in memory only: for tests, and for sessions that must leave no trace.
+ */
+public interface MemorySecretStoreInterface {
+    
+    fun `delete`(`key`: kotlin.String)
+    
+    fun `get`(`key`: kotlin.String): kotlin.ByteArray?
+    
+    fun `put`(`key`: kotlin.String, `value`: kotlin.ByteArray)
+    
+    companion object
+}
+
+/**
+ * Secrets in memory only: for tests, and for sessions that must leave no trace.
+ */
+open class MemorySecretStore: Disposable, AutoCloseable, MemorySecretStoreInterface
+, SecretStore
+
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * An empty store.
+     */
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_constructor_memorysecretstore_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tincan_ffi_fn_free_memorysecretstore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tincan_ffi_fn_clone_memorysecretstore(handle, status)
+        }
+    }
+
+    
+    @Throws(SecretStoreException::class)override fun `delete`(`key`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SecretStoreException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_memorysecretstore_delete(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    
+    
+
+    
+    @Throws(SecretStoreException::class)override fun `get`(`key`: kotlin.String): kotlin.ByteArray? {
+            return FfiConverterOptionalByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SecretStoreException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_memorysecretstore_get(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(SecretStoreException::class)override fun `put`(`key`: kotlin.String, `value`: kotlin.ByteArray)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SecretStoreException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_memorysecretstore_put(
+        it,
+        
+        FfiConverterString.lower(`key`),
+        FfiConverterByteArray.lower(`value`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemorySecretStore: FfiConverter<MemorySecretStore, Long> {
+    override fun lower(value: MemorySecretStore): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): MemorySecretStore {
+        return MemorySecretStore(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): MemorySecretStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: MemorySecretStore) = 8UL
+
+    override fun write(value: MemorySecretStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A Tincan node: one per app. Close it with [`Node::shutdown`] (Kotlin's `close()`
+ * and Swift's deinit also shut it down when the last reference goes).
+ */
+public interface NodeInterface {
+    
+    /**
+     * Loads the other side's follow-up code. Returns the conversation's id.
+     */
+    fun `acceptFollowup`(`code`: kotlin.String): kotlin.String
+    
+    /**
+     * Loads the reply to one of this device's invites; the conversation then
+     * connects in the background. Returns the conversation's id.
+     */
+    fun `acceptReply`(`code`: kotlin.String): kotlin.String
+    
+    /**
+     * Ends one conversation (the other side is told).
+     */
+    fun `closePeer`(`peer`: kotlin.String)
+    
+    /**
+     * Makes an invite to share. Deriving the key from the answer takes a moment by
+     * design (about 0.2–0.4 s); `lifetime_secs` defaults to 24 hours.
+     */
+    fun `createInvite`(`protection`: Protection, `lifetimeSecs`: kotlin.ULong?): InviteInfo
+    
+    /**
+     * A short follow-up code with fresh connection details, for a conversation that
+     * did not connect.
+     */
+    fun `followupCode`(`peer`: kotlin.String): kotlin.String
+    
+    /**
+     * Whether [`Node::shutdown`] was called: an event loop stops pulling then.
+     */
+    fun `isShutDown`(): kotlin.Boolean
+    
+    /**
+     * Answers an invite; returns the reply code to send back.
+     */
+    fun `join`(`code`: kotlin.String, `answer`: kotlin.String?): JoinInfo
+    
+    /**
+     * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
+     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     */
+    fun `nextEvent`(`timeoutMs`: kotlin.UInt): Event?
+    
+    /**
+     * Reads an invite to show its question before answering.
+     */
+    fun `openInvite`(`code`: kotlin.String): InvitePreview
+    
+    /**
+     * Ids of this device's invites still waiting for a reply.
+     */
+    fun `openInvites`(): List<kotlin.String>
+    
+    /**
+     * Every conversation of this run.
+     */
+    fun `peers`(): List<PeerInfo>
+    
+    /**
+     * Sends a message; returns its id (a `Delivered` event names it later).
+     */
+    fun `send`(`peer`: kotlin.String, `text`: kotlin.String): kotlin.String
+    
+    /**
+     * Says goodbye to every peer and releases the node's threads, sockets and files
+     * (takes up to a few seconds). Pending `next_event` calls return at once; later
+     * calls fail with `Closed`. Calling it again does nothing.
+     */
+    fun `shutdown`()
+    
+    companion object
+}
+
+/**
+ * A Tincan node: one per app. Close it with [`Node::shutdown`] (Kotlin's `close()`
+ * and Swift's deinit also shut it down when the last reference goes).
+ */
+open class Node: Disposable, AutoCloseable, NodeInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tincan_ffi_fn_free_node(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tincan_ffi_fn_clone_node(handle, status)
+        }
+    }
+
+    
+    /**
+     * Loads the other side's follow-up code. Returns the conversation's id.
+     */
+    @Throws(TincanException::class)override fun `acceptFollowup`(`code`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_accept_followup(
+        it,
+        
+        FfiConverterString.lower(`code`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Loads the reply to one of this device's invites; the conversation then
+     * connects in the background. Returns the conversation's id.
+     */
+    @Throws(TincanException::class)override fun `acceptReply`(`code`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_accept_reply(
+        it,
+        
+        FfiConverterString.lower(`code`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Ends one conversation (the other side is told).
+     */
+    @Throws(TincanException::class)override fun `closePeer`(`peer`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_close_peer(
+        it,
+        
+        FfiConverterString.lower(`peer`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Makes an invite to share. Deriving the key from the answer takes a moment by
+     * design (about 0.2–0.4 s); `lifetime_secs` defaults to 24 hours.
+     */
+    @Throws(TincanException::class)override fun `createInvite`(`protection`: Protection, `lifetimeSecs`: kotlin.ULong?): InviteInfo {
+            return FfiConverterTypeInviteInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_create_invite(
+        it,
+        
+        FfiConverterTypeProtection.lower(`protection`),
+        FfiConverterOptionalULong.lower(`lifetimeSecs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A short follow-up code with fresh connection details, for a conversation that
+     * did not connect.
+     */
+    @Throws(TincanException::class)override fun `followupCode`(`peer`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_followup_code(
+        it,
+        
+        FfiConverterString.lower(`peer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether [`Node::shutdown`] was called: an event loop stops pulling then.
+     */override fun `isShutDown`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_is_shut_down(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Answers an invite; returns the reply code to send back.
+     */
+    @Throws(TincanException::class)override fun `join`(`code`: kotlin.String, `answer`: kotlin.String?): JoinInfo {
+            return FfiConverterTypeJoinInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_join(
+        it,
+        
+        FfiConverterString.lower(`code`),
+        FfiConverterOptionalString.lower(`answer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
+     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     */override fun `nextEvent`(`timeoutMs`: kotlin.UInt): Event? {
+            return FfiConverterOptionalTypeEvent.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_next_event(
+        it,
+        
+        FfiConverterUInt.lower(`timeoutMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Reads an invite to show its question before answering.
+     */
+    @Throws(TincanException::class)override fun `openInvite`(`code`: kotlin.String): InvitePreview {
+            return FfiConverterTypeInvitePreview.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_open_invite(
+        it,
+        
+        FfiConverterString.lower(`code`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Ids of this device's invites still waiting for a reply.
+     */
+    @Throws(TincanException::class)override fun `openInvites`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_open_invites(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every conversation of this run.
+     */override fun `peers`(): List<PeerInfo> {
+            return FfiConverterSequenceTypePeerInfo.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_peers(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sends a message; returns its id (a `Delivered` event names it later).
+     */
+    @Throws(TincanException::class)override fun `send`(`peer`: kotlin.String, `text`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_send(
+        it,
+        
+        FfiConverterString.lower(`peer`),
+        FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Says goodbye to every peer and releases the node's threads, sockets and files
+     * (takes up to a few seconds). Pending `next_event` calls return at once; later
+     * calls fail with `Closed`. Calling it again does nothing.
+     */override fun `shutdown`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_shutdown(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Opens the node: creates the data directory and database and starts the
+     * network runtime. `secret_store` is the platform's (or [`crate::MemorySecretStore`]).
+     */
+    @Throws(TincanException::class) fun `open`(`options`: NodeOptions, `secretStore`: SecretStore): Node {
+            return FfiConverterTypeNode.lift(
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_constructor_node_open(
+    
+        
+        FfiConverterTypeNodeOptions.lower(`options`),
+        FfiConverterTypeSecretStore.lower(`secretStore`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNode: FfiConverter<Node, Long> {
+    override fun lower(value: Node): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Node {
+        return Node(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Node {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Node) = 8UL
+
+    override fun write(value: Node, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A key–value store for secrets, implemented by the app (Android Keystore, iOS
+ * Keychain). Keys are short ASCII names; values are opaque bytes. Called from the
+ * node's threads, never from the UI thread.
+ */
+public interface SecretStore {
+    
+    /**
+     * Reads a secret; `null`/`nil` when there is none.
+     */
+    fun `get`(`key`: kotlin.String): kotlin.ByteArray?
+    
+    /**
+     * Writes or replaces a secret.
+     */
+    fun `put`(`key`: kotlin.String, `value`: kotlin.ByteArray)
+    
+    /**
+     * Forgets a secret; forgetting a missing one is not an error.
+     */
+    fun `delete`(`key`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * A key–value store for secrets, implemented by the app (Android Keystore, iOS
+ * Keychain). Keys are short ASCII names; values are opaque bytes. Called from the
+ * node's threads, never from the UI thread.
+ */
+open class SecretStoreImpl: Disposable, AutoCloseable, SecretStore
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tincan_ffi_fn_free_secretstore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tincan_ffi_fn_clone_secretstore(handle, status)
+        }
+    }
+
+    
+    /**
+     * Reads a secret; `null`/`nil` when there is none.
+     */
+    @Throws(SecretStoreException::class)override fun `get`(`key`: kotlin.String): kotlin.ByteArray? {
+            return FfiConverterOptionalByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SecretStoreException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_secretstore_get(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Writes or replaces a secret.
+     */
+    @Throws(SecretStoreException::class)override fun `put`(`key`: kotlin.String, `value`: kotlin.ByteArray)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SecretStoreException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_secretstore_put(
+        it,
+        
+        FfiConverterString.lower(`key`),
+        FfiConverterByteArray.lower(`value`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Forgets a secret; forgetting a missing one is not an error.
+     */
+    @Throws(SecretStoreException::class)override fun `delete`(`key`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SecretStoreException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_secretstore_delete(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceSecretStore {
+    internal object `get`: UniffiCallbackInterfaceSecretStoreMethod0 {
+        override fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSecretStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`get`(
+                    FfiConverterString.lift(`key`),
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray? -> uniffiOutReturn.setValue(FfiConverterOptionalByteArray.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: SecretStoreException -> FfiConverterTypeSecretStoreError.lower(e) }
+            )
+        }
+    }
+    internal object `put`: UniffiCallbackInterfaceSecretStoreMethod1 {
+        override fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSecretStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`put`(
+                    FfiConverterString.lift(`key`),
+                    FfiConverterByteArray.lift(`value`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: SecretStoreException -> FfiConverterTypeSecretStoreError.lower(e) }
+            )
+        }
+    }
+    internal object `delete`: UniffiCallbackInterfaceSecretStoreMethod2 {
+        override fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSecretStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`delete`(
+                    FfiConverterString.lift(`key`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: SecretStoreException -> FfiConverterTypeSecretStoreError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeSecretStore.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeSecretStore.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceSecretStore.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `get`,
+        `put`,
+        `delete`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_tincan_ffi_fn_init_callback_vtable_secretstore(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSecretStore: FfiConverter<SecretStore, Long> {
+    internal val handleMap = UniffiHandleMap<SecretStore>()
+
+    override fun lower(value: SecretStore): Long {
+        if (value is SecretStoreImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): SecretStore {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SecretStoreImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): SecretStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SecretStore) = 8UL
+
+    override fun write(value: SecretStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * What a pasted or scanned text turned out to be.
@@ -1117,28 +2707,28 @@ data class CodeSummary (
     /**
      * Invite, reply or follow-up.
      */
-    var `kind`: CodeKind
+    val `kind`: CodeKind
     , 
     /**
      * The invite the code belongs to (hex), to match a reply with its invite.
      */
-    var `inviteId`: kotlin.String
+    val `inviteId`: kotlin.String
     , 
     /**
      * For invites: how it is protected.
      */
-    var `mode`: InviteMode?
+    val `mode`: InviteMode?
     , 
     /**
      * For question invites: the question to show (private invites hide it until
      * the answer is typed, so this is empty for them).
      */
-    var `question`: kotlin.String?
+    val `question`: kotlin.String?
     , 
     /**
      * For invites: when it expires, in Unix seconds.
      */
-    var `expiresAt`: kotlin.ULong?
+    val `expiresAt`: kotlin.ULong?
     
 ){
     
@@ -1183,34 +2773,334 @@ public object FfiConverterTypeCodeSummary: FfiConverterRustBuffer<CodeSummary> {
 
 
 /**
+ * A new invite to share.
+ */
+data class InviteInfo (
+    /**
+     * The invite's id; the conversation will have the same id.
+     */
+    val `inviteId`: kotlin.String
+    , 
+    /**
+     * The code to share (text or QR).
+     */
+    val `code`: kotlin.String
+    , 
+    /**
+     * When it expires, Unix seconds.
+     */
+    val `expiresAt`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInviteInfo: FfiConverterRustBuffer<InviteInfo> {
+    override fun read(buf: ByteBuffer): InviteInfo {
+        return InviteInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InviteInfo) = (
+            FfiConverterString.allocationSize(value.`inviteId`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterULong.allocationSize(value.`expiresAt`)
+    )
+
+    override fun write(value: InviteInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`inviteId`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterULong.write(value.`expiresAt`, buf)
+    }
+}
+
+
+
+/**
+ * What an invite asks, before answering it.
+ */
+data class InvitePreview (
+    /**
+     * The invite's id.
+     */
+    val `inviteId`: kotlin.String
+    , 
+    /**
+     * The question to show, if it has one.
+     */
+    val `question`: kotlin.String?
+    , 
+    /**
+     * How it is protected.
+     */
+    val `mode`: InviteMode
+    , 
+    /**
+     * When it expires, Unix seconds.
+     */
+    val `expiresAt`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInvitePreview: FfiConverterRustBuffer<InvitePreview> {
+    override fun read(buf: ByteBuffer): InvitePreview {
+        return InvitePreview(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeInviteMode.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InvitePreview) = (
+            FfiConverterString.allocationSize(value.`inviteId`) +
+            FfiConverterOptionalString.allocationSize(value.`question`) +
+            FfiConverterTypeInviteMode.allocationSize(value.`mode`) +
+            FfiConverterULong.allocationSize(value.`expiresAt`)
+    )
+
+    override fun write(value: InvitePreview, buf: ByteBuffer) {
+            FfiConverterString.write(value.`inviteId`, buf)
+            FfiConverterOptionalString.write(value.`question`, buf)
+            FfiConverterTypeInviteMode.write(value.`mode`, buf)
+            FfiConverterULong.write(value.`expiresAt`, buf)
+    }
+}
+
+
+
+/**
+ * The result of joining: the reply to send back, and the conversation's id.
+ */
+data class JoinInfo (
+    /**
+     * The conversation; it connects once the inviter loads the reply.
+     */
+    val `peer`: kotlin.String
+    , 
+    /**
+     * The reply code to send back.
+     */
+    val `replyCode`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJoinInfo: FfiConverterRustBuffer<JoinInfo> {
+    override fun read(buf: ByteBuffer): JoinInfo {
+        return JoinInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JoinInfo) = (
+            FfiConverterString.allocationSize(value.`peer`) +
+            FfiConverterString.allocationSize(value.`replyCode`)
+    )
+
+    override fun write(value: JoinInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`peer`, buf)
+            FfiConverterString.write(value.`replyCode`, buf)
+    }
+}
+
+
+
+/**
+ * How a node is opened.
+ */
+data class NodeOptions (
+    /**
+     * Where the node keeps its database (created if missing): the app's private
+     * files directory.
+     */
+    val `dataDir`: kotlin.String
+    , 
+    /**
+     * The name shown to peers after they connect.
+     */
+    val `displayName`: kotlin.String? = null 
+    , 
+    /**
+     * Bind to 127.0.0.1 only: for tests and demos on one machine. Apps leave it off.
+     */
+    val `loopbackOnly`: kotlin.Boolean = false 
+    , 
+    /**
+     * How long a new connection may take to open, in seconds (default 120).
+     */
+    val `connectTimeoutSecs`: kotlin.UInt? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNodeOptions: FfiConverterRustBuffer<NodeOptions> {
+    override fun read(buf: ByteBuffer): NodeOptions {
+        return NodeOptions(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NodeOptions) = (
+            FfiConverterString.allocationSize(value.`dataDir`) +
+            FfiConverterOptionalString.allocationSize(value.`displayName`) +
+            FfiConverterBoolean.allocationSize(value.`loopbackOnly`) +
+            FfiConverterOptionalUInt.allocationSize(value.`connectTimeoutSecs`)
+    )
+
+    override fun write(value: NodeOptions, buf: ByteBuffer) {
+            FfiConverterString.write(value.`dataDir`, buf)
+            FfiConverterOptionalString.write(value.`displayName`, buf)
+            FfiConverterBoolean.write(value.`loopbackOnly`, buf)
+            FfiConverterOptionalUInt.write(value.`connectTimeoutSecs`, buf)
+    }
+}
+
+
+
+/**
+ * A conversation as the app lists it.
+ */
+data class PeerInfo (
+    /**
+     * Its id.
+     */
+    val `peer`: kotlin.String
+    , 
+    /**
+     * Whether this device invited or joined.
+     */
+    val `role`: Role
+    , 
+    /**
+     * Connection state.
+     */
+    val `state`: PeerState
+    , 
+    /**
+     * The name the other side gave, if any.
+     */
+    val `name`: kotlin.String?
+    , 
+    /**
+     * The network path in use, for a details screen.
+     */
+    val `selectedPair`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePeerInfo: FfiConverterRustBuffer<PeerInfo> {
+    override fun read(buf: ByteBuffer): PeerInfo {
+        return PeerInfo(
+            FfiConverterString.read(buf),
+            FfiConverterTypeRole.read(buf),
+            FfiConverterTypePeerState.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PeerInfo) = (
+            FfiConverterString.allocationSize(value.`peer`) +
+            FfiConverterTypeRole.allocationSize(value.`role`) +
+            FfiConverterTypePeerState.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`selectedPair`)
+    )
+
+    override fun write(value: PeerInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`peer`, buf)
+            FfiConverterTypeRole.write(value.`role`, buf)
+            FfiConverterTypePeerState.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`selectedPair`, buf)
+    }
+}
+
+
+
+/**
  * A code rendered as a QR symbol.
  */
 data class QrSymbol (
     /**
      * QR version, 1–40.
      */
-    var `version`: kotlin.UByte
+    val `version`: kotlin.UByte
     , 
     /**
      * Error-correction level: "L", "M" or "Q".
      */
-    var `ecLevel`: kotlin.String
+    val `ecLevel`: kotlin.String
     , 
     /**
      * Modules per side, without the quiet zone.
      */
-    var `size`: kotlin.UInt
+    val `size`: kotlin.UInt
     , 
     /**
      * `size × size` modules, row by row, 1 for dark and 0 for light: for drawing the
      * symbol natively at any scale.
      */
-    var `modules`: kotlin.ByteArray
+    val `modules`: kotlin.ByteArray
     , 
     /**
      * A grayscale PNG with the quiet zone, `module_px` pixels per module.
      */
-    var `png`: kotlin.ByteArray
+    val `png`: kotlin.ByteArray
     
 ){
     
@@ -1302,6 +3192,229 @@ public object FfiConverterTypeCodeKind: FfiConverterRustBuffer<CodeKind> {
 
 
 /**
+ * Something the app may want to show. Events carry ids; re-query with `peers()`.
+ */
+sealed class Event {
+    
+    /**
+     * A conversation's connection state changed.
+     */
+    data class PeerStateChanged(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * Its new state.
+         */
+        val `state`: app.tincan.ffi.PeerState) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A message arrived.
+     */
+    data class Message(
+        /**
+         * From which conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The sender's message id.
+         */
+        val `id`: kotlin.String, 
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The other side received a message this device sent.
+     */
+    data class Delivered(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The id `send` returned.
+         */
+        val `id`: kotlin.String) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Someone answered one of this device's invites wrongly.
+     */
+    data class WrongAnswer(
+        /**
+         * The invite's id.
+         */
+        val `invite`: kotlin.String, 
+        /**
+         * Tries left before the invite is burned.
+         */
+        val `attemptsLeft`: kotlin.UByte) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Events were dropped because nobody pulled them: re-query `peers()`.
+     */
+    data class Overflow(
+        /**
+         * How many.
+         */
+        val `dropped`: kotlin.ULong) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
+    override fun read(buf: ByteBuffer): Event {
+        return when(buf.getInt()) {
+            1 -> Event.PeerStateChanged(
+                FfiConverterString.read(buf),
+                FfiConverterTypePeerState.read(buf),
+                )
+            2 -> Event.Message(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> Event.Delivered(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            4 -> Event.WrongAnswer(
+                FfiConverterString.read(buf),
+                FfiConverterUByte.read(buf),
+                )
+            5 -> Event.Overflow(
+                FfiConverterULong.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Event): ULong = when(value) {
+        is Event.PeerStateChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterTypePeerState.allocationSize(value.`state`)
+            )
+        }
+        is Event.Message -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`id`)
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Event.Delivered -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is Event.WrongAnswer -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`invite`)
+                + FfiConverterUByte.allocationSize(value.`attemptsLeft`)
+            )
+        }
+        is Event.Overflow -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`dropped`)
+            )
+        }
+    }
+
+    override fun write(value: Event, buf: ByteBuffer) {
+        when(value) {
+            is Event.PeerStateChanged -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterTypePeerState.write(value.`state`, buf)
+                Unit
+            }
+            is Event.Message -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`id`, buf)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Event.Delivered -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Event.WrongAnswer -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`invite`, buf)
+                FfiConverterUByte.write(value.`attemptsLeft`, buf)
+                Unit
+            }
+            is Event.Overflow -> {
+                buf.putInt(5)
+                FfiConverterULong.write(value.`dropped`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * How an invite is protected.
  */
 
@@ -1346,6 +3459,398 @@ public object FfiConverterTypeInviteMode: FfiConverterRustBuffer<InviteMode> {
 }
 
 
+
+
+
+/**
+ * Where a conversation's connection stands.
+ */
+sealed class PeerState {
+    
+    /**
+     * Finding a path and setting up encryption.
+     */
+    object Connecting : PeerState()
+    
+    
+    /**
+     * Connected; proving both sides hold the same key.
+     */
+    object Confirming : PeerState()
+    
+    
+    /**
+     * Ready: messages flow.
+     */
+    object Connected : PeerState()
+    
+    
+    /**
+     * The connection ended.
+     */
+    data class Disconnected(
+        /**
+         * Why, in words.
+         */
+        val `reason`: kotlin.String) : PeerState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The connection could not be made or proven.
+     */
+    data class Failed(
+        /**
+         * Why, in words.
+         */
+        val `reason`: kotlin.String) : PeerState()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePeerState : FfiConverterRustBuffer<PeerState>{
+    override fun read(buf: ByteBuffer): PeerState {
+        return when(buf.getInt()) {
+            1 -> PeerState.Connecting
+            2 -> PeerState.Confirming
+            3 -> PeerState.Connected
+            4 -> PeerState.Disconnected(
+                FfiConverterString.read(buf),
+                )
+            5 -> PeerState.Failed(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: PeerState): ULong = when(value) {
+        is PeerState.Connecting -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PeerState.Confirming -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PeerState.Connected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PeerState.Disconnected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is PeerState.Failed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: PeerState, buf: ByteBuffer) {
+        when(value) {
+            is PeerState.Connecting -> {
+                buf.putInt(1)
+                Unit
+            }
+            is PeerState.Confirming -> {
+                buf.putInt(2)
+                Unit
+            }
+            is PeerState.Connected -> {
+                buf.putInt(3)
+                Unit
+            }
+            is PeerState.Disconnected -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is PeerState.Failed -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How an invite is protected.
+ */
+sealed class Protection {
+    
+    /**
+     * No question: for a QR code shown in person.
+     */
+    object Open : Protection()
+    
+    
+    /**
+     * A question only the other person can answer; the answer stays on this device.
+     */
+    data class Question(
+        /**
+         * Shown to the person joining.
+         */
+        val `question`: kotlin.String, 
+        /**
+         * What they must type.
+         */
+        val `answer`: kotlin.String) : Protection()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A question, and the connection details are hidden too; needs a strong passphrase.
+     */
+    data class Private(
+        /**
+         * Shown to the person joining.
+         */
+        val `question`: kotlin.String, 
+        /**
+         * A strong passphrase.
+         */
+        val `answer`: kotlin.String) : Protection()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProtection : FfiConverterRustBuffer<Protection>{
+    override fun read(buf: ByteBuffer): Protection {
+        return when(buf.getInt()) {
+            1 -> Protection.Open
+            2 -> Protection.Question(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> Protection.Private(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Protection): ULong = when(value) {
+        is Protection.Open -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Protection.Question -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`question`)
+                + FfiConverterString.allocationSize(value.`answer`)
+            )
+        }
+        is Protection.Private -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`question`)
+                + FfiConverterString.allocationSize(value.`answer`)
+            )
+        }
+    }
+
+    override fun write(value: Protection, buf: ByteBuffer) {
+        when(value) {
+            is Protection.Open -> {
+                buf.putInt(1)
+                Unit
+            }
+            is Protection.Question -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`question`, buf)
+                FfiConverterString.write(value.`answer`, buf)
+                Unit
+            }
+            is Protection.Private -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`question`, buf)
+                FfiConverterString.write(value.`answer`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which side of the first exchange this device was.
+ */
+
+enum class Role {
+    
+    /**
+     * Made the invite.
+     */
+    INVITER,
+    /**
+     * Answered it.
+     */
+    JOINER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRole: FfiConverterRustBuffer<Role> {
+    override fun read(buf: ByteBuffer) = try {
+        Role.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Role) = 4UL
+
+    override fun write(value: Role, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+
+/**
+ * Why the platform's secret store failed.
+ */
+sealed class SecretStoreException: kotlin.Exception() {
+    
+    /**
+     * The store refused or failed; `reason` says how (never the secret itself).
+     */
+    class Failed(
+        
+        /**
+         * What went wrong.
+         */
+        val `reason`: kotlin.String
+        ) : SecretStoreException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+
+    
+
+
+    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<SecretStoreException> {
+        override fun lift(error_buf: RustBuffer.ByValue): SecretStoreException = FfiConverterTypeSecretStoreError.lift(error_buf)
+    }
+
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSecretStoreError : FfiConverterRustBuffer<SecretStoreException> {
+    override fun read(buf: ByteBuffer): SecretStoreException {
+        
+
+        return when(buf.getInt()) {
+            1 -> SecretStoreException.Failed(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SecretStoreException): ULong {
+        return when(value) {
+            is SecretStoreException.Failed -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: SecretStoreException, buf: ByteBuffer) {
+        when(value) {
+            is SecretStoreException.Failed -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+
+}
 
 
 
@@ -1412,14 +3917,19 @@ sealed class TincanException(message: String): kotlin.Exception(message) {
         class Unreachable(message: String) : TincanException(message)
         
     /**
-     * The local database or data directory failed.
+     * The local database, data directory or the platform's secret store failed.
      */
         class Storage(message: String) : TincanException(message)
         
     /**
-     * The platform's secret store (Keystore, Keychain) failed.
+     * A reply for an invite this device does not have (made elsewhere, or done).
      */
-        class SecretStore(message: String) : TincanException(message)
+        class UnknownInvite(message: String) : TincanException(message)
+        
+    /**
+     * No conversation with that id.
+     */
+        class UnknownPeer(message: String) : TincanException(message)
         
     /**
      * The node was shut down; open a new one.
@@ -1456,9 +3966,10 @@ public object FfiConverterTypeTincanError : FfiConverterRustBuffer<TincanExcepti
             10 -> TincanException.QrUnreadable(FfiConverterString.read(buf))
             11 -> TincanException.Unreachable(FfiConverterString.read(buf))
             12 -> TincanException.Storage(FfiConverterString.read(buf))
-            13 -> TincanException.SecretStore(FfiConverterString.read(buf))
-            14 -> TincanException.Closed(FfiConverterString.read(buf))
-            15 -> TincanException.Internal(FfiConverterString.read(buf))
+            13 -> TincanException.UnknownInvite(FfiConverterString.read(buf))
+            14 -> TincanException.UnknownPeer(FfiConverterString.read(buf))
+            15 -> TincanException.Closed(FfiConverterString.read(buf))
+            16 -> TincanException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -1518,21 +4029,57 @@ public object FfiConverterTypeTincanError : FfiConverterRustBuffer<TincanExcepti
                 buf.putInt(12)
                 Unit
             }
-            is TincanException.SecretStore -> {
+            is TincanException.UnknownInvite -> {
                 buf.putInt(13)
                 Unit
             }
-            is TincanException.Closed -> {
+            is TincanException.UnknownPeer -> {
                 buf.putInt(14)
                 Unit
             }
-            is TincanException.Internal -> {
+            is TincanException.Closed -> {
                 buf.putInt(15)
+                Unit
+            }
+            is TincanException.Internal -> {
+                buf.putInt(16)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
 }
 
 
@@ -1605,6 +4152,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeEvent: FfiConverterRustBuffer<Event?> {
+    override fun read(buf: ByteBuffer): Event? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeEvent.read(buf)
+    }
+
+    override fun allocationSize(value: Event?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeEvent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Event?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeEvent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeInviteMode: FfiConverterRustBuffer<InviteMode?> {
     override fun read(buf: ByteBuffer): InviteMode? {
         if (buf.get().toInt() == 0) {
@@ -1627,6 +4238,62 @@ public object FfiConverterOptionalTypeInviteMode: FfiConverterRustBuffer<InviteM
         } else {
             buf.put(1)
             FfiConverterTypeInviteMode.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer<List<PeerInfo>> {
+    override fun read(buf: ByteBuffer): List<PeerInfo> {
+        val len = buf.getInt()
+        return List<PeerInfo>(len) {
+            FfiConverterTypePeerInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PeerInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePeerInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PeerInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePeerInfo.write(it, buf)
         }
     }
 }
