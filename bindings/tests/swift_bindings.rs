@@ -39,7 +39,10 @@ fn swift_bindings_compile_and_pass_or_say_why_not() {
         return;
     }
     let status = Command::new(common::bindings_dir().join("swift-tests/run.sh"))
-        .env("TINCAN_LIB_DIR", common::profile_dir())
+        .env(
+            "TINCAN_LIB_DIR",
+            common::library_path().parent().expect("library dir"),
+        )
         .status()
         .unwrap();
     assert!(status.success(), "the Swift bindings test failed");

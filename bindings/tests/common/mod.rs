@@ -24,12 +24,31 @@ pub fn profile_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// The freshly built `libtincan_ffi`.
+/// The host build of `libtincan_ffi`, brought up to date once per test binary.
+///
+/// Cargo builds only the rlib when a library is a dependency of its own integration
+/// tests, so on a clean checkout the cdylib would not exist; build it explicitly.
 pub fn library_path() -> PathBuf {
-    let path = profile_dir().join(library_file_name());
+    static LIB: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    LIB.get_or_init(build_library).clone()
+}
+
+fn build_library() -> PathBuf {
+    let dir = profile_dir();
+    let mut build = std::process::Command::new(env!("CARGO"));
+    build.args(["build", "-q", "-p", "tincan-bindings", "--lib"]);
+    if dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("run cargo build");
+    assert!(
+        status.success(),
+        "cargo build -p tincan-bindings --lib failed"
+    );
+    let path = dir.join(library_file_name());
     assert!(
         path.is_file(),
-        "{} is missing: cargo builds it with the tests (crate-type cdylib)",
+        "{} is missing after cargo build",
         path.display()
     );
     path
