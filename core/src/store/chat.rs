@@ -29,7 +29,8 @@ pub enum MessageStatus {
 }
 
 impl MessageStatus {
-    fn as_str(self) -> &'static str {
+    /// The word stored in the database (also fine to show).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "queued",
             Self::Sent => "sent",
@@ -460,7 +461,15 @@ impl Store {
     }
 }
 
-type ConversationRow = (String, String, Option<String>, i64, String, Option<i64>, bool);
+type ConversationRow = (
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+    Option<i64>,
+    bool,
+);
 
 fn conversation_from_row(r: &Row<'_>) -> rusqlite::Result<ConversationRow> {
     Ok((
@@ -529,7 +538,10 @@ mod tests {
         assert_eq!(outbox[0].status, MessageStatus::Sent);
         assert_eq!(outbox[1].status, MessageStatus::Queued);
         assert!(store.mark_delivered("c1", "m1").unwrap());
-        assert!(!store.mark_delivered("c1", "m1").unwrap(), "a repeated ack changes nothing");
+        assert!(
+            !store.mark_delivered("c1", "m1").unwrap(),
+            "a repeated ack changes nothing"
+        );
         assert!(!store.mark_delivered("c1", "nope").unwrap());
         assert_eq!(ids(&store.outbox("c1").unwrap()), ["m2"]);
         assert_eq!(store.outbox_count("c1").unwrap(), 1);
@@ -548,10 +560,19 @@ mod tests {
         let store = Store::in_memory().unwrap();
         store.add_conversation(&conversation("c1")).unwrap();
         store.add_conversation(&conversation("c2")).unwrap();
-        assert!(store.store_incoming("c1", "x", "hi", 5, 6).unwrap().is_some());
-        assert!(store.store_incoming("c1", "x", "hi", 5, 7).unwrap().is_none());
+        assert!(store
+            .store_incoming("c1", "x", "hi", 5, 6)
+            .unwrap()
+            .is_some());
+        assert!(store
+            .store_incoming("c1", "x", "hi", 5, 7)
+            .unwrap()
+            .is_none());
         // The same id in another conversation is another message.
-        assert!(store.store_incoming("c2", "x", "hi", 5, 8).unwrap().is_some());
+        assert!(store
+            .store_incoming("c2", "x", "hi", 5, 8)
+            .unwrap()
+            .is_some());
         assert_eq!(store.history("c1", None, 10).unwrap().len(), 1);
     }
 
@@ -561,9 +582,13 @@ mod tests {
         store.add_conversation(&conversation("c1")).unwrap();
         for i in 0..25 {
             if i % 2 == 0 {
-                store.queue_outgoing("c1", &format!("o{i}"), "t", i).unwrap();
+                store
+                    .queue_outgoing("c1", &format!("o{i}"), "t", i)
+                    .unwrap();
             } else {
-                store.store_incoming("c1", &format!("i{i}"), "t", i, i).unwrap();
+                store
+                    .store_incoming("c1", &format!("i{i}"), "t", i, i)
+                    .unwrap();
             }
         }
         let newest = store.history("c1", None, 10).unwrap();
@@ -575,7 +600,10 @@ mod tests {
         assert_eq!(older.last().unwrap().id, "o14");
         let oldest = store.history("c1", Some(older[0].seq), 10).unwrap();
         assert_eq!(oldest.len(), 5);
-        assert!(store.history("c1", Some(oldest[0].seq), 10).unwrap().is_empty());
+        assert!(store
+            .history("c1", Some(oldest[0].seq), 10)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -587,7 +615,9 @@ mod tests {
         assert_eq!(store.mark_read_here("c1", a.seq).unwrap(), ["a"]);
         assert_eq!(store.pending_receipts("c1").unwrap(), ["a"]);
         assert_eq!(store.mark_read_here("c1", b.seq).unwrap(), ["b"]);
-        store.receipts_sent("c1", &["a".into(), "b".into()]).unwrap();
+        store
+            .receipts_sent("c1", &["a".into(), "b".into()])
+            .unwrap();
         assert!(store.pending_receipts("c1").unwrap().is_empty());
     }
 

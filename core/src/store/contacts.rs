@@ -169,7 +169,12 @@ impl Store {
             tx.execute(
                 "INSERT INTO contacts (id, identity_key, display_name, added_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![id, key.as_slice(), name, i64::try_from(now).unwrap_or(i64::MAX)],
+                params![
+                    id,
+                    key.as_slice(),
+                    name,
+                    i64::try_from(now).unwrap_or(i64::MAX)
+                ],
             )?;
         } else if name.is_some() {
             tx.execute(
@@ -181,8 +186,8 @@ impl Store {
             "UPDATE conversations SET contact_id = ?2 WHERE id = ?1",
             params![conversation, id],
         )?;
-        let contact = load(&id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("contact {id} vanished")))?;
+        let contact =
+            load(&id)?.ok_or_else(|| StoreError::Corrupt(format!("contact {id} vanished")))?;
         tx.commit()?;
         Ok(match existing {
             None => IdentityOutcome::NewContact(contact),
@@ -241,7 +246,8 @@ mod tests {
         let mut store = store_with(&["c1"]);
         let k1 = [1u8; 32];
         let k2 = [2u8; 32];
-        let IdentityOutcome::NewContact(c) = store.learn_identity("c1", &k1, Some("Ana"), 5).unwrap()
+        let IdentityOutcome::NewContact(c) =
+            store.learn_identity("c1", &k1, Some("Ana"), 5).unwrap()
         else {
             panic!("expected a new contact")
         };
