@@ -61,6 +61,8 @@ impl Global {
         let secrets = FileSecretStore::open(&dir.join("secrets"))
             .with_context(|| format!("cannot use {}", dir.display()))?;
         let mut config = NodeConfig::new(dir, Arc::new(secrets));
+        // The terminal chats with one contact at a time: `tincan chat` resumes it.
+        config.resume_on_open = false;
         let mut link = LinkConfig {
             bind: self.bind_addrs()?,
             mdns: self.mdns,

@@ -74,6 +74,9 @@ pub struct NodeConfig {
     pub event_capacity: usize,
     /// How lost connections to known contacts are retried.
     pub reconnect: ReconnectPolicy,
+    /// Reconnect every known contact on open (a phone app). A shell that chats with
+    /// one contact at a time (the CLI) turns this off and calls [`Node::resume`].
+    pub resume_on_open: bool,
 }
 
 impl NodeConfig {
@@ -88,6 +91,7 @@ impl NodeConfig {
             connect_timeout: Duration::from_secs(120),
             event_capacity: 1024,
             reconnect: ReconnectPolicy::default(),
+            resume_on_open: true,
         }
     }
 }
@@ -154,6 +158,19 @@ pub struct PeerInfo {
     pub outbox: u64,
     /// The contact (once identities were exchanged).
     pub contact: Option<String>,
+}
+
+/// A stored conversation with a known contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownConversation {
+    /// Its id.
+    pub peer: PeerId,
+    /// The contact.
+    pub contact: String,
+    /// The contact's name.
+    pub name: Option<String>,
+    /// Ended for good (history only).
+    pub ended: bool,
 }
 
 /// What the secret store keeps per pending invite.
@@ -234,26 +251,53 @@ impl Node {
                 offers: Mutex::new(BTreeMap::new()),
             }),
         };
-        node.resume_conversations()?;
+        if node.inner.config.resume_on_open {
+            let known = lock(&node.inner.store).conversations()?;
+            for record in known.iter().filter(|c| c.contact.is_some() && !c.closed) {
+                if let Err(e) = node.resume(&record.id) {
+                    tracing::warn!(peer = %record.id, "cannot reconnect: {e}");
+                }
+            }
+        }
         Ok(node)
     }
 
-    /// Starts reconnecting every known contact's conversation (after a restart).
-    fn resume_conversations(&self) -> Result<(), NodeError> {
-        let known = lock(&self.inner.store).conversations()?;
-        for record in known
-            .into_iter()
-            .filter(|c| c.contact.is_some() && !c.closed)
-        {
-            let exchange = match self.saved_exchange(&record) {
-                Ok(exchange) => exchange,
-                Err(e) => {
-                    tracing::warn!(peer = %record.id, "cannot reconnect: {e}");
-                    continue;
-                }
+    /// Conversations with known contacts stored on this device, running or not
+    /// (ended ones included, for their history).
+    pub fn known_conversations(&self) -> Result<Vec<KnownConversation>, NodeError> {
+        let store = lock(&self.inner.store);
+        let mut out = Vec::new();
+        for record in store.conversations()? {
+            let Some(contact) = record.contact else {
+                continue;
             };
-            self.start_conversation(record.id, record.role, None, Some(exchange));
+            let name = store.contact(&contact)?.and_then(|c| c.display_name);
+            out.push(KnownConversation {
+                peer: record.id,
+                contact,
+                name,
+                ended: record.closed,
+            });
         }
+        Ok(out)
+    }
+
+    /// Starts reconnecting a known contact's conversation (no codes). Already running:
+    /// nothing to do.
+    pub fn resume(&self, peer: &str) -> Result<(), NodeError> {
+        if lock(&self.inner.peers).contains_key(peer) {
+            return Ok(());
+        }
+        let record = lock(&self.inner.store)
+            .conversation(peer)?
+            .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))?;
+        if record.closed || record.contact.is_none() {
+            return Err(NodeError::Invalid(
+                "this conversation has ended; start a new one with an invite".into(),
+            ));
+        }
+        let exchange = self.saved_exchange(&record)?;
+        self.start_conversation(record.id, record.role, None, Some(exchange));
         Ok(())
     }
 
