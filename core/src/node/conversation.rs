@@ -194,7 +194,7 @@ pub(super) async fn run(
         delay = ctx.reconnect.first_delay;
         remember_route(&ctx, &id, &slot, &link).await;
         slot.set_state(&id, &ctx.events, PeerState::Connected);
-        match connected(&ctx, &id, &link, &mut commands).await {
+        match connected(&ctx, &id, &slot, &link, &mut commands).await {
             Ending::Lost(reason) => {
                 tracing::info!(peer = %id, "connection lost: {reason}");
                 let _ = link.close_without_goodbye().await;
@@ -322,6 +322,7 @@ async fn remember_route(ctx: &Ctx, id: &PeerId, slot: &PeerSlot, link: &Link) {
 async fn connected(
     ctx: &Ctx,
     id: &PeerId,
+    slot: &PeerSlot,
     link: &Link,
     commands: &mut mpsc::Receiver<Command>,
 ) -> Ending {
@@ -371,9 +372,17 @@ async fn connected(
                 if changed.is_err() || state.is_final() {
                     return Ending::Lost(format!("the connection ended ({state:?})"));
                 }
+                // Silence shows as "reconnecting" at once (the shell's signal that
+                // messages now wait); the same link usually comes back by itself.
                 stalled_since = match state {
-                    LinkState::Disconnected => stalled_since.or(Some(Instant::now())),
-                    _ => None,
+                    LinkState::Disconnected => {
+                        slot.set_state(id, &ctx.events, PeerState::Reconnecting { attempt: 0 });
+                        stalled_since.or(Some(Instant::now()))
+                    }
+                    _ => {
+                        slot.set_state(id, &ctx.events, PeerState::Connected);
+                        None
+                    }
                 };
             }
             _ = stall_check.tick(), if stalled_since.is_some() => {
