@@ -260,6 +260,8 @@ async fn pause(
             command = commands.recv() => match command {
                 // Messages wait in the outbox; nothing to do until connected.
                 Some(Command::Flush) | Some(Command::Send { .. }) => {}
+                #[cfg(test)]
+                Some(Command::Raw(_)) => {}
                 Some(Command::Close) | Some(Command::Away) | None => return Err(()),
             }
         }
@@ -271,6 +273,8 @@ async fn next_control(commands: &mut mpsc::Receiver<Command>) -> Option<Command>
     loop {
         match commands.recv().await {
             Some(Command::Flush) | Some(Command::Send { .. }) => continue,
+            #[cfg(test)]
+            Some(Command::Raw(_)) => continue,
             other => return other,
         }
     }
@@ -356,6 +360,10 @@ async fn connected(
                     }
                 }
                 Some(Command::Send { .. }) => {}
+                #[cfg(test)]
+                Some(Command::Raw(bytes)) => {
+                    let _ = link.send(&bytes).await;
+                }
                 Some(Command::Close) => {
                     let _ = link.send(&Frame::Bye.encode()).await;
                     let _ = link.close().await;

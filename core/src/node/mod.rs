@@ -12,6 +12,8 @@ mod conversation;
 mod error;
 pub mod events;
 mod handshake;
+#[cfg(test)]
+mod hostile_tests;
 mod peer;
 mod plain;
 mod route;

@@ -318,6 +318,8 @@ async fn run(
                     unacked.push(msg_id);
                 }
                 Some(Command::Flush) => {}
+                #[cfg(test)]
+                Some(Command::Raw(_)) => {}
                 Some(Command::Close) | Some(Command::Away) | None => {
                     let _ = link.close_without_goodbye().await;
                     break "closed".to_owned();
