@@ -69,6 +69,12 @@ pub enum Frame {
     /// The sender is going offline (app closing) and will reconnect later: start
     /// reconnecting now instead of waiting for the connection to time out.
     Away,
+    /// Are you still there? Sent after a few quiet seconds; answered with `Pong`. ICE
+    /// alone can look alive while the session behind it is gone (the peer restarted
+    /// with the same credentials), so liveness is checked end to end.
+    Ping,
+    /// Answer to `Ping`.
+    Pong,
 }
 
 /// Most ids one read receipt may carry.

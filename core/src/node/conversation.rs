@@ -46,6 +46,11 @@ pub struct ReconnectPolicy {
     /// A link `Disconnected` (no packets) for this long is given up and rebuilt; a
     /// shorter silence usually comes back by itself.
     pub stall_limit: Duration,
+    /// Quiet for this long: send a `Ping` (and check the limits below this often).
+    pub ping_after: Duration,
+    /// Nothing at all from the peer for this long, though the link looks up: the
+    /// session behind it is gone (e.g. the peer restarted); rebuild.
+    pub silence_limit: Duration,
 }
 
 impl Default for ReconnectPolicy {
@@ -56,6 +61,8 @@ impl Default for ReconnectPolicy {
             max_delay: Duration::from_secs(30),
             offline_after: Duration::from_secs(120),
             stall_limit: Duration::from_secs(20),
+            ping_after: Duration::from_secs(5),
+            silence_limit: Duration::from_secs(20),
         }
     }
 }
@@ -336,14 +343,18 @@ async fn connected(
     }
     let mut states = link.events();
     let mut stalled_since: Option<Instant> = None;
-    let mut stall_check = tokio::time::interval(Duration::from_secs(1));
-    stall_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    let mut last_ping = Instant::now();
+    let policy = &ctx.reconnect;
+    let mut check = tokio::time::interval(policy.ping_after.max(Duration::from_millis(100)));
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             incoming = link.recv() => {
                 let Some(bytes) = incoming else {
                     return Ending::Lost("the connection closed".into());
                 };
+                last_heard = Instant::now();
                 match Frame::decode(&bytes) {
                     Ok(frame) => {
                         if let Some(ending) = on_frame(ctx, id, link, frame).await {
@@ -393,9 +404,17 @@ async fn connected(
                     }
                 };
             }
-            _ = stall_check.tick(), if stalled_since.is_some() => {
-                if stalled_since.is_some_and(|t| t.elapsed() >= ctx.reconnect.stall_limit) {
+            _ = check.tick() => {
+                if stalled_since.is_some_and(|t| t.elapsed() >= policy.stall_limit) {
                     return Ending::Lost("no packets from the other side".into());
+                }
+                if last_heard.elapsed() >= policy.silence_limit {
+                    return Ending::Lost("no answer from the other side".into());
+                }
+                if last_heard.elapsed() >= policy.ping_after && last_ping.elapsed() >= policy.ping_after {
+                    last_ping = Instant::now();
+                    // A send that cannot complete is noticed by the limits above.
+                    let _ = tokio::time::timeout(policy.ping_after, link.send(&Frame::Ping.encode())).await;
                 }
             }
         }
@@ -491,6 +510,12 @@ async fn on_frame(ctx: &Ctx, id: &PeerId, link: &Link, frame: Frame) -> Option<E
                 "the other side ended the conversation".into(),
             ))
         }
+        Frame::Ping => {
+            if let Err(e) = link.send(&Frame::Pong.encode()).await {
+                return Some(Ending::Lost(format!("the connection broke: {e}")));
+            }
+        }
+        Frame::Pong => {}
         Frame::Away => return Some(Ending::Lost("the other side went offline".into())),
         Frame::Confirm { .. } | Frame::Hello { .. } | Frame::Proof { .. } => {
             tracing::debug!(peer = %id, "handshake frame after the handshake ignored");
