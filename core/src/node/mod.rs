@@ -810,7 +810,7 @@ impl Node {
         }
         // Give the goodbyes a moment to leave, bounded.
         runtime.block_on(async {
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
             for slot in &slots {
                 let Some(link) = slot.current_link() else {
                     continue;
