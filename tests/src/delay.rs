@@ -138,9 +138,9 @@ impl Netns {
     }
 }
 
-/// A running delay (and/or loss): netdelay's process and the rules that feed it. Dropping it removes
-/// the rules and stops netdelay (held packets are released at once); [`DelayGuard::stop`]
-/// does the same and reports what netdelay did.
+/// A running delay (and/or loss): netdelay's process and the rules that feed it.
+/// Dropping it removes the rules and stops netdelay (held packets are released at
+/// once); [`DelayGuard::stop`] does the same and reports what netdelay did.
 ///
 /// It owns the namespace's name, not a borrow: declare it after the namespace (or
 /// topology) so it drops first. Should the namespace go first, netdelay dies with it
