@@ -1,6 +1,9 @@
 //! Shared helpers for Tincan's cross-crate scenario tests.
 #![allow(clippy::panic, clippy::unwrap_used)]
 
+pub mod address_move;
+pub mod delay;
 pub mod netns;
+pub mod ns_socket;
 pub mod proc_mem;
 pub mod process;

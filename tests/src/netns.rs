@@ -51,7 +51,7 @@ pub fn require_root() -> Result<()> {
         bail!(
             "network-namespace tests need root (effective uid is {euid}); CI runs \
              scripts/test-all as root. Run them with \
-             `sudo -E env PATH=$PATH cargo test -p tincan-tests --test netns_link`"
+             `sudo -E env PATH=$PATH cargo test -p tincan-tests`"
         );
     }
     for (tool, package) in [("ip", "iproute2"), ("iptables", "iptables")] {
@@ -258,6 +258,11 @@ impl Netns {
     /// Drop a random `fraction` (0.0–1.0) of the packets entering and leaving through
     /// `dev` (iptables `statistic`; `tc netem` is not built into this machine's kernel,
     /// CONFIG_NET_SCH_NETEM is off). Undo with [`Netns::stop_losing`].
+    ///
+    /// Unlike loss on a real network, a drop on the way out is visible to the sender:
+    /// its `sendto` fails with EPERM (webrtc logs an error per packet and goes on), and
+    /// a GSO batch of datagrams is kept or dropped as one. On the way in neither
+    /// applies. For loss the sender cannot see, use `Netns::impair` with a `loss`.
     pub fn lose(&self, dev: &str, fraction: f64) -> Result<()> {
         let p = format!("{:.4}", fraction.clamp(0.0, 1.0));
         for (chain, dir) in [("INPUT", "-i"), ("OUTPUT", "-o")] {
