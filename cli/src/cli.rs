@@ -25,6 +25,10 @@ use crate::setup::Global;
 /// the reply code it prints. Ana pastes the reply (or runs `tincan accept REPLY`
 /// later, even after a restart). Both are then connected and can chat.
 ///
+/// After that first time, `tincan chat Ben` reconnects without any codes, wherever
+/// the network allows it; messages written while the other is offline wait and go out
+/// when you are both back. `tincan contacts` shows safety numbers to compare.
+///
 /// Plain browser pages work too: `tincan join` and `tincan accept` take the JSON such a
 /// page shows (`{"type":"offer","sdp":"…"}`), and `tincan invite --browser` makes one.
 #[derive(Debug, Parser)]
