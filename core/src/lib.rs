@@ -8,6 +8,7 @@ pub mod bytes;
 pub mod code;
 pub mod compact;
 pub mod error;
+pub mod identity;
 pub mod link;
 pub mod node;
 pub mod protect;
