@@ -7,6 +7,7 @@ mod chat;
 mod cli;
 mod codes_io;
 mod progress;
+mod secret_store;
 mod setup;
 
 use std::process::ExitCode;

@@ -170,7 +170,7 @@ fn keyring_store_works_with_a_real_secret_service() {
         return;
     }
     for (tool, package) in [
-        ("dbus-run-session", "dbus"),
+        ("dbus-run-session", "dbus-x11"),
         ("gnome-keyring-daemon", "gnome-keyring"),
     ] {
         assert!(
@@ -195,7 +195,7 @@ fn probe_fails_quickly_and_clearly_without_a_store() {
         let started = Instant::now();
         let err = KeyringSecretStore::probe("/tmp/test-data/nobody").unwrap_err();
         assert!(started.elapsed() < PROBE_TIMEOUT, "{:?}", started.elapsed());
-        assert!(err.0.contains("OS credential store"), "{err}");
+        assert!(err.0.contains("could not be reached"), "{err}");
         println!("probe refused in {:?}: {err}", started.elapsed());
         return;
     }

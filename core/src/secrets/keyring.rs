@@ -121,24 +121,18 @@ impl KeyringSecretStore {
 /// Describes a keyring error without any secret bytes it may carry.
 fn failed(e: keyring::Error) -> SecretStoreError {
     use keyring::Error as E;
-    let what = match &e {
+    let store = KeyringSecretStore::platform_store_name();
+    SecretStoreError(match &e {
         E::BadEncoding(_) | E::BadDataFormat(..) => {
-            "a stored value could not be decoded".to_owned()
+            format!("{store} returned a value that could not be decoded")
         }
-        E::Ambiguous(found) => format!("{} entries match one secret", found.len()),
-        E::NoDefaultStore => {
-            let why = match keyring::Entry::store_status() {
-                Err(reason) => format!(": {reason}"),
-                Ok(()) => String::new(),
-            };
-            format!(
-                "no OS credential store is available ({} could not be reached{why})",
-                KeyringSecretStore::platform_store_name()
-            )
-        }
-        other => other.to_string(),
-    };
-    SecretStoreError(format!("OS credential store: {what}"))
+        E::Ambiguous(found) => format!("{store} holds {} entries for one secret", found.len()),
+        E::NoDefaultStore => match keyring::Entry::store_status() {
+            Err(reason) => format!("{store} could not be reached: {reason}"),
+            Ok(()) => format!("{store} could not be reached"),
+        },
+        other => format!("{store}: {other}"),
+    })
 }
 
 impl SecretStore for KeyringSecretStore {
