@@ -1,8 +1,11 @@
 //! The chat screen. In a terminal: a line editor whose prompt stays put while incoming
 //! messages and connection changes are printed above it. With piped input: every
 //! input line is a message, incoming messages are printed one per line
-//! (`name: text`), and the program ends once input ends and everything sent was
-//! delivered — so scripts and tests can drive it.
+//! (`name: text`), and the program ends once input ends and the outbox is empty —
+//! so scripts and tests can drive it.
+//!
+//! Leaving the chat does not end the conversation: the contact stays, messages
+//! written later wait in the outbox, and `tincan chat` reconnects without codes.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal};
@@ -31,8 +34,18 @@ fn describe(node: &Node, peer: &str, state: &PeerState) -> String {
         .as_ref()
         .and_then(|p| p.name.clone())
         .unwrap_or_else(|| "peer".into());
+    let waiting = info.as_ref().map_or(0, |p| p.outbox);
+    let queue = match waiting {
+        0 => String::new(),
+        1 => " (1 message waiting to send)".into(),
+        n => format!(" ({n} messages waiting to send)"),
+    };
     match state {
         PeerState::Connecting => "… connecting".into(),
+        PeerState::Reconnecting { attempt } => {
+            format!("↻ reconnecting to {name} (attempt {attempt}){queue}")
+        }
+        PeerState::Offline { reason } => format!("○ {name} is offline{queue}: {reason}"),
         PeerState::Confirming => "… connected, confirming keys".into(),
         PeerState::Connected => format!(
             "● connected to {name} via {} — type a message and press Enter; /quit to leave",
@@ -75,9 +88,42 @@ fn on_event(
             pending.remove(&id);
             None
         }
+        Event::Read { peer: p, ids } if p == peer => Some(format!(
+            "✓✓ read ({} message{})",
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" }
+        )),
+        Event::ContactAdded {
+            peer: p,
+            name,
+            safety_number,
+            ..
+        } if p == peer => Some(format!(
+            "New contact {}. Safety number: {safety_number} — compare it with theirs \
+             (`tincan contacts`) to be sure nobody is in between.",
+            name.as_deref().unwrap_or("(no name)")
+        )),
+        Event::IdentityChanged {
+            peer: p,
+            name,
+            contact,
+        } if p == peer => Some(format!(
+            "!!! WARNING: {} now presents a DIFFERENT identity key. The connection was \
+             refused. If they reinstalled Tincan, compare safety numbers in person, then run \
+             `tincan contacts --accept-new-key {contact}`.",
+            name.as_deref().unwrap_or("this contact")
+        )),
         Event::Overflow { dropped } => Some(format!("({dropped} events were skipped)")),
         _ => None,
     }
+}
+
+/// Messages written here that the peer has not acknowledged (all runs).
+fn outbox(node: &Node, peer: &str) -> u64 {
+    node.peers()
+        .into_iter()
+        .find(|p| p.peer == peer)
+        .map_or(0, |p| p.outbox)
 }
 
 /// Offers a follow-up code once, if the conversation has not connected after `after`.
@@ -165,7 +211,14 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
         match editor.readline("> ") {
             Ok(line) if line.trim() == "/quit" => break,
             Ok(line) if line.trim() == "/help" => {
-                println!("Type a message and press Enter. /quit (or Ctrl-D) leaves.");
+                println!(
+                    "Type a message and press Enter. /quit (or Ctrl-D) leaves; the contact \
+                     stays and `tincan chat` reconnects. /end ends the conversation for good."
+                );
+            }
+            Ok(line) if line.trim() == "/end" => {
+                let _ = node.close_peer(peer);
+                break;
             }
             Ok(line) if line.trim().is_empty() => {}
             Ok(line) if tincan_core::code::text::looks_like_code(&line) => {
@@ -187,7 +240,7 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
             Err(e) => return Err(e.into()),
         }
     }
-    let _ = node.close_peer(peer);
+    // Leaving is "away", not goodbye: the conversation reconnects next time.
     stop.store(true, Ordering::SeqCst);
     let _ = events.join();
     Ok(())
@@ -248,8 +301,9 @@ fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()
         }
         if let Some(at) = input_ended_at {
             let connected = status.connected_once.load(Ordering::SeqCst);
-            if (connected && pending.is_empty()) || at.elapsed() > DRAIN_TIMEOUT {
-                let _ = node.close_peer(peer);
+            if (connected && pending.is_empty() && outbox(node, peer) == 0)
+                || at.elapsed() > DRAIN_TIMEOUT
+            {
                 break;
             }
         }
@@ -257,10 +311,11 @@ fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()
     if !status.connected_once.load(Ordering::SeqCst) {
         bail!("the conversation never connected");
     }
-    if !pending.is_empty() {
+    let waiting = outbox(node, peer).max(pending.len() as u64);
+    if waiting > 0 {
         bail!(
-            "{} message(s) were not confirmed as delivered",
-            pending.len()
+            "{waiting} message(s) were not confirmed as delivered yet; they stay in the \
+             outbox and go out the next time you run `tincan chat`"
         );
     }
     Ok(())

@@ -14,6 +14,7 @@ use tincan_core::sdp::SdpKind;
 
 use crate::chat;
 use crate::codes_io::{is_complete_code, read_code_from_stdin, CodeIn, CodeOut};
+use crate::known;
 use crate::progress::with_spinner;
 use crate::setup::Global;
 
@@ -45,6 +46,32 @@ enum Command {
     Accept(AcceptArgs),
     /// List your invites still waiting for a reply.
     Invites,
+    /// Chat again with someone you already connected with: no codes needed.
+    Chat {
+        /// Their name, contact id (first 4+ characters) or conversation id; may be
+        /// left out when you have only one contact.
+        who: Option<String>,
+    },
+    /// List contacts with their safety numbers; verify one, or accept a changed key.
+    Contacts {
+        /// Mark this contact verified (you compared safety numbers in person).
+        #[arg(long, value_name = "CONTACT")]
+        verify: Option<String>,
+        /// Trust this contact's new identity key (after the warning and an in-person check).
+        #[arg(long, value_name = "CONTACT", conflicts_with = "verify")]
+        accept_new_key: Option<String>,
+        /// Show this contact's safety number as a QR code for the other phone to scan.
+        #[arg(long, value_name = "CONTACT", conflicts_with_all = ["verify", "accept_new_key"])]
+        qr: Option<String>,
+    },
+    /// Print a conversation's history (seq, id, status, author: text), oldest first.
+    History {
+        /// Name, contact id or conversation id (optional with one contact).
+        who: Option<String>,
+        /// Newest messages to show.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// Show a code as a QR code, or read a code from a QR image.
     Qr(QrArgs),
 }
@@ -151,6 +178,21 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             node.shutdown();
             Ok(())
+        }
+        Command::Chat { who } => known::chat(&cli.global, who.as_deref()),
+        Command::History { who, limit } => known::history(&cli.global, who.as_deref(), limit),
+        Command::Contacts {
+            verify,
+            accept_new_key,
+            qr,
+        } => {
+            let action = match (verify, accept_new_key, qr) {
+                (Some(id), _, _) => known::ContactAction::Verify(id),
+                (_, Some(id), _) => known::ContactAction::AcceptNewKey(id),
+                (_, _, Some(id)) => known::ContactAction::Qr(id),
+                _ => known::ContactAction::List,
+            };
+            known::contacts(&cli.global, action)
         }
         Command::Qr(QrArgs { action }) => match action {
             QrAction::Show { code, show } => {

@@ -76,6 +76,8 @@ impl Global {
         // Said once per run, before anything is stored: where the secrets are.
         eprintln!("{}", secrets.notice);
         let mut config = NodeConfig::new(dir, secrets.store);
+        // The terminal chats with one contact at a time: `tincan chat` resumes it.
+        config.resume_on_open = false;
         let mut link = LinkConfig {
             bind: self.bind_addrs()?,
             mdns: self.mdns,

@@ -42,10 +42,46 @@ pub enum Frame {
         /// The acknowledged message id.
         id: String,
     },
-    /// The sender is closing the connection on purpose (a close is not signalled
-    /// by the transport).
+    /// Receipt: the person read the messages with these ids.
+    Read {
+        /// The sender's message ids (at most [`MAX_READ_IDS`]).
+        ids: Vec<String>,
+    },
+    /// Identity, first half: the sender's long-term public key and a fresh nonce
+    /// (see `node/handshake.rs`). Sent on every connection, after `Confirm` if any.
+    Hello {
+        /// Hex Ed25519 public key.
+        key: String,
+        /// Hex 16-byte nonce, fresh for this connection.
+        nonce: String,
+        /// The sender's display name, if it chose one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// Identity, second half: signature over both nonces and both DTLS fingerprints.
+    Proof {
+        /// Hex Ed25519 signature.
+        sig: String,
+    },
+    /// The sender is ending the conversation for good (a close is not signalled by
+    /// the transport).
     Bye,
+    /// The sender is going offline (app closing) and will reconnect later: start
+    /// reconnecting now instead of waiting for the connection to time out.
+    Away,
+    /// Are you still there? Sent after a few quiet seconds; answered with `Pong`. ICE
+    /// alone can look alive while the session behind it is gone (the peer restarted
+    /// with the same credentials), so liveness is checked end to end.
+    Ping,
+    /// Answer to `Ping`.
+    Pong,
 }
+
+/// Most ids one read receipt may carry.
+pub const MAX_READ_IDS: usize = 512;
+
+/// Longest message id a peer may use (hex of up to 32 bytes).
+pub const MAX_ID_CHARS: usize = 64;
 
 #[derive(Serialize, Deserialize)]
 struct Envelope {
@@ -91,13 +127,29 @@ impl Frame {
         if env.v > PROTOCOL_VERSION {
             return Err(FrameError::Version(env.v));
         }
-        if let Frame::Chat { text, .. } = &env.frame {
-            if text.len() > MAX_TEXT_BYTES {
+        match &env.frame {
+            Frame::Chat { text, .. } if text.len() > MAX_TEXT_BYTES => {
                 return Err(FrameError::TextTooLong(text.len()));
             }
+            Frame::Chat { id, .. } | Frame::Ack { id } if !valid_id(id) => {
+                return Err(FrameError::Malformed(format!("bad message id {id:?}")));
+            }
+            Frame::Read { ids } if ids.len() > MAX_READ_IDS || !ids.iter().all(|i| valid_id(i)) => {
+                return Err(FrameError::Malformed("bad read receipt".into()));
+            }
+            _ => {}
         }
         Ok(env.frame)
     }
+}
+
+/// Message ids are short printable tokens: they key the database and the logs.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_CHARS
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -133,6 +185,26 @@ mod tests {
             Frame::decode(&vec![b' '; MAX_FRAME_BYTES + 1]),
             Err(FrameError::TooLarge(MAX_FRAME_BYTES + 1))
         );
+        assert!(matches!(
+            Frame::decode(br#"{"v":1,"type":"ack","id":""}"#),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(
+            Frame::decode(br#"{"v":1,"type":"chat","id":"a b","sent_at":1,"text":""}"#),
+            Err(FrameError::Malformed(_))
+        ));
+        let many = format!(
+            r#"{{"v":1,"type":"read","ids":[{}]}}"#,
+            vec![r#""a""#; MAX_READ_IDS + 1].join(",")
+        );
+        assert!(matches!(
+            Frame::decode(many.as_bytes()),
+            Err(FrameError::Malformed(_))
+        ));
+        let read = Frame::Read {
+            ids: vec!["a1".into()],
+        };
+        assert_eq!(Frame::decode(&read.encode()).unwrap(), read);
         // Unknown fields are ignored so later versions can add them.
         assert_eq!(
             Frame::decode(br#"{"v":1,"type":"bye","extra":1}"#).unwrap(),

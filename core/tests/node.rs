@@ -84,12 +84,13 @@ fn question_invite_connects_and_both_can_chat() {
         .as_deref()
         .unwrap_or("")
         .contains("127.0.0.1"));
+    // Ana's app closing is not the end of the conversation: Ben starts reconnecting.
     ana.node.shutdown();
-    expect_event(&ben.node, "disconnect", |e| {
+    expect_event(&ben.node, "reconnecting", |e| {
         matches!(
             e,
             Event::PeerState {
-                state: PeerState::Disconnected { .. },
+                state: PeerState::Reconnecting { .. },
                 ..
             }
         )

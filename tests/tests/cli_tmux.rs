@@ -131,7 +131,8 @@ fn two_people_chat_in_terminals() {
     ben.keys(&[" and done", "Enter"]);
     ana.wait_for("Ben: half-typed and done");
 
-    ana.keys(&["/quit", "Enter"]);
+    // /end ends the conversation for good (/quit would only leave: "away").
+    ana.keys(&["/end", "Enter"]);
     ben.wait_for("disconnected: the other side ended the conversation");
 }
 

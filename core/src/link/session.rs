@@ -309,6 +309,23 @@ impl Link {
         ))
     }
 
+    /// The local and remote addresses of the selected candidate pair: where the peer
+    /// was last reachable, and which local port it knows us by.
+    pub async fn selected_route(&self) -> Option<(std::net::SocketAddr, std::net::SocketAddr)> {
+        let sctp = self.pc.sctp().await?;
+        let pair = sctp
+            .transport()
+            .ice_transport()
+            .get_selected_candidate_pair()
+            .await
+            .ok()??;
+        let addr = |c: &rtc::peer_connection::transport::RTCIceCandidate| {
+            let ip: std::net::IpAddr = c.address.parse().ok()?;
+            Some(std::net::SocketAddr::new(ip, c.port))
+        };
+        Some((addr(pair.local())?, addr(pair.remote())?))
+    }
+
     /// How many timer sleeps this link's driver has started: wake-up accounting.
     pub fn driver_sleeps(&self) -> u64 {
         self.shared.runtime.sleeps()

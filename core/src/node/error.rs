@@ -27,6 +27,12 @@ pub enum NodeError {
     /// No conversation with that id.
     #[error("There is no conversation {0}.")]
     UnknownPeer(String),
+    /// No contact with that id.
+    #[error("There is no contact {0}.")]
+    UnknownContact(String),
+    /// A request that cannot be carried out as asked, with why.
+    #[error("{0}")]
+    Invalid(String),
     /// The message is too long to send.
     #[error("The message is too long ({0} bytes); the limit is 16 KiB.")]
     MessageTooLong(usize),

@@ -20,8 +20,20 @@ pub enum PeerState {
     Connecting,
     /// The channel is open; key confirmation is running.
     Confirming,
-    /// Key confirmation succeeded: chat data may flow.
+    /// Key confirmation and identities succeeded: chat data may flow.
     Connected,
+    /// The connection was lost; reconnecting by itself (no codes needed). Messages
+    /// written meanwhile wait in the outbox.
+    Reconnecting {
+        /// Attempts so far since the loss.
+        attempt: u32,
+    },
+    /// Not reachable for a while (the other device is off, or both changed networks).
+    /// Still trying now and then; a follow-up code from either side connects at once.
+    Offline {
+        /// Why, in words.
+        reason: String,
+    },
     /// The connection ended (goodbye, loss or close).
     Disconnected {
         /// Why, in words.
@@ -59,6 +71,35 @@ pub enum Event {
         peer: PeerId,
         /// Our message id.
         id: String,
+    },
+    /// The peer read messages we sent.
+    Read {
+        /// Who.
+        peer: PeerId,
+        /// Our message ids.
+        ids: Vec<String>,
+    },
+    /// A first connection proved the peer's identity key: a new contact.
+    ContactAdded {
+        /// The conversation.
+        peer: PeerId,
+        /// The contact's id.
+        contact: String,
+        /// The name the contact gave.
+        name: Option<String>,
+        /// What the two people compare to verify each other.
+        safety_number: String,
+    },
+    /// SECURITY: a known contact's conversation presented a *different* identity key.
+    /// The connection was refused; it stays refused until the person compares safety
+    /// numbers and accepts the new key ([`crate::node::Node::accept_new_identity`]).
+    IdentityChanged {
+        /// The conversation.
+        peer: PeerId,
+        /// The contact.
+        contact: String,
+        /// The name it had.
+        name: Option<String>,
     },
     /// A reply to one of our invites had the wrong answer (or was forged).
     WrongAnswer {

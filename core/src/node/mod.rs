@@ -7,11 +7,19 @@
 //!      … both: PeerState::Connected, then send / Event::Message
 //! ```
 
+mod contacts;
+mod conversation;
 mod error;
 pub mod events;
+mod handshake;
+#[cfg(test)]
+mod hostile_tests;
 mod peer;
 mod plain;
+mod route;
 
+pub use contacts::ContactInfo;
+pub use conversation::ReconnectPolicy;
 pub use error::NodeError;
 pub use events::{Event, PeerId, PeerState};
 pub use plain::{
@@ -31,20 +39,23 @@ use tokio::sync::mpsc;
 
 use crate::code::invite::hex_id;
 use crate::code::{
-    create_invite, parse_any, unix_now, Invite, InviteMode, ParsedCode, PendingInvite,
+    create_invite, parse_any, unix_now, Exchange, Invite, InviteMode, ParsedCode, PendingInvite,
     DEFAULT_LIFETIME_SECS,
 };
+use crate::identity::Identity;
 use crate::link::{self, LinkConfig, LinkSecrets, PendingOffer};
 use crate::protect::argon::{self, ArgonParams};
 use crate::protect::keys::Role;
 use crate::sdp::{self, SdpKind};
 use crate::secrets::SecretStore;
-use crate::store::{InviteRecord, Store};
+use crate::store::{ConversationRecord, InviteRecord, MessageRecord, Store};
 use crate::wire::MAX_TEXT_BYTES;
 use crate::CodeError;
 
+use conversation::Ctx;
 use events::EventQueue;
 use peer::{Command, PeerSlot};
+use route::ConversationSecrets;
 
 /// How a node is set up.
 pub struct NodeConfig {
@@ -63,6 +74,11 @@ pub struct NodeConfig {
     pub connect_timeout: Duration,
     /// Events kept for a shell that is not pulling.
     pub event_capacity: usize,
+    /// How lost connections to known contacts are retried.
+    pub reconnect: ReconnectPolicy,
+    /// Reconnect every known contact on open (a phone app). A shell that chats with
+    /// one contact at a time (the CLI) turns this off and calls [`Node::resume`].
+    pub resume_on_open: bool,
 }
 
 impl NodeConfig {
@@ -76,6 +92,8 @@ impl NodeConfig {
             secret_store,
             connect_timeout: Duration::from_secs(120),
             event_capacity: 1024,
+            reconnect: ReconnectPolicy::default(),
+            resume_on_open: true,
         }
     }
 }
@@ -138,6 +156,23 @@ pub struct PeerInfo {
     pub name: Option<String>,
     /// The ICE candidate pair in use, for the curious.
     pub selected_pair: Option<String>,
+    /// Messages written here that the peer has not acknowledged yet.
+    pub outbox: u64,
+    /// The contact (once identities were exchanged).
+    pub contact: Option<String>,
+}
+
+/// A stored conversation with a known contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownConversation {
+    /// Its id.
+    pub peer: PeerId,
+    /// The contact.
+    pub contact: String,
+    /// The contact's name.
+    pub name: Option<String>,
+    /// Ended for good (history only).
+    pub ended: bool,
 }
 
 /// What the secret store keeps per pending invite.
@@ -161,8 +196,9 @@ struct Inner {
     runtime: Mutex<Option<Runtime>>,
     handle: tokio::runtime::Handle,
     config: NodeConfig,
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     events: Arc<EventQueue>,
+    ctx: Arc<Ctx>,
     peers: Mutex<BTreeMap<PeerId, Arc<PeerSlot>>>,
     offers: Mutex<BTreeMap<String, PendingOffer>>,
 }
@@ -186,19 +222,104 @@ impl Node {
                 NodeError::Unreachable(format!("could not start the network runtime: {e}"))
             })?;
         let handle = runtime.handle().clone();
+        let (identity, created) = Identity::load_or_create(config.secret_store.as_ref())
+            .map_err(|e| NodeError::Storage(e.to_string()))?;
+        if created {
+            tracing::info!("a new identity was created for this device");
+        }
         let mut config = config;
         stretch_ice_for_followups(&mut config);
-        Ok(Node {
+        let store = Arc::new(Mutex::new(store));
+        let events = Arc::new(EventQueue::new(config.event_capacity));
+        let ctx = Arc::new(Ctx {
+            store: store.clone(),
+            events: events.clone(),
+            identity,
+            secret_store: config.secret_store.clone(),
+            link_config: config.link.clone(),
+            connect_timeout: config.connect_timeout,
+            display_name: config.display_name.clone(),
+            reconnect: config.reconnect.clone(),
+        });
+        let node = Node {
             inner: Arc::new(Inner {
                 runtime: Mutex::new(Some(runtime)),
                 handle,
-                events: Arc::new(EventQueue::new(config.event_capacity)),
-                store: Mutex::new(store),
+                events,
+                store,
+                ctx,
                 config,
                 peers: Mutex::new(BTreeMap::new()),
                 offers: Mutex::new(BTreeMap::new()),
             }),
-        })
+        };
+        if node.inner.config.resume_on_open {
+            let known = lock(&node.inner.store).conversations()?;
+            for record in known.iter().filter(|c| c.contact.is_some() && !c.closed) {
+                if let Err(e) = node.resume(&record.id) {
+                    tracing::warn!(peer = %record.id, "cannot reconnect: {e}");
+                }
+            }
+        }
+        Ok(node)
+    }
+
+    /// Conversations with known contacts stored on this device, running or not
+    /// (ended ones included, for their history).
+    pub fn known_conversations(&self) -> Result<Vec<KnownConversation>, NodeError> {
+        let store = lock(&self.inner.store);
+        let mut out = Vec::new();
+        for record in store.conversations()? {
+            let Some(contact) = record.contact else {
+                continue;
+            };
+            let name = store.contact(&contact)?.and_then(|c| c.display_name);
+            out.push(KnownConversation {
+                peer: record.id,
+                contact,
+                name,
+                ended: record.closed,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Starts reconnecting a known contact's conversation (no codes). Already running:
+    /// nothing to do.
+    pub fn resume(&self, peer: &str) -> Result<(), NodeError> {
+        if lock(&self.inner.peers).contains_key(peer) {
+            return Ok(());
+        }
+        let record = lock(&self.inner.store)
+            .conversation(peer)?
+            .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))?;
+        if record.closed || record.contact.is_none() {
+            return Err(NodeError::Invalid(
+                "this conversation has ended; start a new one with an invite".into(),
+            ));
+        }
+        let exchange = self.saved_exchange(&record)?;
+        self.start_conversation(record.id, record.role, None, Some(exchange));
+        Ok(())
+    }
+
+    /// The code exchange behind a stored conversation, for follow-up codes.
+    fn saved_exchange(&self, record: &ConversationRecord) -> Result<Exchange, NodeError> {
+        let blob = self
+            .inner
+            .config
+            .secret_store
+            .get(&route::secret_key(&record.id))?
+            .ok_or_else(|| NodeError::Storage(format!("keys of {} missing", record.id)))?;
+        let secrets: ConversationSecrets = serde_json::from_slice(&blob)
+            .map_err(|e| NodeError::Storage(format!("conversation {}: {e}", record.id)))?;
+        let remote = sdp::parse(&record.remote_sdp).map_err(CodeError::from)?;
+        Ok(Exchange::new(
+            record.role,
+            secrets.invite_id,
+            secrets.keys.clone(),
+            remote,
+        ))
     }
 
     /// Makes a short follow-up code with this side's current connection details, for
@@ -206,7 +327,8 @@ impl Node {
     /// inviter restarted). The other side loads it with [`Node::accept_followup`].
     pub fn followup_code(&self, peer: &str) -> Result<String, NodeError> {
         let slot = self.slot(peer)?;
-        let description = sdp::parse(&slot.local_sdp).map_err(CodeError::from)?;
+        let local_sdp = lock(&slot.local_sdp).clone();
+        let description = sdp::parse(&local_sdp).map_err(CodeError::from)?;
         let exchange = lock(&slot.exchange)
             .clone()
             .ok_or_else(plain::no_followups)?;
@@ -245,15 +367,17 @@ impl Node {
             .ok_or_else(plain::no_followups)?
             .accept_followup(code, unix_now())?
             .clone();
-        let kind = match slot.role {
-            Role::Inviter => SdpKind::Answer,
-            Role::Joiner => SdpKind::Offer,
-        };
-        let link = slot.link.clone();
+        let kind = route::remote_kind(slot.role);
+        let remote_sdp = description.to_sdp(kind);
+        if slot.durable {
+            // Later reconnection attempts use the new details too.
+            lock(&self.inner.store).update_route(&id, &remote_sdp, None)?;
+        }
+        let link = slot
+            .current_link()
+            .ok_or_else(|| NodeError::Unreachable("the conversation is not running".into()))?;
         let added =
-            self.block_on(
-                async move { link.add_remote_candidates(&description.to_sdp(kind)).await },
-            )??;
+            self.block_on(async move { link.add_remote_candidates(&remote_sdp).await })??;
         tracing::info!(peer = %id, added, "follow-up candidates added");
         Ok(id)
     }
@@ -413,7 +537,13 @@ impl Node {
         let description = sdp::parse(&local_sdp).map_err(CodeError::from)?;
         let (reply_code, exchange) =
             answered.reply(&description, now, DEFAULT_LIFETIME_SECS, &mut OsRng)?;
-        self.start_peer(id.clone(), Role::Joiner, link, local_sdp, exchange);
+        self.save_conversation(&id, &exchange, secrets, now)?;
+        self.start_conversation(
+            id.clone(),
+            Role::Joiner,
+            Some((link, local_sdp)),
+            Some(exchange),
+        );
         Ok(JoinInfo {
             peer: id,
             reply_code,
@@ -482,60 +612,135 @@ impl Node {
         let answer_sdp = exchange.remote().to_sdp(SdpKind::Answer);
         let local_sdp = offer.local_sdp().to_owned();
         let link = self.block_on(offer.accept(&answer_sdp))??;
-        self.start_peer(id.clone(), Role::Inviter, link, local_sdp, exchange);
+        self.save_conversation(&id, &exchange, secrets.link.clone(), now)?;
+        self.start_conversation(
+            id.clone(),
+            Role::Inviter,
+            Some((link, local_sdp)),
+            Some(exchange),
+        );
         Ok(id)
     }
 
-    fn start_peer(
+    /// Keeps what reconnecting needs: the secrets in the secret store, the peer's
+    /// description in the database.
+    fn save_conversation(
+        &self,
+        id: &str,
+        exchange: &Exchange,
+        link: LinkSecrets,
+        now: u64,
+    ) -> Result<(), NodeError> {
+        let secrets = ConversationSecrets {
+            link,
+            keys: exchange.keys().clone(),
+            invite_id: exchange.invite_id(),
+        };
+        let blob = serde_json::to_vec(&secrets).map_err(|e| NodeError::Storage(e.to_string()))?;
+        self.inner
+            .config
+            .secret_store
+            .put(&route::secret_key(id), &blob)?;
+        lock(&self.inner.store).add_conversation(&ConversationRecord {
+            id: id.to_owned(),
+            role: exchange.role(),
+            contact: None,
+            created_at: now,
+            remote_sdp: exchange
+                .remote()
+                .to_sdp(route::remote_kind(exchange.role())),
+            local_port: None,
+            closed: false,
+        })?;
+        Ok(())
+    }
+
+    fn start_conversation(
         &self,
         id: PeerId,
         role: Role,
-        link: link::Link,
-        local_sdp: String,
-        exchange: crate::code::Exchange,
+        first: Option<(link::Link, String)>,
+        exchange: Option<Exchange>,
     ) {
         let (tx, rx) = mpsc::channel(256);
+        let on_confirm_failed =
+            (role == Role::Inviter && first.is_some()).then(|| self.confirm_failure_counter(&id));
         let slot = Arc::new(PeerSlot {
             role,
             state: Mutex::new(PeerState::Connecting),
             name: Mutex::new(None),
             selected_pair: Mutex::new(None),
-            exchange: Mutex::new(Some(exchange)),
-            link: Arc::new(link),
-            local_sdp,
-            on_confirm_failed: (role == Role::Inviter).then(|| self.confirm_failure_counter(&id)),
+            exchange: Mutex::new(exchange),
+            link: Mutex::new(None),
+            local_sdp: Mutex::new(String::new()),
+            durable: true,
+            on_confirm_failed,
             commands: tx,
         });
         lock(&self.inner.peers).insert(id.clone(), slot.clone());
-        self.inner.handle.spawn(peer::run(
+        self.inner.handle.spawn(conversation::run(
+            self.inner.ctx.clone(),
             id,
             slot,
-            self.inner.events.clone(),
             rx,
-            self.inner.config.connect_timeout,
-            self.inner.config.display_name.clone(),
+            first,
         ));
     }
 
-    /// Sends a chat message; returns its id (receipts name it). Messages sent before
-    /// the conversation is connected wait in order until it is.
+    /// Sends a chat message; returns its id (receipts name it). The message is
+    /// stored in the outbox before this returns, and goes out as soon as the
+    /// conversation is connected (now, or after a reconnect or a restart).
     pub fn send(&self, peer: &str, text: &str) -> Result<String, NodeError> {
         if text.len() > MAX_TEXT_BYTES {
             return Err(NodeError::MessageTooLong(text.len()));
         }
         let slot = self.slot(peer)?;
-        let mut raw = [0u8; 16];
-        rand_core::RngCore::fill_bytes(&mut OsRng, &mut raw);
-        let id: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-        slot.commands
-            .try_send(Command::Send {
-                id: id.clone(),
-                text: text.to_owned(),
-            })
-            .map_err(|_| {
-                NodeError::Unreachable("the conversation has ended or is too far behind".into())
-            })?;
+        let id = random_id();
+        if !slot.durable {
+            slot.commands
+                .try_send(Command::Send {
+                    id: id.clone(),
+                    text: text.to_owned(),
+                })
+                .map_err(|_| {
+                    NodeError::Unreachable("the conversation has ended or is too far behind".into())
+                })?;
+            return Ok(id);
+        }
+        if matches!(
+            slot.state(),
+            PeerState::Disconnected { .. } | PeerState::Failed { .. }
+        ) {
+            return Err(NodeError::Unreachable(
+                "this conversation has ended; start a new one with an invite".into(),
+            ));
+        }
+        lock(&self.inner.store).queue_outgoing(peer, &id, text, conversation::unix_millis())?;
+        // A full channel already holds a flush, which will send this one too.
+        let _ = slot.commands.try_send(Command::Flush);
         Ok(id)
+    }
+
+    /// A page of a conversation's history, oldest first: up to `limit` messages
+    /// before `before_seq` (or the newest). Page back with the first one's `seq`.
+    pub fn history(
+        &self,
+        peer: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<MessageRecord>, NodeError> {
+        Ok(lock(&self.inner.store).history(peer, before_seq, limit.min(1000))?)
+    }
+
+    /// The person has read the peer's messages up to `up_to_seq`: the peer is told
+    /// (now, or when next connected).
+    pub fn mark_read(&self, peer: &str, up_to_seq: i64) -> Result<(), NodeError> {
+        let slot = self.slot(peer)?;
+        let ids = lock(&self.inner.store).mark_read_here(peer, up_to_seq)?;
+        if !ids.is_empty() {
+            let _ = slot.commands.try_send(Command::Flush);
+        }
+        Ok(())
     }
 
     /// Every conversation of this run.
@@ -548,6 +753,20 @@ impl Node {
                 state: slot.state(),
                 name: lock(&slot.name).clone(),
                 selected_pair: lock(&slot.selected_pair).clone(),
+                outbox: if slot.durable {
+                    lock(&self.inner.store).outbox_count(id).unwrap_or(0)
+                } else {
+                    0
+                },
+                contact: if slot.durable {
+                    lock(&self.inner.store)
+                        .conversation(id)
+                        .ok()
+                        .flatten()
+                        .and_then(|c| c.contact)
+                } else {
+                    None
+                },
             })
             .collect()
     }
@@ -580,13 +799,23 @@ impl Node {
         };
         let slots: Vec<_> = lock(&self.inner.peers).values().cloned().collect();
         for slot in &slots {
-            let _ = slot.commands.try_send(Command::Close);
+            // Durable conversations go "away" (they reconnect next time); plain
+            // browser sessions end.
+            let command = if slot.durable {
+                Command::Away
+            } else {
+                Command::Close
+            };
+            let _ = slot.commands.try_send(command);
         }
         // Give the goodbyes a moment to leave, bounded.
         runtime.block_on(async {
             let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
             for slot in &slots {
-                let mut states = slot.link.events();
+                let Some(link) = slot.current_link() else {
+                    continue;
+                };
+                let mut states = link.events();
                 let _ = tokio::time::timeout_at(deadline, states.wait_for(|s| s.is_final())).await;
             }
         });
@@ -595,6 +824,13 @@ impl Node {
         self.inner.events.close();
         runtime.shutdown_timeout(Duration::from_secs(2));
     }
+}
+
+/// A random 128-bit message id, hex.
+fn random_id() -> String {
+    let mut raw = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut OsRng, &mut raw);
+    peer::hex(&raw)
 }
 
 /// Keeps ICE checking for as long as a connection may take to open, so a follow-up

@@ -1,10 +1,10 @@
-//! One conversation's task: key confirmation first, then chat frames both ways.
+//! The node's handle on one conversation, shared by durable conversations
+//! (`conversation.rs`) and plain browser sessions (`plain.rs`).
 //!
-//! The task owns the link. Shells talk to it through a command channel and hear from
-//! it through the node's event queue; nothing else touches the link.
+//! A conversation's task owns its links. Shells talk to it through a command channel
+//! and hear from it through the node's event queue; nothing else touches a link.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::sync::mpsc;
 
@@ -12,18 +12,21 @@ use super::events::{Event, EventQueue, PeerId, PeerState};
 use crate::code::Exchange;
 use crate::link::Link;
 use crate::protect::keys::Role;
-use crate::wire::Frame;
-
-/// How long the peer may take to send its confirmation once the channel is open.
-const CONFIRM_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// What a shell asks a conversation to do.
 #[derive(Debug)]
 pub(super) enum Command {
-    /// Send a chat message with this id.
+    /// Plain sessions: send this text now (they have no outbox).
     Send { id: String, text: String },
-    /// Say goodbye and close.
+    /// Durable conversations: the outbox or the owed read receipts changed.
+    Flush,
+    /// End the conversation for good (the other side is told).
     Close,
+    /// This device is going offline (app closing): tell the peer, keep the contact.
+    Away,
+    /// Tests only: put these bytes on the link as they are (a misbehaving peer).
+    #[cfg(test)]
+    Raw(Vec<u8>),
 }
 
 /// The node's view of one conversation.
@@ -35,9 +38,12 @@ pub(super) struct PeerSlot {
     /// The code exchange behind the conversation; `None` for a plain browser session,
     /// which has no key to confirm (see `plain.rs`).
     pub exchange: Mutex<Option<Exchange>>,
-    pub link: Arc<Link>,
+    /// The link in use (a durable conversation replaces it on every reconnect).
+    pub link: Mutex<Option<Arc<Link>>>,
     /// Our side's current session description (what a follow-up code carries).
-    pub local_sdp: String,
+    pub local_sdp: Mutex<String>,
+    /// Stored in the database (messages, outbox, reconnection) or a plain session.
+    pub durable: bool,
     /// Called when the peer fails key confirmation (the inviter counts it as a guess).
     pub on_confirm_failed: Option<Box<dyn Fn() + Send + Sync>>,
     pub commands: mpsc::Sender<Command>,
@@ -60,13 +66,26 @@ impl PeerSlot {
     pub fn state(&self) -> PeerState {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+
+    /// The link in use, if any.
+    pub fn current_link(&self) -> Option<Arc<Link>> {
+        self.link.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Makes `link` the one in use, with its local description.
+    pub fn set_link(&self, link: Arc<Link>, local_sdp: String) {
+        *self.link.lock().unwrap_or_else(|p| p.into_inner()) = Some(link);
+        *self.local_sdp.lock().unwrap_or_else(|p| p.into_inner()) = local_sdp;
+    }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex.
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+/// Hex back to bytes; `None` for anything else (or over 64 bytes).
+pub(super) fn unhex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 || s.len() > 128 {
         return None;
     }
@@ -74,136 +93,6 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-/// Runs a conversation until it ends.
-pub(super) async fn run(
-    id: PeerId,
-    slot: Arc<PeerSlot>,
-    events: Arc<EventQueue>,
-    mut commands: mpsc::Receiver<Command>,
-    connect_timeout: Duration,
-    display_name: Option<String>,
-) {
-    let link = slot.link.clone();
-    slot.set_state(&id, &events, PeerState::Connecting);
-    if let Err(e) = link.wait_open(connect_timeout).await {
-        slot.set_state(
-            &id,
-            &events,
-            PeerState::Failed {
-                reason: format!(
-                    "{e}. If you are on different networks, exchange a follow-up code."
-                ),
-            },
-        );
-        return;
-    }
-    slot.set_state(&id, &events, PeerState::Confirming);
-    if let Err(reason) = confirm(&slot, &link, display_name).await {
-        tracing::warn!(peer = %id, "key confirmation failed: {reason}");
-        if let Some(count) = &slot.on_confirm_failed {
-            count();
-        }
-        let _ = link.close().await;
-        slot.set_state(&id, &events, PeerState::Failed { reason });
-        return;
-    }
-    *slot.selected_pair.lock().unwrap_or_else(|p| p.into_inner()) = link.selected_pair().await;
-    slot.set_state(&id, &events, PeerState::Connected);
-
-    let reason = loop {
-        tokio::select! {
-            incoming = link.recv() => {
-                let Some(bytes) = incoming else {
-                    break "the other side left or the connection was lost".to_owned();
-                };
-                match Frame::decode(&bytes) {
-                    Ok(Frame::Chat { id: msg_id, text, .. }) => {
-                        events.push(Event::Message { peer: id.clone(), id: msg_id.clone(), text });
-                        if link.send(&Frame::Ack { id: msg_id }.encode()).await.is_err() {
-                            break "the connection was lost".to_owned();
-                        }
-                    }
-                    Ok(Frame::Ack { id: msg_id }) => {
-                        events.push(Event::Delivered { peer: id.clone(), id: msg_id });
-                    }
-                    Ok(Frame::Bye) => break "the other side ended the conversation".to_owned(),
-                    Ok(Frame::Confirm { .. }) => tracing::debug!(peer = %id, "repeated confirmation ignored"),
-                    Err(e) => tracing::warn!(peer = %id, "dropped a frame from the peer: {e}"),
-                }
-            }
-            command = commands.recv() => match command {
-                Some(Command::Send { id: msg_id, text }) => {
-                    let frame = Frame::Chat { id: msg_id, sent_at: unix_millis(), text };
-                    if link.send(&frame.encode()).await.is_err() {
-                        break "the connection was lost".to_owned();
-                    }
-                }
-                Some(Command::Close) | None => {
-                    let _ = link.send(&Frame::Bye.encode()).await;
-                    let _ = link.close().await;
-                    break "closed".to_owned();
-                }
-            }
-        }
-    };
-    slot.set_state(&id, &events, PeerState::Disconnected { reason });
-}
-
-/// Key confirmation: send our tag, check theirs, before any chat data.
-async fn confirm(slot: &PeerSlot, link: &Link, display_name: Option<String>) -> Result<(), String> {
-    let local_fp = link.local_fingerprint();
-    let remote_fp = link
-        .remote_fingerprint()
-        .await
-        .map_err(|e| format!("could not read the other side's certificate: {e}"))?;
-    let (tag, verify) = {
-        let exchange = slot.exchange.lock().unwrap_or_else(|p| p.into_inner());
-        let exchange = exchange
-            .as_ref()
-            .ok_or_else(|| "this conversation has no key to confirm".to_owned())?;
-        (
-            exchange.confirmation(&local_fp, &remote_fp),
-            exchange.clone(),
-        )
-    };
-    link.send(
-        &Frame::Confirm {
-            tag: hex(&tag),
-            name: display_name,
-        }
-        .encode(),
-    )
-    .await
-    .map_err(|e| format!("could not send the confirmation: {e}"))?;
-    let first = tokio::time::timeout(CONFIRM_TIMEOUT, link.recv())
-        .await
-        .map_err(|_| "the other side did not confirm the key in time".to_owned())?
-        .ok_or_else(|| "the connection closed during key confirmation".to_owned())?;
-    match Frame::decode(&first) {
-        Ok(Frame::Confirm { tag, name }) => {
-            let tag = unhex(&tag).unwrap_or_default();
-            if verify.verify_confirmation(&local_fp, &remote_fp, &tag) {
-                *slot.name.lock().unwrap_or_else(|p| p.into_inner()) = name;
-                Ok(())
-            } else {
-                Err(
-                    "the other side could not prove it took part in this exchange: \
-                     a wrong answer, or someone in the middle"
-                        .to_owned(),
-                )
-            }
-        }
-        _ => Err("the other side sent something other than a key confirmation".to_owned()),
-    }
-}
-
-fn unix_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

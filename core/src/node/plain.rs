@@ -250,8 +250,9 @@ impl Node {
             name: Mutex::new(None),
             selected_pair: Mutex::new(None),
             exchange: Mutex::new(None::<Exchange>),
-            link: Arc::new(link),
-            local_sdp,
+            link: Mutex::new(Some(Arc::new(link))),
+            local_sdp: Mutex::new(local_sdp),
+            durable: false,
             // No key confirmation in browser mode, so nothing to count.
             on_confirm_failed: None,
             commands: tx,
@@ -277,7 +278,9 @@ async fn run(
     connect_timeout: Duration,
     warning: Option<String>,
 ) {
-    let link = slot.link.clone();
+    let Some(link) = slot.current_link() else {
+        return;
+    };
     slot.set_state(&id, &events, PeerState::Connecting);
     if let Err(e) = link.wait_open(connect_timeout).await {
         let reason = match warning {
@@ -314,7 +317,10 @@ async fn run(
                     }
                     unacked.push(msg_id);
                 }
-                Some(Command::Close) | None => {
+                Some(Command::Flush) => {}
+                #[cfg(test)]
+                Some(Command::Raw(_)) => {}
+                Some(Command::Close) | Some(Command::Away) | None => {
                     let _ = link.close_without_goodbye().await;
                     break "closed".to_owned();
                 }

@@ -13,6 +13,41 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL,
         local_sdp TEXT NOT NULL
     ) STRICT;",
+    // 2: contacts, conversations, messages and the outbox (issue #4). A message is
+    // "accepted" once its row commits; the outbox row lives until the peer acks it.
+    "CREATE TABLE contacts (
+        id TEXT PRIMARY KEY NOT NULL,
+        identity_key BLOB NOT NULL,
+        display_name TEXT,
+        verified INTEGER NOT NULL DEFAULT 0,
+        added_at INTEGER NOT NULL,
+        changed_identity_key BLOB
+    ) STRICT;
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('inviter', 'joiner')),
+        contact_id TEXT REFERENCES contacts(id),
+        created_at INTEGER NOT NULL,
+        remote_sdp TEXT NOT NULL,
+        local_port INTEGER,
+        closed INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        id TEXT NOT NULL,
+        outgoing INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        stored_at INTEGER NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('queued', 'sent', 'delivered', 'read', 'received')),
+        receipt_pending INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (conversation_id, outgoing, id)
+    ) STRICT;
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY NOT NULL REFERENCES messages(seq)
+    ) STRICT;",
 ];
 
 /// Brings the schema up to date inside one transaction.

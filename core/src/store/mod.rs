@@ -1,10 +1,15 @@
-//! The node's durable state in SQLite: pending invites, so an inviter can complete an
-//! invite after a restart. Their secrets live in the platform's secret store, not
-//! here. WAL mode, one linear list of migrations, explicit columns.
+//! The node's durable state in SQLite: pending invites (so an inviter can complete an
+//! invite after a restart), contacts, conversations, messages and the outbox. Secrets
+//! live in the platform's secret store, not here. WAL mode with `synchronous = FULL`
+//! (a committed message survives power loss), one linear list of migrations.
 
+mod chat;
+mod contacts;
 mod invites;
 mod migrations;
 
+pub use chat::{ConversationRecord, MessageRecord, MessageStatus};
+pub use contacts::{contact_id, ContactRecord, IdentityOutcome};
 pub use invites::InviteRecord;
 
 use std::path::Path;

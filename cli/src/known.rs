@@ -1,0 +1,167 @@
+//! Commands for people you already know: resume a chat without codes, list contacts
+//! and their safety numbers, read the history.
+
+use anyhow::{bail, Result};
+use tincan_core::node::{KnownConversation, Node};
+
+use crate::chat;
+use crate::setup::Global;
+
+/// Which conversation `who` means: its id, its contact's id (or a prefix of at
+/// least 4 characters), or the contact's name (any case). Ended ones only if asked.
+pub fn find_conversation(
+    node: &Node,
+    who: Option<&str>,
+    include_ended: bool,
+) -> Result<KnownConversation> {
+    let known: Vec<KnownConversation> = node
+        .known_conversations()?
+        .into_iter()
+        .filter(|k| include_ended || !k.ended)
+        .collect();
+    if known.is_empty() {
+        bail!("You have no contacts yet: start with `tincan invite` or `tincan join`.");
+    }
+    let Some(who) = who else {
+        if let [only] = known.as_slice() {
+            return Ok(only.clone());
+        }
+        bail!(
+            "You have {} conversations; say which one:\n{}",
+            known.len(),
+            listing(&known)
+        );
+    };
+    let lower = who.to_lowercase();
+    let matches: Vec<&KnownConversation> = known
+        .iter()
+        .filter(|k| {
+            k.peer == who
+                || (who.len() >= 4 && k.contact.starts_with(who))
+                || k.name.as_deref().is_some_and(|n| n.to_lowercase() == lower)
+        })
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => bail!(
+            "No conversation matches {who:?}. Yours:\n{}",
+            listing(&known)
+        ),
+        _ => bail!(
+            "{who:?} matches several conversations; use an id:\n{}",
+            listing(&known)
+        ),
+    }
+}
+
+fn listing(known: &[KnownConversation]) -> String {
+    known
+        .iter()
+        .map(|k| {
+            format!(
+                "  {}  {}{}",
+                k.peer,
+                k.name.as_deref().unwrap_or("(no name)"),
+                if k.ended { "  (ended)" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `tincan chat [WHO]`: reconnect and chat.
+pub fn chat(global: &Global, who: Option<&str>) -> Result<()> {
+    let node = global.open_node()?;
+    let result = (|| {
+        let info = find_conversation(&node, who, false)?;
+        eprintln!(
+            "Reconnecting to {} (no codes needed)…",
+            info.name.as_deref().unwrap_or("your contact")
+        );
+        node.resume(&info.peer)?;
+        chat::run(&node, &info.peer, None)
+    })();
+    node.shutdown();
+    result
+}
+
+/// `tincan history WHO`: the conversation, oldest first.
+pub fn history(global: &Global, who: Option<&str>, limit: u32) -> Result<()> {
+    let node = global.open_node()?;
+    let result = (|| {
+        let info = find_conversation(&node, who, true)?;
+        let name = info.name.clone().unwrap_or_else(|| "peer".into());
+        for m in node.history(&info.peer, None, limit)? {
+            let author = if m.outgoing { "me" } else { name.as_str() };
+            println!(
+                "{}\t{}\t{}\t{}: {}",
+                m.seq,
+                m.id,
+                m.status.as_str(),
+                author,
+                m.text
+            );
+        }
+        Ok(())
+    })();
+    node.shutdown();
+    result
+}
+
+/// `tincan contacts`: list, verify, accept a changed key, show a safety QR.
+pub fn contacts(global: &Global, action: ContactAction) -> Result<()> {
+    let node = global.open_node()?;
+    let result = (|| {
+        match action {
+            ContactAction::List => {
+                let contacts = node.contacts()?;
+                if contacts.is_empty() {
+                    println!("No contacts yet.");
+                }
+                for c in contacts {
+                    let mark = if c.identity_changed {
+                        "!! IDENTITY CHANGED"
+                    } else if c.verified {
+                        "verified"
+                    } else {
+                        "not verified"
+                    };
+                    println!(
+                        "{}  {}  [{mark}]\n    safety number: {}",
+                        c.id,
+                        c.name.as_deref().unwrap_or("(no name)"),
+                        c.safety_number
+                    );
+                }
+            }
+            ContactAction::Verify(id) => {
+                node.set_verified(&id, true)?;
+                println!("Marked as verified.");
+            }
+            ContactAction::AcceptNewKey(id) => {
+                node.accept_new_identity(&id)?;
+                println!("The new identity key is now trusted; verify it again in person.");
+            }
+            ContactAction::Qr(id) => {
+                let payload = node.safety_qr_payload(&id)?;
+                print!("{}", tincan_core::qr::render(&payload)?.to_terminal());
+                println!("{payload}");
+            }
+        }
+        Ok(())
+    })();
+    node.shutdown();
+    result
+}
+
+/// What `tincan contacts` was asked to do.
+pub enum ContactAction {
+    /// Show them all.
+    List,
+    /// Mark one verified.
+    Verify(String),
+    /// Trust a contact's changed key.
+    AcceptNewKey(String),
+    /// Show one's safety number as a QR code.
+    Qr(String),
+}

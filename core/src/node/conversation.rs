@@ -1,0 +1,533 @@
+//! A durable conversation's task: connect, prove identities, move messages, and when
+//! the connection is lost, reconnect by itself for as long as the conversation lives.
+//!
+//! ```text
+//! first link (from codes) ─┐
+//!                          ▼
+//!        ┌──▶ open ─▶ handshake ─▶ Connected: drain outbox, chat ──lost──┐
+//!        │                                                              │
+//!        └──── rebuild the same session (route.rs), backoff ◀───────────┘
+//! ```
+//!
+//! Delivery: the database is the truth. `Node::send` commits the message to the
+//! outbox and nudges this task; the task sends everything in the outbox that the
+//! current link has not carried yet. A message leaves the outbox only when the peer's
+//! `Ack` says it was stored there; after a reconnect the rest is sent again and the
+//! peer drops what it already has (same id), so each message is shown exactly once.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::events::{Event, EventQueue, PeerId, PeerState};
+use super::handshake::{self, HandshakeError};
+use super::peer::{Command, PeerSlot};
+use super::route;
+use crate::identity::Identity;
+use crate::link::{Link, LinkConfig, LinkState};
+use crate::secrets::SecretStore;
+use crate::store::Store;
+use crate::wire::Frame;
+
+/// How the task paces reconnection attempts.
+#[derive(Debug, Clone)]
+pub struct ReconnectPolicy {
+    /// How long one attempt keeps checking before it is rebuilt (fresh local
+    /// addresses, e.g. after a network change).
+    pub attempt_window: Duration,
+    /// Pause after the first failed attempt; doubles up to `max_delay`.
+    pub first_delay: Duration,
+    /// Longest pause between attempts.
+    pub max_delay: Duration,
+    /// Without success for this long, the conversation shows as `Offline`.
+    pub offline_after: Duration,
+    /// A link `Disconnected` (no packets) for this long is given up and rebuilt; a
+    /// shorter silence usually comes back by itself.
+    pub stall_limit: Duration,
+    /// Quiet for this long: send a `Ping` (and check the limits below this often).
+    pub ping_after: Duration,
+    /// Nothing at all from the peer for this long, though the link looks up: the
+    /// session behind it is gone (e.g. the peer restarted); rebuild.
+    pub silence_limit: Duration,
+}
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        Self {
+            attempt_window: Duration::from_secs(30),
+            first_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            offline_after: Duration::from_secs(120),
+            stall_limit: Duration::from_secs(20),
+            ping_after: Duration::from_secs(5),
+            silence_limit: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What every conversation task shares with the node.
+pub(super) struct Ctx {
+    pub store: Arc<Mutex<Store>>,
+    pub events: Arc<EventQueue>,
+    pub identity: Identity,
+    pub secret_store: Arc<dyn SecretStore>,
+    pub link_config: LinkConfig,
+    pub connect_timeout: Duration,
+    pub display_name: Option<String>,
+    pub reconnect: ReconnectPolicy,
+}
+
+impl Ctx {
+    /// The database, locked. Held only for one short call, never across an await.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// How a connected stretch ended.
+enum Ending {
+    /// Lost: reconnect.
+    Lost(String),
+    /// Ended for good by either side.
+    Closed(String),
+    /// We are going offline (shutdown).
+    Away,
+}
+
+/// Runs a conversation until it is closed for good or the node shuts down. `first`
+/// is the link from the code exchange (`None`: a known contact, start reconnecting).
+pub(super) async fn run(
+    ctx: Arc<Ctx>,
+    id: PeerId,
+    slot: Arc<PeerSlot>,
+    mut commands: mpsc::Receiver<Command>,
+    first: Option<(Link, String)>,
+) {
+    let mut next = first.map(|(link, sdp)| (link, sdp, true));
+    let mut attempt: u32 = 0;
+    let mut lost_since: Option<Instant> = None;
+    let mut delay = ctx.reconnect.first_delay;
+    loop {
+        let (link, local_sdp, is_first) = match next.take() {
+            Some(found) => found,
+            None => {
+                attempt = attempt.saturating_add(1);
+                show_reconnecting(&ctx, &id, &slot, attempt, lost_since);
+                match route::rebuild(&ctx, &id, slot.role).await {
+                    Ok((link, sdp)) => (link, sdp, false),
+                    Err(e) => {
+                        tracing::warn!(peer = %id, "could not prepare a reconnection: {e}");
+                        if pause(&mut commands, &mut delay, &ctx.reconnect)
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
+        let link = Arc::new(link);
+        slot.set_link(link.clone(), local_sdp);
+        let window = if is_first {
+            ctx.connect_timeout
+        } else {
+            ctx.reconnect.attempt_window
+        };
+        let opened = tokio::select! {
+            opened = link.wait_open(window) => opened,
+            command = next_control(&mut commands) => {
+                finish_without_link(&ctx, &id, &slot, &link, command).await;
+                return;
+            }
+        };
+        if let Err(e) = opened {
+            let _ = link.close_without_goodbye().await;
+            if is_first {
+                fail_first(
+                    &ctx,
+                    &id,
+                    &slot,
+                    format!("{e}. If you are on different networks, exchange a follow-up code."),
+                );
+                return;
+            }
+            if pause(&mut commands, &mut delay, &ctx.reconnect)
+                .await
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
+        slot.set_state(&id, &ctx.events, PeerState::Confirming);
+        match handshake::run(&ctx, &id, &slot, &link, is_first).await {
+            Ok(()) => {}
+            Err(HandshakeError::Refused(reason)) => {
+                tracing::warn!(peer = %id, "handshake refused: {reason}");
+                if is_first {
+                    if let Some(count) = &slot.on_confirm_failed {
+                        count();
+                    }
+                }
+                let _ = link.close().await;
+                if is_first {
+                    fail_first(&ctx, &id, &slot, reason);
+                } else {
+                    slot.set_state(&id, &ctx.events, PeerState::Failed { reason });
+                }
+                return;
+            }
+            Err(HandshakeError::Lost(reason)) => {
+                tracing::info!(peer = %id, "handshake interrupted: {reason}");
+                let _ = link.close_without_goodbye().await;
+                if is_first {
+                    fail_first(&ctx, &id, &slot, reason);
+                    return;
+                }
+                if pause(&mut commands, &mut delay, &ctx.reconnect)
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                continue;
+            }
+        }
+        attempt = 0;
+        delay = ctx.reconnect.first_delay;
+        remember_route(&ctx, &id, &slot, &link).await;
+        slot.set_state(&id, &ctx.events, PeerState::Connected);
+        match connected(&ctx, &id, &slot, &link, &mut commands).await {
+            Ending::Lost(reason) => {
+                tracing::info!(peer = %id, "connection lost: {reason}");
+                let _ = link.close_without_goodbye().await;
+                lost_since = Some(Instant::now());
+            }
+            Ending::Closed(reason) => {
+                if let Err(e) = ctx.store().close_conversation(&id) {
+                    tracing::warn!(peer = %id, "could not record the close: {e}");
+                }
+                slot.set_state(&id, &ctx.events, PeerState::Disconnected { reason });
+                return;
+            }
+            Ending::Away => return,
+        }
+    }
+}
+
+/// The first connection failed: the conversation never started, so it is not kept
+/// for reconnecting.
+fn fail_first(ctx: &Ctx, id: &PeerId, slot: &PeerSlot, reason: String) {
+    if let Err(e) = ctx.store().close_conversation(id) {
+        tracing::warn!(peer = %id, "could not record the failure: {e}");
+    }
+    slot.set_state(id, &ctx.events, PeerState::Failed { reason });
+}
+
+fn show_reconnecting(
+    ctx: &Ctx,
+    id: &PeerId,
+    slot: &PeerSlot,
+    attempt: u32,
+    lost_since: Option<Instant>,
+) {
+    let long = lost_since.is_none_or(|t| t.elapsed() >= ctx.reconnect.offline_after);
+    let state = if long && attempt > 1 {
+        PeerState::Offline {
+            reason: "not reachable; still trying now and then. If both of you changed \
+                     networks, exchange a follow-up code."
+                .into(),
+        }
+    } else {
+        PeerState::Reconnecting { attempt }
+    };
+    // Don't flood the shell with one event per attempt while offline.
+    if !(matches!(state, PeerState::Offline { .. })
+        && matches!(slot.state(), PeerState::Offline { .. }))
+    {
+        slot.set_state(id, &ctx.events, state);
+    }
+}
+
+/// Waits before the next attempt, unless told to stop. `Err` ends the task.
+async fn pause(
+    commands: &mut mpsc::Receiver<Command>,
+    delay: &mut Duration,
+    policy: &ReconnectPolicy,
+) -> Result<(), ()> {
+    let until = Instant::now() + *delay;
+    *delay = (*delay * 2).min(policy.max_delay);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => return Ok(()),
+            command = commands.recv() => match command {
+                // Messages wait in the outbox; nothing to do until connected.
+                Some(Command::Flush) | Some(Command::Send { .. }) => {}
+                #[cfg(test)]
+                Some(Command::Raw(_)) => {}
+                Some(Command::Close) | Some(Command::Away) | None => return Err(()),
+            }
+        }
+    }
+}
+
+/// Next command that ends the task while a link is not connected yet.
+async fn next_control(commands: &mut mpsc::Receiver<Command>) -> Option<Command> {
+    loop {
+        match commands.recv().await {
+            Some(Command::Flush) | Some(Command::Send { .. }) => continue,
+            #[cfg(test)]
+            Some(Command::Raw(_)) => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn finish_without_link(
+    ctx: &Ctx,
+    id: &PeerId,
+    slot: &PeerSlot,
+    link: &Link,
+    command: Option<Command>,
+) {
+    let _ = link.close_without_goodbye().await;
+    if let Some(Command::Close) = command {
+        if let Err(e) = ctx.store().close_conversation(id) {
+            tracing::warn!(peer = %id, "could not record the close: {e}");
+        }
+        slot.set_state(
+            id,
+            &ctx.events,
+            PeerState::Disconnected {
+                reason: "closed".into(),
+            },
+        );
+    }
+}
+
+/// Remembers where the peer was reachable and which port we used.
+async fn remember_route(ctx: &Ctx, id: &PeerId, slot: &PeerSlot, link: &Link) {
+    *slot.selected_pair.lock().unwrap_or_else(|p| p.into_inner()) = link.selected_pair().await;
+    let Some((local, remote)) = link.selected_route().await else {
+        return;
+    };
+    let store = ctx.store();
+    let Ok(Some(record)) = store.conversation(id) else {
+        return;
+    };
+    match route::with_observed_address(&record.remote_sdp, route::remote_kind(slot.role), remote) {
+        Ok(sdp) => {
+            if let Err(e) = store.update_route(id, &sdp, Some(local.port())) {
+                tracing::warn!(peer = %id, "could not remember the route: {e}");
+            }
+        }
+        Err(e) => tracing::warn!(peer = %id, "stored description unreadable: {e}"),
+    }
+}
+
+/// The connected stretch: outbox out, frames in, until the link ends.
+async fn connected(
+    ctx: &Ctx,
+    id: &PeerId,
+    slot: &PeerSlot,
+    link: &Link,
+    commands: &mut mpsc::Receiver<Command>,
+) -> Ending {
+    let mut sent_up_to: i64 = 0;
+    if let Err(reason) = flush(ctx, id, link, &mut sent_up_to).await {
+        return Ending::Lost(reason);
+    }
+    let mut states = link.events();
+    let mut stalled_since: Option<Instant> = None;
+    let mut last_heard = Instant::now();
+    let mut last_ping = Instant::now();
+    let policy = &ctx.reconnect;
+    let mut check = tokio::time::interval(policy.ping_after.max(Duration::from_millis(100)));
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            incoming = link.recv() => {
+                let Some(bytes) = incoming else {
+                    return Ending::Lost("the connection closed".into());
+                };
+                last_heard = Instant::now();
+                match Frame::decode(&bytes) {
+                    Ok(frame) => {
+                        if let Some(ending) = on_frame(ctx, id, link, frame).await {
+                            return ending;
+                        }
+                    }
+                    Err(e) => tracing::warn!(peer = %id, "dropped a frame from the peer: {e}"),
+                }
+            }
+            command = commands.recv() => match command {
+                Some(Command::Flush) => {
+                    if let Err(reason) = flush(ctx, id, link, &mut sent_up_to).await {
+                        return Ending::Lost(reason);
+                    }
+                }
+                Some(Command::Send { .. }) => {}
+                #[cfg(test)]
+                Some(Command::Raw(bytes)) => {
+                    let _ = link.send(&bytes).await;
+                }
+                Some(Command::Close) => {
+                    let _ = link.send(&Frame::Bye.encode()).await;
+                    let _ = link.close().await;
+                    return Ending::Closed("closed".into());
+                }
+                Some(Command::Away) | None => {
+                    let _ = link.send(&Frame::Away.encode()).await;
+                    let _ = link.close().await;
+                    return Ending::Away;
+                }
+            },
+            changed = states.changed() => {
+                let state = *states.borrow();
+                if changed.is_err() || state.is_final() {
+                    return Ending::Lost(format!("the connection ended ({state:?})"));
+                }
+                // Silence shows as "reconnecting" at once (the shell's signal that
+                // messages now wait); the same link usually comes back by itself.
+                stalled_since = match state {
+                    LinkState::Disconnected => {
+                        slot.set_state(id, &ctx.events, PeerState::Reconnecting { attempt: 0 });
+                        stalled_since.or(Some(Instant::now()))
+                    }
+                    _ => {
+                        slot.set_state(id, &ctx.events, PeerState::Connected);
+                        None
+                    }
+                };
+            }
+            _ = check.tick() => {
+                if stalled_since.is_some_and(|t| t.elapsed() >= policy.stall_limit) {
+                    return Ending::Lost("no packets from the other side".into());
+                }
+                if last_heard.elapsed() >= policy.silence_limit {
+                    return Ending::Lost("no answer from the other side".into());
+                }
+                if last_heard.elapsed() >= policy.ping_after && last_ping.elapsed() >= policy.ping_after {
+                    last_ping = Instant::now();
+                    // A send that cannot complete is noticed by the limits above.
+                    let _ = tokio::time::timeout(policy.ping_after, link.send(&Frame::Ping.encode())).await;
+                }
+            }
+        }
+    }
+}
+
+/// Sends what the outbox holds beyond what this link already carried, and owed read
+/// receipts. `Err` when the link broke.
+async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent_up_to: &mut i64) -> Result<(), String> {
+    let (pending, receipts) = {
+        let store = ctx.store();
+        let pending = store.outbox(id).map_err(|e| e.to_string())?;
+        let receipts = store.pending_receipts(id).map_err(|e| e.to_string())?;
+        (pending, receipts)
+    };
+    let already = *sent_up_to;
+    for message in pending.into_iter().filter(|m| m.seq > already) {
+        let frame = Frame::Chat {
+            id: message.id.clone(),
+            sent_at: message.sent_at,
+            text: message.text,
+        };
+        link.send(&frame.encode())
+            .await
+            .map_err(|e| format!("the connection broke while sending: {e}"))?;
+        *sent_up_to = message.seq;
+        if let Err(e) = ctx.store().mark_sent(id, &message.id) {
+            tracing::warn!(peer = %id, "could not mark a message sent: {e}");
+        }
+    }
+    for chunk in receipts.chunks(crate::wire::MAX_READ_IDS) {
+        link.send(
+            &Frame::Read {
+                ids: chunk.to_vec(),
+            }
+            .encode(),
+        )
+        .await
+        .map_err(|e| format!("the connection broke while sending: {e}"))?;
+        if let Err(e) = ctx.store().receipts_sent(id, chunk) {
+            tracing::warn!(peer = %id, "could not record sent receipts: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// Handles one frame from the peer; `Some` ends the connected stretch.
+async fn on_frame(ctx: &Ctx, id: &PeerId, link: &Link, frame: Frame) -> Option<Ending> {
+    match frame {
+        Frame::Chat {
+            id: msg_id,
+            sent_at,
+            text,
+        } => {
+            let stored = ctx
+                .store()
+                .store_incoming(id, &msg_id, &text, sent_at, unix_millis());
+            match stored {
+                Ok(Some(record)) => ctx.events.push(Event::Message {
+                    peer: id.clone(),
+                    id: record.id,
+                    text: record.text,
+                }),
+                Ok(None) => tracing::debug!(peer = %id, "repeat of {msg_id} acknowledged again"),
+                Err(e) => {
+                    // Not stored: no ack, so the peer keeps it and sends it again.
+                    tracing::warn!(peer = %id, "could not store a message: {e}");
+                    return None;
+                }
+            }
+            if let Err(e) = link.send(&Frame::Ack { id: msg_id }.encode()).await {
+                return Some(Ending::Lost(format!("the connection broke: {e}")));
+            }
+        }
+        Frame::Ack { id: msg_id } => match ctx.store().mark_delivered(id, &msg_id) {
+            Ok(true) => ctx.events.push(Event::Delivered {
+                peer: id.clone(),
+                id: msg_id,
+            }),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(peer = %id, "could not record a delivery: {e}"),
+        },
+        Frame::Read { ids } => match ctx.store().mark_read_by_peer(id, &ids) {
+            Ok(changed) if !changed.is_empty() => ctx.events.push(Event::Read {
+                peer: id.clone(),
+                ids: changed,
+            }),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(peer = %id, "could not record a read receipt: {e}"),
+        },
+        Frame::Bye => {
+            return Some(Ending::Closed(
+                "the other side ended the conversation".into(),
+            ))
+        }
+        Frame::Ping => {
+            if let Err(e) = link.send(&Frame::Pong.encode()).await {
+                return Some(Ending::Lost(format!("the connection broke: {e}")));
+            }
+        }
+        Frame::Pong => {}
+        Frame::Away => return Some(Ending::Lost("the other side went offline".into())),
+        Frame::Confirm { .. } | Frame::Hello { .. } | Frame::Proof { .. } => {
+            tracing::debug!(peer = %id, "handshake frame after the handshake ignored");
+        }
+    }
+    None
+}
+
+/// Unix milliseconds now.
+pub(super) fn unix_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
