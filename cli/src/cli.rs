@@ -292,7 +292,6 @@ fn invite(global: &Global, args: InviteArgs) -> Result<()> {
         );
     }
     let node = global.open_node()?;
-    eprintln!("{}", global.secrets_notice()?);
     let request = InviteRequest {
         protection,
         lifetime_secs: Some(args.expires.max(1).saturating_mul(3600)),

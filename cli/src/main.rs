@@ -8,6 +8,7 @@ mod cli;
 mod codes_io;
 mod known;
 mod progress;
+mod secret_store;
 mod setup;
 
 use std::process::ExitCode;

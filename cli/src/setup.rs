@@ -2,13 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tincan_core::link::{IceServer, LinkConfig};
 use tincan_core::node::{Node, NodeConfig};
-use tincan_core::secrets::FileSecretStore;
+
+use crate::secret_store::{self, SecretStoreChoice};
 
 /// Options every subcommand shares.
 #[derive(Debug, Clone, clap::Args)]
@@ -40,6 +40,20 @@ pub struct Global {
     #[arg(long, global = true)]
     pub mdns: bool,
 
+    /// Where to keep secrets (your identity key, pending invites): the OS credential
+    /// store (`keyring`), a passphrase-encrypted file in the data directory
+    /// (`passphrase-file`, passphrase from TINCAN_PASSPHRASE or typed), or `auto`: the
+    /// OS store when it works, else the file.
+    #[arg(
+        long,
+        global = true,
+        env = "TINCAN_SECRET_STORE",
+        value_enum,
+        default_value_t = SecretStoreChoice::Auto,
+        value_name = "WHERE"
+    )]
+    pub secret_store: SecretStoreChoice,
+
     /// Seconds to wait for a connection to open.
     #[arg(long, global = true, default_value_t = 120, value_name = "SECONDS")]
     pub connect_timeout: u64,
@@ -58,9 +72,10 @@ impl Global {
     /// Opens the node with these options.
     pub fn open_node(&self) -> Result<Node> {
         let dir = self.data_dir()?;
-        let secrets = FileSecretStore::open(&dir.join("secrets"))
-            .with_context(|| format!("cannot use {}", dir.display()))?;
-        let mut config = NodeConfig::new(dir, Arc::new(secrets));
+        let secrets = secret_store::open(self.secret_store, &dir)?;
+        // Said once per run, before anything is stored: where the secrets are.
+        eprintln!("{}", secrets.notice);
+        let mut config = NodeConfig::new(dir, secrets.store);
         // The terminal chats with one contact at a time: `tincan chat` resumes it.
         config.resume_on_open = false;
         let mut link = LinkConfig {
@@ -107,13 +122,5 @@ impl Global {
             addrs.extend(found);
         }
         Ok(addrs)
-    }
-
-    /// Where secrets live, to tell the person once.
-    pub fn secrets_notice(&self) -> Result<String> {
-        Ok(format!(
-            "note: no OS keyring is used yet; invite secrets are kept in owner-only files under {}",
-            self.data_dir()?.join("secrets").display()
-        ))
     }
 }

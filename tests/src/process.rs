@@ -32,6 +32,28 @@ fn build_tincan() -> PathBuf {
     bin
 }
 
+/// The passphrase every test `tincan` uses for its encrypted secrets file.
+pub const TEST_PASSPHRASE: &str = "test passphrase, not a secret";
+
+/// Environment for a test `tincan`: the passphrase-encrypted secrets file, always.
+/// Not `auto`: on a developer's desktop that would fill their real keyring with
+/// entries for temporary data directories. (`cli_secrets` tests `auto` itself.)
+pub const TEST_SECRET_ENV: [(&str, &str); 2] = [
+    ("TINCAN_SECRET_STORE", "passphrase-file"),
+    ("TINCAN_PASSPHRASE", TEST_PASSPHRASE),
+];
+
+/// [`TEST_SECRET_ENV`] as a shell prefix (`env A=b C=d `), for commands run through a
+/// shell such as tmux panes.
+pub fn test_secret_env_prefix() -> String {
+    let mut out = String::from("env");
+    for (k, v) in TEST_SECRET_ENV {
+        out.push_str(&format!(" {k}='{v}'"));
+    }
+    out.push(' ');
+    out
+}
+
 /// Which output stream a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
@@ -53,8 +75,24 @@ pub struct Tincan {
 }
 
 impl Tincan {
-    /// Starts `tincan ARGS…` (optionally through a wrapper such as `ip netns exec NS`).
+    /// Starts `tincan ARGS…` (optionally through a wrapper such as `ip netns exec NS`),
+    /// with its secrets in a passphrase file ([`TEST_SECRET_ENV`]).
     pub fn start(name: &str, wrapper: &[&str], args: &[&str]) -> Tincan {
+        let env: Vec<(&str, Option<&str>)> = TEST_SECRET_ENV
+            .iter()
+            .map(|(k, v)| (*k, Some(*v)))
+            .collect();
+        Self::start_with_env(name, wrapper, args, &env)
+    }
+
+    /// Like [`Tincan::start`] with exactly the given environment changes: `Some` sets a
+    /// variable, `None` removes it. [`TEST_SECRET_ENV`] is not added.
+    pub fn start_with_env(
+        name: &str,
+        wrapper: &[&str],
+        args: &[&str],
+        env: &[(&str, Option<&str>)],
+    ) -> Tincan {
         let bin = tincan_bin();
         let mut cmd = match wrapper.split_first() {
             Some((first, rest)) => {
@@ -64,6 +102,12 @@ impl Tincan {
             }
             None => Command::new(&bin),
         };
+        for (key, value) in env {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
         cmd.args(args)
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::piped())

@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tincan_tests::process::{tincan_bin, wait_for_file};
+use tincan_tests::process::{test_secret_env_prefix, tincan_bin, wait_for_file};
 
 struct Pane(String);
 
@@ -78,7 +78,8 @@ fn two_people_chat_in_terminals() {
     let p = |s: &str| dir.path().join(s).display().to_string();
     let base = |who: &str, name: &str| {
         format!(
-            "{} --data-dir {} --name {name} --bind 127.0.0.1:0",
+            "{}{} --data-dir {} --name {name} --bind 127.0.0.1:0",
+            test_secret_env_prefix(),
             bin.display(),
             p(who)
         )
@@ -133,4 +134,44 @@ fn two_people_chat_in_terminals() {
     // /end ends the conversation for good (/quit would only leave: "away").
     ana.keys(&["/end", "Enter"]);
     ben.wait_for("disconnected: the other side ended the conversation");
+}
+
+/// With no OS credential store and no TINCAN_PASSPHRASE, a person at a terminal is
+/// asked for a passphrase — twice when the secrets file is new, again after a typo.
+#[test]
+fn the_passphrase_is_asked_on_a_terminal_when_there_is_no_keyring() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = dir.path().join("run");
+    std::fs::create_dir(&runtime).unwrap();
+    // No session bus (and an empty runtime directory), no passphrase in the
+    // environment, `auto` store: exactly a headless server.
+    let command = format!(
+        "env -u TINCAN_PASSPHRASE -u DBUS_SESSION_BUS_ADDRESS TINCAN_SECRET_STORE=auto \
+         XDG_RUNTIME_DIR={} {} --data-dir {} invites; sleep 60",
+        runtime.display(),
+        tincan_bin().display(),
+        dir.path().join("data").display()
+    );
+    let first = Pane::start("pass1", &command);
+    first.wait_for("New passphrase:");
+    first.keys(&["a long passphrase", "Enter"]);
+    first.wait_for("Repeat it:");
+    first.keys(&["a long passphrase", "Enter"]);
+    let screen = first.wait_for("No invites are waiting for a reply.");
+    assert!(
+        screen.contains("No OS credential store is usable here"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("a long passphrase"),
+        "never echoed:\n{screen}"
+    );
+    assert!(dir.path().join("data/secrets.tincan").is_file());
+
+    let second = Pane::start("pass2", &command);
+    second.wait_for("Passphrase for Tincan's secrets:");
+    second.keys(&["a wrong one", "Enter"]);
+    second.wait_for("does not open the secrets file; try again");
+    second.keys(&["a long passphrase", "Enter"]);
+    second.wait_for("No invites are waiting for a reply.");
 }

@@ -13,8 +13,8 @@
 //! The safety number of a pair is both fingerprints, the numerically smaller first —
 //! so both people see the same 60 digits whatever the order of the keys — shown as
 //! twelve groups of five. The QR payload is [`SAFETY_QR_PREFIX`] followed by the 60
-//! digits (digits, capitals, `-` and `:` keep it in QR alphanumeric mode: a version 5
-//! symbol at error-correction level Q, which any phone camera reads at a glance).
+//! digits: an alphanumeric-mode prefix and numeric-mode digits make a version 4 symbol
+//! (33 × 33 modules) at error-correction level Q, which any camera reads at a glance.
 //!
 //! # Why 2 × 30 digits, not one 30-digit hash of the pair
 //!

@@ -217,8 +217,9 @@ fn safety_qr_renders_and_scans_back() {
         Identity::generate().public_key(),
     );
     let qr = safety_qr(&a, &b).unwrap();
-    // 71 alphanumeric characters: version 5 at level Q (v4 holds 67 at Q, 90 at M).
-    assert_eq!((qr.version(), qr.ec_level()), (5, crate::qr::EcLevel::Q));
+    // An 11-character alphanumeric prefix and 60 digits in numeric mode: version 4 at
+    // level Q (33 x 33 modules).
+    assert_eq!((qr.version(), qr.ec_level()), (4, crate::qr::EcLevel::Q));
     let png = qr.to_png(6);
     let scanned = crate::qr::decode_image_bytes(&png).unwrap();
     assert_eq!(scanned, safety_qr_payload(&a, &b));
