@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use tincan_tests::address_move::Side;
 use tincan_tests::delay::Impairment;
 use tincan_tests::netns::{self, Lan, Netns};
-use tincan_tests::process::{tincan_bin, wait_for_file, Stream, Tincan};
+use tincan_tests::process::{tincan_bin, wait_for_file, Stream, Tincan, TEST_SECRET_ENV};
 
 /// Longest wait for anything that should happen while the network works.
 const T: Duration = Duration::from_secs(60);
@@ -54,6 +54,7 @@ impl Person {
             .arg("--data-dir")
             .arg(&self.data)
             .args(["history", "--limit", "100000"])
+            .envs(TEST_SECRET_ENV)
             .output()
             .unwrap();
         assert!(
