@@ -356,6 +356,8 @@ async fn connected(
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            // Frames first: a goodbye must win over the close that follows it.
+            biased;
             incoming = link.recv() => {
                 let Some(bytes) = incoming else {
                     return Ending::Lost("the connection closed".into());
@@ -401,6 +403,17 @@ async fn connected(
             changed = states.changed() => {
                 let state = *states.borrow();
                 if changed.is_err() || state.is_final() {
+                    // The peer's last frames (a goodbye, acks) may still be queued
+                    // behind the close: read them before deciding how it ended.
+                    while let Ok(Some(bytes)) =
+                        tokio::time::timeout(Duration::from_millis(200), link.recv()).await
+                    {
+                        if let Ok(frame) = Frame::decode(&bytes) {
+                            if let Some(ending) = on_frame(ctx, id, link, frame).await {
+                                return ending;
+                            }
+                        }
+                    }
                     return Ending::Lost(format!("the connection ended ({state:?})"));
                 }
                 // Silence shows as "reconnecting" at once (the shell's signal that
