@@ -966,7 +966,9 @@ public protocol NodeProtocol: AnyObject, Sendable {
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */
     func nextEvent(timeoutMs: UInt32)  -> Event?
     
@@ -992,8 +994,8 @@ public protocol NodeProtocol: AnyObject, Sendable {
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */
     func shutdown() 
     
@@ -1178,7 +1180,9 @@ open func join(code: String, answer: String?)throws  -> JoinInfo  {
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */
 open func nextEvent(timeoutMs: UInt32) -> Event?  {
     return try!  FfiConverterOptionTypeEvent.lift(try! rustCall() {
@@ -1243,8 +1247,8 @@ open func send(peer: String, text: String)throws  -> String  {
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */
 open func shutdown()  {try! rustCall() {
         uniffiCallStatus in
@@ -3548,7 +3552,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_method_node_join() != 50477) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tincan_ffi_checksum_method_node_next_event() != 58155) {
+    if (uniffi_tincan_ffi_checksum_method_node_next_event() != 45177) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_open_invite() != 29832) {
@@ -3563,7 +3567,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_method_node_send() != 51068) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tincan_ffi_checksum_method_node_shutdown() != 28811) {
+    if (uniffi_tincan_ffi_checksum_method_node_shutdown() != 45199) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() != 42127) {

@@ -1028,7 +1028,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_method_node_join() and 0xFFFF) != 50477) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tincan_ffi_checksum_method_node_next_event() and 0xFFFF) != 58155) {
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_next_event() and 0xFFFF) != 45177) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_open_invite() and 0xFFFF) != 29832) {
@@ -1043,7 +1043,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_method_node_send() and 0xFFFF) != 51068) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tincan_ffi_checksum_method_node_shutdown() and 0xFFFF) != 28811) {
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_shutdown() and 0xFFFF) != 45199) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() and 0xFFFF) != 42127) {
@@ -2211,7 +2211,9 @@ public interface NodeInterface {
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */
     fun `nextEvent`(`timeoutMs`: kotlin.UInt): Event?
     
@@ -2237,8 +2239,8 @@ public interface NodeInterface {
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */
     fun `shutdown`()
     
@@ -2498,7 +2500,9 @@ open class Node: Disposable, AutoCloseable, NodeInterface
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */override fun `nextEvent`(`timeoutMs`: kotlin.UInt): Event? {
             return FfiConverterOptionalTypeEvent.lift(
     callWithHandle {
@@ -2586,8 +2590,8 @@ open class Node: Disposable, AutoCloseable, NodeInterface
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */override fun `shutdown`()
         = 
     callWithHandle {
