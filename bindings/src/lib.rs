@@ -8,12 +8,14 @@ uniffi::setup_scaffolding!();
 
 mod codes;
 mod error;
+mod events;
 mod node;
 mod qr;
 mod secrets;
 
 pub use codes::{looks_like_code, parse_code, CodeKind, CodeSummary, InviteMode};
 pub use error::TincanError;
+pub use events::EventStream;
 pub use node::{
     Event, InviteInfo, InvitePreview, JoinInfo, Node, NodeOptions, PeerInfo, PeerState, Protection,
     Role,

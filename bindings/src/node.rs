@@ -3,8 +3,10 @@
 //!
 //! Methods block (the core owns its runtime): call them from a background thread —
 //! Kotlin `Dispatchers.IO`, a Swift detached task — never from the UI thread. Events
-//! are pulled with [`Node::next_event`]; `bindings/README.md` says why pulling beats a
-//! listener here, and shows the Flow / AsyncStream wrappers.
+//! are awaited through [`Node::events`] (a suspend/async `next()`, see
+//! [`crate::EventStream`]) or pulled on a plain thread with [`Node::next_event`];
+//! `bindings/README.md` says why pulling beats a listener here, and shows the Flow /
+//! AsyncStream wrappers.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,6 +18,7 @@ use tincan_core::node::{self as core, NodeConfig};
 use tincan_core::protect::keys;
 
 use crate::codes::InviteMode;
+use crate::events::EventStream;
 use crate::secrets::{Adapter, SecretStore};
 use crate::TincanError;
 
@@ -350,10 +353,18 @@ impl Node {
     }
 
     /// Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-    /// `null`/`nil` on timeout and, at once, after `shutdown()`.
+    /// `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+    /// thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+    /// call never notices its coroutine's cancellation while no event comes).
     pub fn next_event(&self, timeout_ms: u32) -> Option<Event> {
         let wait = Duration::from_millis(u64::from(timeout_ms.min(MAX_EVENT_WAIT_MS)));
         self.inner.next_event(wait).map(Event::from)
+    }
+
+    /// The events as a stream to await (Kotlin `suspend`, Swift `async`): the way to
+    /// feed a `Flow` or an `AsyncStream`. Ends when the node shuts down.
+    pub fn events(&self) -> Arc<EventStream> {
+        EventStream::new(self.inner.event_queue())
     }
 
     /// Ends one conversation (the other side is told).
@@ -362,8 +373,8 @@ impl Node {
     }
 
     /// Says goodbye to every peer and releases the node's threads, sockets and files
-    /// (takes up to a few seconds). Pending `next_event` calls return at once; later
-    /// calls fail with `Closed`. Calling it again does nothing.
+    /// (takes up to a few seconds). Pending `next_event` calls and event streams end at
+    /// once; later calls fail with `Closed`. Calling it again does nothing.
     pub fn shutdown(&self) {
         self.shut_down.store(true, Ordering::SeqCst);
         self.inner.shutdown();

@@ -22,19 +22,12 @@ final class RecordingSecretStore: SecretStore, @unchecked Sendable {
     func delete(key: String) throws { lock.lock(); defer { lock.unlock() }; calls.append("delete \(key)"); map[key] = nil }
 }
 
-/// The node's events as an AsyncStream, pulled on a plain thread of its own (see the
-/// caveat in bindings/README.md about pulling from executor threads).
+/// The node's events as an AsyncStream over `EventStream.next()` (Swift `async`): no
+/// thread is held while waiting, cancelling the consumer cancels the wait, and the
+/// stream ends when the node shuts down (bindings/README.md).
 func events(_ node: Node) -> AsyncStream<Event> {
-    AsyncStream { continuation in
-        let stop = NSLock(); var stopped = false
-        Thread {
-            while !node.isShutDown() && !stop.withLock({ stopped }) {
-                if let event = node.nextEvent(timeoutMs: 250) { continuation.yield(event) }
-            }
-            continuation.finish()
-        }.start()
-        continuation.onTermination = { _ in stop.withLock { stopped = true } }
-    }
+    let stream = node.events()
+    return AsyncStream(unfolding: { await stream.next() })
 }
 
 func person(_ name: String, store: SecretStore = MemorySecretStore()) throws -> Node {

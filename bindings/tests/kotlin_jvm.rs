@@ -99,9 +99,11 @@ fn kotlin_tests_pass_on_the_jvm() {
     std::fs::copy(common::library_path(), &lib).unwrap();
 
     let (mut ok, mut output) = maven(true, lib_dir.path());
+    let mut mode = "offline";
     if !ok && output.contains("offline mode") {
         // scripts/setup was not run (or the pom changed): fetch what is missing.
         (ok, output) = maven(false, lib_dir.path());
+        mode = "online: the offline run missed packages; run scripts/setup";
     }
     let summary: Vec<&str> = output
         .lines()
@@ -111,7 +113,7 @@ fn kotlin_tests_pass_on_the_jvm() {
     // Kotlin results show in every `cargo test` run.
     let _ = writeln!(
         std::io::stderr(),
-        "kotlin (JVM, {}):\n  {}",
+        "kotlin (JVM, {}, Maven {mode}):\n  {}",
         lib.display(),
         summary.join("\n  ")
     );

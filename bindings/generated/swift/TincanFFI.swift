@@ -608,6 +608,153 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * The node's events, in order, awaited: `node.events()`. Shutting the node down
+ * (or dropping it) ends the stream: `next()` returns `null`/`nil` from then on.
+ * Holding a stream does not keep the node open. Use one consumer per node: each event
+ * goes to exactly one `next()`.
+ */
+public protocol EventStreamProtocol: AnyObject, Sendable {
+    
+    /**
+     * Waits for the next event, without holding a thread; `null`/`nil` once the node
+     * is shut down. Cancelling the caller (coroutine, task) cancels the wait at once
+     * and loses no event.
+     */
+    func next() async  -> Event?
+    
+}
+/**
+ * The node's events, in order, awaited: `node.events()`. Shutting the node down
+ * (or dropping it) ends the stream: `next()` returns `null`/`nil` from then on.
+ * Holding a stream does not keep the node open. Use one consumer per node: each event
+ * goes to exactly one `next()`.
+ */
+open class EventStream: EventStreamProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tincan_ffi_fn_clone_eventstream(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tincan_ffi_fn_free_eventstream(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Waits for the next event, without holding a thread; `null`/`nil` once the node
+     * is shut down. Cancelling the caller (coroutine, task) cancels the wait at once
+     * and loses no event.
+     */
+open func next()async  -> Event?  {
+    return
+        try!  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tincan_ffi_fn_method_eventstream_next(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_tincan_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tincan_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tincan_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeEvent.lift,
+            errorHandler: nil
+            
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventStream: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = EventStream
+
+    public static func lift(_ handle: UInt64) throws -> EventStream {
+        return EventStream(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: EventStream) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventStream {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: EventStream, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventStream_lift(_ handle: UInt64) throws -> EventStream {
+    return try FfiConverterTypeEventStream.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventStream_lower(_ value: EventStream) -> UInt64 {
+    return FfiConverterTypeEventStream.lower(value)
+}
+
+
+
+
+
+
+/**
  * Secrets in memory only: for tests, and for sessions that must leave no trace.
  */
 public protocol MemorySecretStoreProtocol: AnyObject, Sendable {
@@ -796,6 +943,12 @@ public protocol NodeProtocol: AnyObject, Sendable {
     func createInvite(protection: Protection, lifetimeSecs: UInt64?) throws  -> InviteInfo
     
     /**
+     * The events as a stream to await (Kotlin `suspend`, Swift `async`): the way to
+     * feed a `Flow` or an `AsyncStream`. Ends when the node shuts down.
+     */
+    func events()  -> EventStream
+    
+    /**
      * A short follow-up code with fresh connection details, for a conversation that
      * did not connect.
      */
@@ -813,7 +966,9 @@ public protocol NodeProtocol: AnyObject, Sendable {
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */
     func nextEvent(timeoutMs: UInt32)  -> Event?
     
@@ -839,8 +994,8 @@ public protocol NodeProtocol: AnyObject, Sendable {
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */
     func shutdown() 
     
@@ -971,6 +1126,19 @@ open func createInvite(protection: Protection, lifetimeSecs: UInt64?)throws  -> 
 }
     
     /**
+     * The events as a stream to await (Kotlin `suspend`, Swift `async`): the way to
+     * feed a `Flow` or an `AsyncStream`. Ends when the node shuts down.
+     */
+open func events() -> EventStream  {
+    return try!  FfiConverterTypeEventStream_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_events(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * A short follow-up code with fresh connection details, for a conversation that
      * did not connect.
      */
@@ -1012,7 +1180,9 @@ open func join(code: String, answer: String?)throws  -> JoinInfo  {
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */
 open func nextEvent(timeoutMs: UInt32) -> Event?  {
     return try!  FfiConverterOptionTypeEvent.lift(try! rustCall() {
@@ -1077,8 +1247,8 @@ open func send(peer: String, text: String)throws  -> String  {
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */
 open func shutdown()  {try! rustCall() {
         uniffiCallStatus in
@@ -3213,6 +3383,54 @@ fileprivate struct FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer {
         return seq
     }
 }
+private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
+private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
+
+fileprivate let uniffiContinuationHandleMap = UniffiHandleMap<UnsafeContinuation<Int8, Never>>()
+
+fileprivate func uniffiRustCallAsync<F, T>(
+    rustFutureFunc: () -> UInt64,
+    pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
+    completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
+    freeFunc: (UInt64) -> (),
+    liftFunc: (F) throws -> T,
+    errorHandler: ((RustBuffer) throws -> Swift.Error)?
+) async throws -> T {
+    // Make sure to call the ensure init function since future creation doesn't have a
+    // RustCallStatus param, so doesn't use makeRustCall()
+    uniffiEnsureTincanFfiInitialized()
+    let rustFuture = rustFutureFunc()
+    defer {
+        freeFunc(rustFuture)
+    }
+    var pollResult: Int8;
+    repeat {
+        pollResult = await withUnsafeContinuation {
+            pollFunc(
+                rustFuture,
+                { handle, pollResult in
+                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                },
+                uniffiContinuationHandleMap.insert(obj: $0)
+            )
+        }
+    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+
+    return try liftFunc(makeRustCall(
+        { completeFunc(rustFuture, $0) },
+        errorHandler: errorHandler
+    ))
+}
+
+// Callback handlers for an async calls.  These are invoked by Rust when the future is ready.  They
+// lift the return value or error and resume the suspended function.
+fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: Int8) {
+    if let continuation = try? uniffiContinuationHandleMap.remove(handle: handle) {
+        continuation.resume(returning: pollResult)
+    } else {
+        print("uniffiFutureContinuationCallback invalid handle")
+    }
+}
 /**
  * Whether some text contains something that looks like a Tincan code: cheap, for
  * deciding whether to offer "Open code" on a shared text or the clipboard.
@@ -3307,6 +3525,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_func_render_qr() != 3707) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tincan_ffi_checksum_method_eventstream_next() != 56501) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tincan_ffi_checksum_method_node_accept_followup() != 35817) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3319,6 +3540,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_method_node_create_invite() != 30210) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tincan_ffi_checksum_method_node_events() != 26237) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tincan_ffi_checksum_method_node_followup_code() != 60751) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3328,7 +3552,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_method_node_join() != 50477) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tincan_ffi_checksum_method_node_next_event() != 58155) {
+    if (uniffi_tincan_ffi_checksum_method_node_next_event() != 45177) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_open_invite() != 29832) {
@@ -3343,7 +3567,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_method_node_send() != 51068) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tincan_ffi_checksum_method_node_shutdown() != 28811) {
+    if (uniffi_tincan_ffi_checksum_method_node_shutdown() != 45199) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() != 42127) {

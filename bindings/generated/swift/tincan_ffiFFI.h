@@ -275,6 +275,21 @@ typedef struct UniffiVTableCallbackInterfaceSecretStore {
 } UniffiVTableCallbackInterfaceSecretStore;
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_EVENTSTREAM
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_EVENTSTREAM
+uint64_t uniffi_tincan_ffi_fn_clone_eventstream(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_EVENTSTREAM
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_EVENTSTREAM
+void uniffi_tincan_ffi_fn_free_eventstream(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_EVENTSTREAM_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_EVENTSTREAM_NEXT
+uint64_t uniffi_tincan_ffi_fn_method_eventstream_next(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_NODE
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_NODE
 uint64_t uniffi_tincan_ffi_fn_clone_node(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -308,6 +323,11 @@ void uniffi_tincan_ffi_fn_method_node_close_peer(uint64_t ptr, RustBuffer peer, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CREATE_INVITE
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CREATE_INVITE
 RustBuffer uniffi_tincan_ffi_fn_method_node_create_invite(uint64_t ptr, RustBuffer protection, RustBuffer lifetime_secs, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_EVENTS
+uint64_t uniffi_tincan_ffi_fn_method_node_events(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_FOLLOWUP_CODE
@@ -731,6 +751,12 @@ uint16_t uniffi_tincan_ffi_checksum_func_render_qr(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_EVENTSTREAM_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_EVENTSTREAM_NEXT
+uint16_t uniffi_tincan_ffi_checksum_method_eventstream_next(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_FOLLOWUP
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_FOLLOWUP
 uint16_t uniffi_tincan_ffi_checksum_method_node_accept_followup(void
@@ -752,6 +778,12 @@ uint16_t uniffi_tincan_ffi_checksum_method_node_close_peer(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CREATE_INVITE
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CREATE_INVITE
 uint16_t uniffi_tincan_ffi_checksum_method_node_create_invite(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_EVENTS
+uint16_t uniffi_tincan_ffi_checksum_method_node_events(void
     
 );
 #endif

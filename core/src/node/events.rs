@@ -158,8 +158,9 @@ impl EventQueue {
         }
         inner.events.push_back(event);
         drop(inner);
+        // Every waiter registered itself before it looked at the queue (see `wait`), so
+        // waking the registered ones cannot miss anybody; no permit is stored.
         self.notify.notify_waiters();
-        self.notify.notify_one();
     }
 
     /// Takes the next event without waiting.
@@ -173,19 +174,34 @@ impl EventQueue {
     }
 
     /// Waits up to `timeout` for the next event; `None` on timeout or once closed.
+    /// Needs a tokio runtime with time enabled (the node's).
     pub async fn next(&self, timeout: Duration) -> Option<Event> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        tokio::time::timeout(timeout, self.wait())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Waits for the next event with no timer: `None` once the queue is closed.
+    ///
+    /// Runs on any executor (it needs no tokio runtime), so a shell can await it on its
+    /// own (Kotlin coroutines, Swift tasks through UniFFI's async support); cancelling
+    /// is dropping the future, which never loses an event: one is taken off the queue
+    /// only in the poll that returns it.
+    pub async fn wait(&self) -> Option<Event> {
         loop {
+            // Register before looking, so a push or close between the look and the
+            // await still wakes this waiter.
             let notified = self.notify.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
             if let Some(e) = self.try_pop() {
                 return Some(e);
             }
             if self.lock().closed {
                 return None;
             }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return self.try_pop();
-            }
+            notified.await;
         }
     }
 
@@ -199,6 +215,7 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
 
     fn msg(i: usize) -> Event {
         Event::Message {
@@ -233,5 +250,66 @@ mod tests {
         assert_eq!(q.next(Duration::from_secs(5)).await, Some(msg(1)));
         q.close();
         assert_eq!(q.next(Duration::from_secs(5)).await, None);
+    }
+
+    /// The smallest executor: polls on this thread, parks between wake-ups. No tokio,
+    /// as when Kotlin or Swift drive the future through UniFFI.
+    fn block_on_plain_thread<F: Future>(f: F) -> F::Output {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        let mut f = std::pin::pin!(f);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let std::task::Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+                return out;
+            }
+            assert!(std::time::Instant::now() < deadline, "never woken");
+            std::thread::park_timeout(Duration::from_secs(1));
+        }
+    }
+
+    #[test]
+    fn wait_runs_without_a_runtime_and_is_woken_by_push_and_close() {
+        assert!(tokio::runtime::Handle::try_current().is_err());
+        let q = std::sync::Arc::new(EventQueue::new(8));
+        let pusher = {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                q.push(msg(1));
+                q.push(msg(2));
+                std::thread::sleep(Duration::from_millis(20));
+                q.close();
+            })
+        };
+        assert_eq!(block_on_plain_thread(q.wait()), Some(msg(1)));
+        assert_eq!(block_on_plain_thread(q.wait()), Some(msg(2)));
+        assert_eq!(
+            block_on_plain_thread(q.wait()),
+            None,
+            "close wakes the waiter"
+        );
+        pusher.join().unwrap();
+    }
+
+    #[test]
+    fn dropping_a_pending_wait_loses_no_event() {
+        let q = EventQueue::new(8);
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        {
+            let mut pending = std::pin::pin!(q.wait());
+            assert!(pending.as_mut().poll(&mut cx).is_pending());
+            q.push(msg(1));
+        } // cancelled after the push, before it was polled again
+        q.push(msg(2));
+        assert_eq!(q.try_pop(), Some(msg(1)));
+        assert_eq!(q.try_pop(), Some(msg(2)));
     }
 }

@@ -784,6 +784,14 @@ impl Node {
             .flatten()
     }
 
+    /// The event queue itself, for a shell that awaits events on its own executor with
+    /// [`EventQueue::wait`] instead of blocking a thread in [`Node::next_event`].
+    /// Holding it does not keep the node open: shutdown (or dropping the node) closes
+    /// the queue, which ends every wait.
+    pub fn event_queue(&self) -> Arc<EventQueue> {
+        self.inner.events.clone()
+    }
+
     /// Ends one conversation (the other side is told).
     pub fn close_peer(&self, peer: &str) -> Result<(), NodeError> {
         let slot = self.slot(peer)?;

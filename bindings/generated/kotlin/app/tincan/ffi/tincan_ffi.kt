@@ -31,6 +31,13 @@ import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.resume
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.GlobalScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -719,6 +726,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_func_render_qr(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_method_eventstream_next(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_followup(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_reply(
@@ -726,6 +735,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tincan_ffi_checksum_method_node_close_peer(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_create_invite(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_events(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_followup_code(
     ): Int
@@ -782,6 +793,12 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_tincan_ffi_fn_clone_eventstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_free_eventstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_eventstream_next(`ptr`: Long,
+    ): Long
     external fun uniffi_tincan_ffi_fn_clone_node(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tincan_ffi_fn_free_node(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -796,6 +813,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tincan_ffi_fn_method_node_create_invite(`ptr`: Long,`protection`: RustBuffer.ByValue,`lifetimeSecs`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_events(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_tincan_ffi_fn_method_node_followup_code(`ptr`: Long,`peer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tincan_ffi_fn_method_node_is_shut_down(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -982,6 +1001,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_func_render_qr() and 0xFFFF) != 3707) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tincan_ffi_checksum_method_eventstream_next() and 0xFFFF) != 56501) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_followup() and 0xFFFF) != 35817) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -994,6 +1016,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_method_node_create_invite() and 0xFFFF) != 30210) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_events() and 0xFFFF) != 26237) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_followup_code() and 0xFFFF) != 60751) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1003,7 +1028,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_method_node_join() and 0xFFFF) != 50477) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tincan_ffi_checksum_method_node_next_event() and 0xFFFF) != 58155) {
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_next_event() and 0xFFFF) != 45177) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_open_invite() and 0xFFFF) != 29832) {
@@ -1018,7 +1043,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_method_node_send() and 0xFFFF) != 51068) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tincan_ffi_checksum_method_node_shutdown() and 0xFFFF) != 28811) {
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_shutdown() and 0xFFFF) != 45199) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() and 0xFFFF) != 42127) {
@@ -1058,6 +1083,46 @@ public fun uniffiEnsureInitialized() {
 }
 
 // Async support
+// Async return type handlers
+
+internal const val UNIFFI_RUST_FUTURE_POLL_READY = 0.toByte()
+internal const val UNIFFI_RUST_FUTURE_POLL_WAKE = 1.toByte()
+
+internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuation<Byte>>()
+
+// FFI type for Rust future continuations
+internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    override fun callback(data: Long, pollResult: Byte) {
+        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+    }
+}
+
+internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
+    rustFuture: Long,
+    pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
+    completeFunc: (Long, UniffiRustCallStatus) -> F,
+    freeFunc: (Long) -> Unit,
+    liftFunc: (F) -> T,
+    errorHandler: UniffiRustCallStatusErrorHandler<E>
+): T {
+    try {
+        do {
+            val pollResult = suspendCancellableCoroutine<Byte> { continuation ->
+                pollFunc(
+                    rustFuture,
+                    uniffiRustFutureContinuationCallbackImpl,
+                    uniffiContinuationHandleMap.insert(continuation)
+                )
+            }
+        } while (pollResult != UNIFFI_RUST_FUTURE_POLL_READY);
+
+        return liftFunc(
+            uniffiRustCallWithError(errorHandler, { status -> completeFunc(rustFuture, status) })
+        )
+    } finally {
+        freeFunc(rustFuture)
+    }
+}
 
 // Public interface members begin here.
 
@@ -1502,6 +1567,290 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * The node's events, in order, awaited: `node.events()`. Shutting the node down
+ * (or dropping it) ends the stream: `next()` returns `null`/`nil` from then on.
+ * Holding a stream does not keep the node open. Use one consumer per node: each event
+ * goes to exactly one `next()`.
+ */
+public interface EventStreamInterface {
+    
+    /**
+     * Waits for the next event, without holding a thread; `null`/`nil` once the node
+     * is shut down. Cancelling the caller (coroutine, task) cancels the wait at once
+     * and loses no event.
+     */
+    suspend fun `next`(): Event?
+    
+    companion object
+}
+
+/**
+ * The node's events, in order, awaited: `node.events()`. Shutting the node down
+ * (or dropping it) ends the stream: `next()` returns `null`/`nil` from then on.
+ * Holding a stream does not keep the node open. Use one consumer per node: each event
+ * goes to exactly one `next()`.
+ */
+open class EventStream: Disposable, AutoCloseable, EventStreamInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tincan_ffi_fn_free_eventstream(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tincan_ffi_fn_clone_eventstream(handle, status)
+        }
+    }
+
+    
+    /**
+     * Waits for the next event, without holding a thread; `null`/`nil` once the node
+     * is shut down. Cancelling the caller (coroutine, task) cancels the wait at once
+     * and loses no event.
+     */
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `next`() : Event? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tincan_ffi_fn_method_eventstream_next(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tincan_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tincan_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tincan_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeEvent.lift(it) },
+        // Error FFI converter
+        UniffiNullRustCallStatusErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventStream: FfiConverter<EventStream, Long> {
+    override fun lower(value: EventStream): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): EventStream {
+        return EventStream(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): EventStream {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: EventStream) = 8UL
+
+    override fun write(value: EventStream, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Secrets in memory only: for tests, and for sessions that must leave no trace.
  */
 public interface MemorySecretStoreInterface {
@@ -1839,6 +2188,12 @@ public interface NodeInterface {
     fun `createInvite`(`protection`: Protection, `lifetimeSecs`: kotlin.ULong?): InviteInfo
     
     /**
+     * The events as a stream to await (Kotlin `suspend`, Swift `async`): the way to
+     * feed a `Flow` or an `AsyncStream`. Ends when the node shuts down.
+     */
+    fun `events`(): EventStream
+    
+    /**
      * A short follow-up code with fresh connection details, for a conversation that
      * did not connect.
      */
@@ -1856,7 +2211,9 @@ public interface NodeInterface {
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */
     fun `nextEvent`(`timeoutMs`: kotlin.UInt): Event?
     
@@ -1882,8 +2239,8 @@ public interface NodeInterface {
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */
     fun `shutdown`()
     
@@ -2071,6 +2428,23 @@ open class Node: Disposable, AutoCloseable, NodeInterface
 
     
     /**
+     * The events as a stream to await (Kotlin `suspend`, Swift `async`): the way to
+     * feed a `Flow` or an `AsyncStream`. Ends when the node shuts down.
+     */override fun `events`(): EventStream {
+            return FfiConverterTypeEventStream.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_events(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * A short follow-up code with fresh connection details, for a conversation that
      * did not connect.
      */
@@ -2126,7 +2500,9 @@ open class Node: Disposable, AutoCloseable, NodeInterface
     
     /**
      * Waits up to `timeout_ms` (at most 60 s) for the next event, in order;
-     * `null`/`nil` on timeout and, at once, after `shutdown()`.
+     * `null`/`nil` on timeout and, at once, after `shutdown()`. Blocks the calling
+     * thread: from a coroutine or task use [`Node::events`] instead (a loop over this
+     * call never notices its coroutine's cancellation while no event comes).
      */override fun `nextEvent`(`timeoutMs`: kotlin.UInt): Event? {
             return FfiConverterOptionalTypeEvent.lift(
     callWithHandle {
@@ -2214,8 +2590,8 @@ open class Node: Disposable, AutoCloseable, NodeInterface
     
     /**
      * Says goodbye to every peer and releases the node's threads, sockets and files
-     * (takes up to a few seconds). Pending `next_event` calls return at once; later
-     * calls fail with `Closed`. Calling it again does nothing.
+     * (takes up to a few seconds). Pending `next_event` calls and event streams end at
+     * once; later calls fail with `Closed`. Calling it again does nothing.
      */override fun `shutdown`()
         = 
     callWithHandle {
@@ -4297,6 +4673,14 @@ public object FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer<List<Peer
         }
     }
 }
+
+
+
+
+
+
+
+
         /**
          * Whether some text contains something that looks like a Tincan code: cheap, for
          * deciding whether to offer "Open code" on a shared text or the clipboard.

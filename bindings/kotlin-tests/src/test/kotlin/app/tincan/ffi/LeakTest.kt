@@ -11,13 +11,13 @@ import kotlin.test.fail
 import org.junit.jupiter.api.Test
 
 /** Native threads of this process: thread id to name (Linux truncates names to 15 bytes). */
-private fun nativeThreads(): Map<String, String> =
+internal fun nativeThreads(): Map<String, String> =
     File("/proc/self/task").listFiles().orEmpty().mapNotNull { task ->
         runCatching { task.name to File(task, "comm").readText().trim() }.getOrNull()
     }.toMap()
 
 /** Open descriptors of this process: fd to what it points at. */
-private fun openFds(): Map<String, String> =
+internal fun openFds(): Map<String, String> =
     File("/proc/self/fd").listFiles().orEmpty().mapNotNull { fd ->
         runCatching { fd.name to Files.readSymbolicLink(fd.toPath()).toString() }.getOrNull()
     }.toMap()
@@ -36,7 +36,7 @@ private fun describe(socket: String): String {
 }
 
 /** Threads the JVM starts on its own whenever it likes (JIT, GC, JNA's cleaner). */
-private fun isJvmThread(name: String): Boolean {
+internal fun isJvmThread(name: String): Boolean {
     val javaNames = Thread.getAllStackTraces().keys.map { it.name.take(15) }
     return name in javaNames || name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") ||
         name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("VM ") ||
