@@ -97,6 +97,8 @@ impl From<NodeError> for TincanError {
             NodeError::UnknownInvite => TincanError::UnknownInvite(message),
             NodeError::UnknownPeer(_) => TincanError::UnknownPeer(message),
             NodeError::MessageTooLong(_) => TincanError::InvalidInput(message),
+            NodeError::UnknownContact(_) => TincanError::UnknownPeer(message),
+            NodeError::Invalid(_) => TincanError::InvalidInput(message),
             NodeError::ShutDown => TincanError::Closed(message),
             // Calling from async code is a bug in the app, as is any case added later.
             _ => TincanError::Internal(message),

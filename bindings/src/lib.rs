@@ -6,6 +6,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod chat;
 mod codes;
 mod error;
 mod events;
@@ -13,6 +14,7 @@ mod node;
 mod qr;
 mod secrets;
 
+pub use chat::{Contact, KnownConversation, Message, MessageStatus};
 pub use codes::{looks_like_code, parse_code, CodeKind, CodeSummary, InviteMode};
 pub use error::TincanError;
 pub use events::EventStream;

@@ -115,6 +115,18 @@ pub enum PeerState {
     Confirming,
     /// Ready: messages flow.
     Connected,
+    /// The connection was lost; reconnecting by itself, no codes needed. Messages
+    /// written meanwhile wait in the outbox (`PeerInfo.outbox`).
+    Reconnecting {
+        /// Attempts since the loss.
+        attempt: u32,
+    },
+    /// Not reachable for a while; still trying now and then. A follow-up code from
+    /// either side connects at once.
+    Offline {
+        /// Why, in words.
+        reason: String,
+    },
     /// The connection ended.
     Disconnected {
         /// Why, in words.
@@ -140,6 +152,10 @@ pub struct PeerInfo {
     pub name: Option<String>,
     /// The network path in use, for a details screen.
     pub selected_pair: Option<String>,
+    /// Messages written here that the other side has not received yet.
+    pub outbox: u64,
+    /// The contact, once identities were exchanged.
+    pub contact: Option<String>,
 }
 
 /// Something the app may want to show. Events carry ids; re-query with `peers()`.
@@ -168,6 +184,34 @@ pub enum Event {
         /// The id `send` returned.
         id: String,
     },
+    /// The other side read messages this device sent.
+    Read {
+        /// The conversation.
+        peer: String,
+        /// The ids `send` returned.
+        ids: Vec<String>,
+    },
+    /// A first connection proved the other side's identity: a new contact.
+    ContactAdded {
+        /// The conversation.
+        peer: String,
+        /// The contact's id.
+        contact: String,
+        /// The name it gave.
+        name: Option<String>,
+        /// What the two people compare to verify each other.
+        safety_number: String,
+    },
+    /// SECURITY WARNING: a known contact presented a different identity key; the
+    /// connection was refused until the person accepts it (`accept_new_identity`).
+    IdentityChanged {
+        /// The conversation.
+        peer: String,
+        /// The contact.
+        contact: String,
+        /// The name it had.
+        name: Option<String>,
+    },
     /// Someone answered one of this device's invites wrongly.
     WrongAnswer {
         /// The invite's id.
@@ -188,6 +232,8 @@ impl From<core::PeerState> for PeerState {
             core::PeerState::Connecting => PeerState::Connecting,
             core::PeerState::Confirming => PeerState::Confirming,
             core::PeerState::Connected => PeerState::Connected,
+            core::PeerState::Reconnecting { attempt } => PeerState::Reconnecting { attempt },
+            core::PeerState::Offline { reason } => PeerState::Offline { reason },
             core::PeerState::Disconnected { reason } => PeerState::Disconnected { reason },
             core::PeerState::Failed { reason } => PeerState::Failed { reason },
         }
@@ -203,6 +249,27 @@ impl From<core::Event> for Event {
             },
             core::Event::Message { peer, id, text } => Event::Message { peer, id, text },
             core::Event::Delivered { peer, id } => Event::Delivered { peer, id },
+            core::Event::Read { peer, ids } => Event::Read { peer, ids },
+            core::Event::ContactAdded {
+                peer,
+                contact,
+                name,
+                safety_number,
+            } => Event::ContactAdded {
+                peer,
+                contact,
+                name,
+                safety_number,
+            },
+            core::Event::IdentityChanged {
+                peer,
+                contact,
+                name,
+            } => Event::IdentityChanged {
+                peer,
+                contact,
+                name,
+            },
             core::Event::WrongAnswer {
                 invite,
                 attempts_left,
@@ -228,7 +295,7 @@ impl From<keys::Role> for Role {
 /// and Swift's deinit also shut it down when the last reference goes).
 #[derive(uniffi::Object)]
 pub struct Node {
-    inner: core::Node,
+    pub(crate) inner: core::Node,
     shut_down: AtomicBool,
 }
 
@@ -343,6 +410,8 @@ impl Node {
                 state: p.state.into(),
                 name: p.name,
                 selected_pair: p.selected_pair,
+                outbox: p.outbox,
+                contact: p.contact,
             })
             .collect()
     }

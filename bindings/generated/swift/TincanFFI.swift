@@ -519,6 +519,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -921,6 +937,58 @@ public func FfiConverterTypeMemorySecretStore_lower(_ value: MemorySecretStore) 
 public protocol NodeProtocol: AnyObject, Sendable {
     
     /**
+     * After an `IdentityChanged` warning and an in-person check: trust the new key.
+     */
+    func acceptNewIdentity(contact: String) throws 
+    
+    /**
+     * Every contact.
+     */
+    func contacts() throws  -> [Contact]
+    
+    /**
+     * A page of history, oldest first: up to `limit` messages before `before_seq`
+     * (or the newest ones).
+     */
+    func history(peer: String, beforeSeq: Int64?, limit: UInt32) throws  -> [Message]
+    
+    /**
+     * This device's identity key (hex).
+     */
+    func identityKey()  -> String
+    
+    /**
+     * Stored conversations with known contacts.
+     */
+    func knownConversations() throws  -> [KnownConversation]
+    
+    /**
+     * The person read the other side's messages up to `up_to_seq`; they are told.
+     */
+    func markRead(peer: String, upToSeq: Int64) throws 
+    
+    /**
+     * Starts reconnecting a known conversation (the node does this for all of them
+     * when opened).
+     */
+    func resume(peer: String) throws 
+    
+    /**
+     * What this device's safety-number QR code for `contact` carries.
+     */
+    func safetyQrPayload(contact: String) throws  -> String
+    
+    /**
+     * Records that the person compared safety numbers (or withdraws it).
+     */
+    func setVerified(contact: String, verified: Bool) throws 
+    
+    /**
+     * Compares the other phone's scanned safety QR; a match marks the contact verified.
+     */
+    func verifyScanned(contact: String, payload: String) throws  -> Bool
+    
+    /**
      * Loads the other side's follow-up code. Returns the conversation's id.
      */
     func acceptFollowup(code: String) throws  -> String
@@ -1070,6 +1138,136 @@ public static func `open`(options: NodeOptions, secretStore: SecretStore)throws 
 }
     
 
+    
+    /**
+     * After an `IdentityChanged` warning and an in-person check: trust the new key.
+     */
+open func acceptNewIdentity(contact: String)throws   {try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_accept_new_identity(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(contact),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Every contact.
+     */
+open func contacts()throws  -> [Contact]  {
+    return try  FfiConverterSequenceTypeContact.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_contacts(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A page of history, oldest first: up to `limit` messages before `before_seq`
+     * (or the newest ones).
+     */
+open func history(peer: String, beforeSeq: Int64?, limit: UInt32)throws  -> [Message]  {
+    return try  FfiConverterSequenceTypeMessage.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_history(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(peer),
+        FfiConverterOptionInt64.lower(beforeSeq),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * This device's identity key (hex).
+     */
+open func identityKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_identity_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stored conversations with known contacts.
+     */
+open func knownConversations()throws  -> [KnownConversation]  {
+    return try  FfiConverterSequenceTypeKnownConversation.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_known_conversations(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The person read the other side's messages up to `up_to_seq`; they are told.
+     */
+open func markRead(peer: String, upToSeq: Int64)throws   {try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_mark_read(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(peer),
+        FfiConverterInt64.lower(upToSeq),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Starts reconnecting a known conversation (the node does this for all of them
+     * when opened).
+     */
+open func resume(peer: String)throws   {try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_resume(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(peer),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * What this device's safety-number QR code for `contact` carries.
+     */
+open func safetyQrPayload(contact: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_safety_qr_payload(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(contact),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records that the person compared safety numbers (or withdraws it).
+     */
+open func setVerified(contact: String, verified: Bool)throws   {try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_set_verified(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(contact),
+        FfiConverterBool.lower(verified),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Compares the other phone's scanned safety QR; a match marks the contact verified.
+     */
+open func verifyScanned(contact: String, payload: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_verify_scanned(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(contact),
+        FfiConverterString.lower(payload),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Loads the other side's follow-up code. Returns the conversation's id.
@@ -1711,6 +1909,105 @@ public func FfiConverterTypeCodeSummary_lower(_ value: CodeSummary) -> RustBuffe
 
 
 /**
+ * A contact as the app lists it.
+ */
+public struct Contact: Equatable, Hashable {
+    /**
+     * Stable id.
+     */
+    public let id: String
+    /**
+     * The name it gave.
+     */
+    public let name: String?
+    /**
+     * The digits both people compare.
+     */
+    public let safetyNumber: String
+    /**
+     * The person confirmed the safety number.
+     */
+    public let verified: Bool
+    /**
+     * A different identity key was presented and refused: warn loudly.
+     */
+    public let identityChanged: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable id.
+         */id: String, 
+        /**
+         * The name it gave.
+         */name: String?, 
+        /**
+         * The digits both people compare.
+         */safetyNumber: String, 
+        /**
+         * The person confirmed the safety number.
+         */verified: Bool, 
+        /**
+         * A different identity key was presented and refused: warn loudly.
+         */identityChanged: Bool) {
+        self.id = id
+        self.name = name
+        self.safetyNumber = safetyNumber
+        self.verified = verified
+        self.identityChanged = identityChanged
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Contact: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContact: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contact {
+        return
+            try Contact(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                safetyNumber: FfiConverterString.read(from: &buf), 
+                verified: FfiConverterBool.read(from: &buf), 
+                identityChanged: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Contact, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterString.write(value.safetyNumber, into: &buf)
+        FfiConverterBool.write(value.verified, into: &buf)
+        FfiConverterBool.write(value.identityChanged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lift(_ buf: RustBuffer) throws -> Contact {
+    return try FfiConverterTypeContact.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lower(_ value: Contact) -> RustBuffer {
+    return FfiConverterTypeContact.lower(value)
+}
+
+
+/**
  * A new invite to share.
  */
 public struct InviteInfo: Equatable, Hashable {
@@ -1948,6 +2245,204 @@ public func FfiConverterTypeJoinInfo_lower(_ value: JoinInfo) -> RustBuffer {
 
 
 /**
+ * A stored conversation with a known contact (running or not).
+ */
+public struct KnownConversation: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let peer: String
+    /**
+     * The contact.
+     */
+    public let contact: String
+    /**
+     * The contact's name.
+     */
+    public let name: String?
+    /**
+     * Ended for good (history only).
+     */
+    public let ended: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */peer: String, 
+        /**
+         * The contact.
+         */contact: String, 
+        /**
+         * The contact's name.
+         */name: String?, 
+        /**
+         * Ended for good (history only).
+         */ended: Bool) {
+        self.peer = peer
+        self.contact = contact
+        self.name = name
+        self.ended = ended
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KnownConversation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKnownConversation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KnownConversation {
+        return
+            try KnownConversation(
+                peer: FfiConverterString.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                ended: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KnownConversation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.peer, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterBool.write(value.ended, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKnownConversation_lift(_ buf: RustBuffer) throws -> KnownConversation {
+    return try FfiConverterTypeKnownConversation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKnownConversation_lower(_ value: KnownConversation) -> RustBuffer {
+    return FfiConverterTypeKnownConversation.lower(value)
+}
+
+
+/**
+ * One message of a conversation's history.
+ */
+public struct Message: Equatable, Hashable {
+    /**
+     * Display order; page back with the first one's `seq`.
+     */
+    public let seq: Int64
+    /**
+     * The author's id for it (ours: what `send` returned).
+     */
+    public let id: String
+    /**
+     * Written on this device.
+     */
+    public let outgoing: Bool
+    /**
+     * The text.
+     */
+    public let text: String
+    /**
+     * The author's clock, Unix milliseconds.
+     */
+    public let sentAt: UInt64
+    /**
+     * Where it stands.
+     */
+    public let status: MessageStatus
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Display order; page back with the first one's `seq`.
+         */seq: Int64, 
+        /**
+         * The author's id for it (ours: what `send` returned).
+         */id: String, 
+        /**
+         * Written on this device.
+         */outgoing: Bool, 
+        /**
+         * The text.
+         */text: String, 
+        /**
+         * The author's clock, Unix milliseconds.
+         */sentAt: UInt64, 
+        /**
+         * Where it stands.
+         */status: MessageStatus) {
+        self.seq = seq
+        self.id = id
+        self.outgoing = outgoing
+        self.text = text
+        self.sentAt = sentAt
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Message: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Message {
+        return
+            try Message(
+                seq: FfiConverterInt64.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                outgoing: FfiConverterBool.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                sentAt: FfiConverterUInt64.read(from: &buf), 
+                status: FfiConverterTypeMessageStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Message, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.seq, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterBool.write(value.outgoing, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterUInt64.write(value.sentAt, into: &buf)
+        FfiConverterTypeMessageStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessage_lift(_ buf: RustBuffer) throws -> Message {
+    return try FfiConverterTypeMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessage_lower(_ value: Message) -> RustBuffer {
+    return FfiConverterTypeMessage.lower(value)
+}
+
+
+/**
  * How a node is opened.
  */
 public struct NodeOptions: Equatable, Hashable {
@@ -2062,6 +2557,14 @@ public struct PeerInfo: Equatable, Hashable {
      * The network path in use, for a details screen.
      */
     public let selectedPair: String?
+    /**
+     * Messages written here that the other side has not received yet.
+     */
+    public let outbox: UInt64
+    /**
+     * The contact, once identities were exchanged.
+     */
+    public let contact: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2080,12 +2583,20 @@ public struct PeerInfo: Equatable, Hashable {
          */name: String?, 
         /**
          * The network path in use, for a details screen.
-         */selectedPair: String?) {
+         */selectedPair: String?, 
+        /**
+         * Messages written here that the other side has not received yet.
+         */outbox: UInt64, 
+        /**
+         * The contact, once identities were exchanged.
+         */contact: String?) {
         self.peer = peer
         self.role = role
         self.state = state
         self.name = name
         self.selectedPair = selectedPair
+        self.outbox = outbox
+        self.contact = contact
     }
 
     
@@ -2108,7 +2619,9 @@ public struct FfiConverterTypePeerInfo: FfiConverterRustBuffer {
                 role: FfiConverterTypeRole.read(from: &buf), 
                 state: FfiConverterTypePeerState.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
-                selectedPair: FfiConverterOptionString.read(from: &buf)
+                selectedPair: FfiConverterOptionString.read(from: &buf), 
+                outbox: FfiConverterUInt64.read(from: &buf), 
+                contact: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2118,6 +2631,8 @@ public struct FfiConverterTypePeerInfo: FfiConverterRustBuffer {
         FfiConverterTypePeerState.write(value.state, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.selectedPair, into: &buf)
+        FfiConverterUInt64.write(value.outbox, into: &buf)
+        FfiConverterOptionString.write(value.contact, into: &buf)
     }
 }
 
@@ -2366,6 +2881,49 @@ public enum Event: Equatable, Hashable {
          */id: String
     )
     /**
+     * The other side read messages this device sent.
+     */
+    case read(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The ids `send` returned.
+         */ids: [String]
+    )
+    /**
+     * A first connection proved the other side's identity: a new contact.
+     */
+    case contactAdded(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The contact's id.
+         */contact: String, 
+        /**
+         * The name it gave.
+         */name: String?, 
+        /**
+         * What the two people compare to verify each other.
+         */safetyNumber: String
+    )
+    /**
+     * SECURITY WARNING: a known contact presented a different identity key; the
+     * connection was refused until the person accepts it (`accept_new_identity`).
+     */
+    case identityChanged(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The contact.
+         */contact: String, 
+        /**
+         * The name it had.
+         */name: String?
+    )
+    /**
      * Someone answered one of this device's invites wrongly.
      */
     case wrongAnswer(
@@ -2414,10 +2972,19 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         case 3: return .delivered(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf)
         )
         
-        case 4: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
+        case 4: return .read(peer: try FfiConverterString.read(from: &buf), ids: try FfiConverterSequenceString.read(from: &buf)
         )
         
-        case 5: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
+        case 5: return .contactAdded(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf), safetyNumber: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 6: return .identityChanged(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 7: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
+        )
+        
+        case 8: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -2447,14 +3014,35 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             FfiConverterString.write(id, into: &buf)
             
         
-        case let .wrongAnswer(invite,attemptsLeft):
+        case let .read(peer,ids):
             writeInt(&buf, Int32(4))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterSequenceString.write(ids, into: &buf)
+            
+        
+        case let .contactAdded(peer,contact,name,safetyNumber):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(contact, into: &buf)
+            FfiConverterOptionString.write(name, into: &buf)
+            FfiConverterString.write(safetyNumber, into: &buf)
+            
+        
+        case let .identityChanged(peer,contact,name):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(contact, into: &buf)
+            FfiConverterOptionString.write(name, into: &buf)
+            
+        
+        case let .wrongAnswer(invite,attemptsLeft):
+            writeInt(&buf, Int32(7))
             FfiConverterString.write(invite, into: &buf)
             FfiConverterUInt8.write(attemptsLeft, into: &buf)
             
         
         case let .overflow(dropped):
-            writeInt(&buf, Int32(5))
+            writeInt(&buf, Int32(8))
             FfiConverterUInt64.write(dropped, into: &buf)
             
         }
@@ -2565,6 +3153,112 @@ public func FfiConverterTypeInviteMode_lower(_ value: InviteMode) -> RustBuffer 
 
 
 /**
+ * Where a message stands. Ours: queued → sent → delivered → read. Theirs:
+ * received → read.
+ */
+
+public enum MessageStatus: Equatable, Hashable {
+    
+    /**
+     * Stored here, waiting for a connection.
+     */
+    case queued
+    /**
+     * On its way; not confirmed yet.
+     */
+    case sent
+    /**
+     * The other side stored it.
+     */
+    case delivered
+    /**
+     * Read (ours: they read it; theirs: marked read here).
+     */
+    case read
+    /**
+     * Theirs, not read yet.
+     */
+    case received
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MessageStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageStatus: FfiConverterRustBuffer {
+    typealias SwiftType = MessageStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .queued
+        
+        case 2: return .sent
+        
+        case 3: return .delivered
+        
+        case 4: return .read
+        
+        case 5: return .received
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MessageStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .queued:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sent:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .delivered:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .read:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .received:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lift(_ buf: RustBuffer) throws -> MessageStatus {
+    return try FfiConverterTypeMessageStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lower(_ value: MessageStatus) -> RustBuffer {
+    return FfiConverterTypeMessageStatus.lower(value)
+}
+
+
+
+/**
  * Where a conversation's connection stands.
  */
 
@@ -2582,6 +3276,24 @@ public enum PeerState: Equatable, Hashable {
      * Ready: messages flow.
      */
     case connected
+    /**
+     * The connection was lost; reconnecting by itself, no codes needed. Messages
+     * written meanwhile wait in the outbox (`PeerInfo.outbox`).
+     */
+    case reconnecting(
+        /**
+         * Attempts since the loss.
+         */attempt: UInt32
+    )
+    /**
+     * Not reachable for a while; still trying now and then. A follow-up code from
+     * either side connects at once.
+     */
+    case offline(
+        /**
+         * Why, in words.
+         */reason: String
+    )
     /**
      * The connection ended.
      */
@@ -2625,10 +3337,16 @@ public struct FfiConverterTypePeerState: FfiConverterRustBuffer {
         
         case 3: return .connected
         
-        case 4: return .disconnected(reason: try FfiConverterString.read(from: &buf)
+        case 4: return .reconnecting(attempt: try FfiConverterUInt32.read(from: &buf)
         )
         
-        case 5: return .failed(reason: try FfiConverterString.read(from: &buf)
+        case 5: return .offline(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 6: return .disconnected(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 7: return .failed(reason: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -2651,13 +3369,23 @@ public struct FfiConverterTypePeerState: FfiConverterRustBuffer {
             writeInt(&buf, Int32(3))
         
         
-        case let .disconnected(reason):
+        case let .reconnecting(attempt):
             writeInt(&buf, Int32(4))
+            FfiConverterUInt32.write(attempt, into: &buf)
+            
+        
+        case let .offline(reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .disconnected(reason):
+            writeInt(&buf, Int32(6))
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .failed(reason):
-            writeInt(&buf, Int32(5))
+            writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -3241,6 +3969,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -3354,6 +4106,81 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContact: FfiConverterRustBuffer {
+    typealias SwiftType = [Contact]
+
+    public static func write(_ value: [Contact], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContact.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Contact] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Contact]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContact.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeKnownConversation: FfiConverterRustBuffer {
+    typealias SwiftType = [KnownConversation]
+
+    public static func write(_ value: [KnownConversation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeKnownConversation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KnownConversation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [KnownConversation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeKnownConversation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [Message]
+
+    public static func write(_ value: [Message], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Message] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Message]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMessage.read(from: &buf))
         }
         return seq
     }
@@ -3526,6 +4353,36 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_eventstream_next() != 56501) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_accept_new_identity() != 24664) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_contacts() != 22826) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_history() != 20644) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_identity_key() != 9899) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_known_conversations() != 50745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_mark_read() != 37451) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_resume() != 17799) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_safety_qr_payload() != 31987) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_set_verified() != 33833) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_verify_scanned() != 8014) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_accept_followup() != 35817) {

@@ -305,6 +305,56 @@ void uniffi_tincan_ffi_fn_free_node(uint64_t handle, RustCallStatus *_Nonnull ou
 uint64_t uniffi_tincan_ffi_fn_constructor_node_open(RustBuffer options, uint64_t secret_store, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_NEW_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_NEW_IDENTITY
+void uniffi_tincan_ffi_fn_method_node_accept_new_identity(uint64_t ptr, RustBuffer contact, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CONTACTS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_CONTACTS
+RustBuffer uniffi_tincan_ffi_fn_method_node_contacts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_HISTORY
+RustBuffer uniffi_tincan_ffi_fn_method_node_history(uint64_t ptr, RustBuffer peer, RustBuffer before_seq, uint32_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_IDENTITY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_IDENTITY_KEY
+RustBuffer uniffi_tincan_ffi_fn_method_node_identity_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_KNOWN_CONVERSATIONS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_KNOWN_CONVERSATIONS
+RustBuffer uniffi_tincan_ffi_fn_method_node_known_conversations(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_MARK_READ
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_MARK_READ
+void uniffi_tincan_ffi_fn_method_node_mark_read(uint64_t ptr, RustBuffer peer, int64_t up_to_seq, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_RESUME
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_RESUME
+void uniffi_tincan_ffi_fn_method_node_resume(uint64_t ptr, RustBuffer peer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SAFETY_QR_PAYLOAD
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SAFETY_QR_PAYLOAD
+RustBuffer uniffi_tincan_ffi_fn_method_node_safety_qr_payload(uint64_t ptr, RustBuffer contact, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SET_VERIFIED
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SET_VERIFIED
+void uniffi_tincan_ffi_fn_method_node_set_verified(uint64_t ptr, RustBuffer contact, int8_t verified, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_VERIFY_SCANNED
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_VERIFY_SCANNED
+int8_t uniffi_tincan_ffi_fn_method_node_verify_scanned(uint64_t ptr, RustBuffer contact, RustBuffer payload, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
 RustBuffer uniffi_tincan_ffi_fn_method_node_accept_followup(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
@@ -754,6 +804,66 @@ uint16_t uniffi_tincan_ffi_checksum_func_render_qr(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_EVENTSTREAM_NEXT
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_EVENTSTREAM_NEXT
 uint16_t uniffi_tincan_ffi_checksum_method_eventstream_next(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_NEW_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_NEW_IDENTITY
+uint16_t uniffi_tincan_ffi_checksum_method_node_accept_new_identity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CONTACTS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_CONTACTS
+uint16_t uniffi_tincan_ffi_checksum_method_node_contacts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_HISTORY
+uint16_t uniffi_tincan_ffi_checksum_method_node_history(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_IDENTITY_KEY
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_IDENTITY_KEY
+uint16_t uniffi_tincan_ffi_checksum_method_node_identity_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_KNOWN_CONVERSATIONS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_KNOWN_CONVERSATIONS
+uint16_t uniffi_tincan_ffi_checksum_method_node_known_conversations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_MARK_READ
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_MARK_READ
+uint16_t uniffi_tincan_ffi_checksum_method_node_mark_read(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_RESUME
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_RESUME
+uint16_t uniffi_tincan_ffi_checksum_method_node_resume(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SAFETY_QR_PAYLOAD
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SAFETY_QR_PAYLOAD
+uint16_t uniffi_tincan_ffi_checksum_method_node_safety_qr_payload(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SET_VERIFIED
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SET_VERIFIED
+uint16_t uniffi_tincan_ffi_checksum_method_node_set_verified(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_VERIFY_SCANNED
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_VERIFY_SCANNED
+uint16_t uniffi_tincan_ffi_checksum_method_node_verify_scanned(void
     
 );
 #endif

@@ -728,6 +728,26 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_eventstream_next(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_accept_new_identity(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_contacts(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_history(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_identity_key(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_known_conversations(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_mark_read(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_resume(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_safety_qr_payload(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_set_verified(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_verify_scanned(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_followup(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_reply(
@@ -805,6 +825,26 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tincan_ffi_fn_constructor_node_open(`options`: RustBuffer.ByValue,`secretStore`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_tincan_ffi_fn_method_node_accept_new_identity(`ptr`: Long,`contact`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_contacts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_history(`ptr`: Long,`peer`: RustBuffer.ByValue,`beforeSeq`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_identity_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_known_conversations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_mark_read(`ptr`: Long,`peer`: RustBuffer.ByValue,`upToSeq`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_resume(`ptr`: Long,`peer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_safety_qr_payload(`ptr`: Long,`contact`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_set_verified(`ptr`: Long,`contact`: RustBuffer.ByValue,`verified`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_verify_scanned(`ptr`: Long,`contact`: RustBuffer.ByValue,`payload`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_tincan_ffi_fn_method_node_accept_followup(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tincan_ffi_fn_method_node_accept_reply(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1002,6 +1042,36 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_eventstream_next() and 0xFFFF) != 56501) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_new_identity() and 0xFFFF) != 24664) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_contacts() and 0xFFFF) != 22826) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_history() and 0xFFFF) != 20644) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_identity_key() and 0xFFFF) != 9899) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_known_conversations() and 0xFFFF) != 50745) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_mark_read() and 0xFFFF) != 37451) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_resume() and 0xFFFF) != 17799) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_safety_qr_payload() and 0xFFFF) != 31987) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_set_verified() and 0xFFFF) != 33833) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_verify_scanned() and 0xFFFF) != 8014) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_followup() and 0xFFFF) != 35817) {
@@ -1368,6 +1438,29 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 
     override fun write(value: ULong, buf: ByteBuffer) {
         buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterLong: FfiConverter<Long, Long> {
+    override fun lift(value: Long): Long {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Long {
+        return buf.getLong()
+    }
+
+    override fun lower(value: Long): Long {
+        return value
+    }
+
+    override fun allocationSize(value: Long) = 8UL
+
+    override fun write(value: Long, buf: ByteBuffer) {
+        buf.putLong(value)
     }
 }
 
@@ -2166,6 +2259,58 @@ public object FfiConverterTypeMemorySecretStore: FfiConverter<MemorySecretStore,
 public interface NodeInterface {
     
     /**
+     * After an `IdentityChanged` warning and an in-person check: trust the new key.
+     */
+    fun `acceptNewIdentity`(`contact`: kotlin.String)
+    
+    /**
+     * Every contact.
+     */
+    fun `contacts`(): List<Contact>
+    
+    /**
+     * A page of history, oldest first: up to `limit` messages before `before_seq`
+     * (or the newest ones).
+     */
+    fun `history`(`peer`: kotlin.String, `beforeSeq`: kotlin.Long?, `limit`: kotlin.UInt): List<Message>
+    
+    /**
+     * This device's identity key (hex).
+     */
+    fun `identityKey`(): kotlin.String
+    
+    /**
+     * Stored conversations with known contacts.
+     */
+    fun `knownConversations`(): List<KnownConversation>
+    
+    /**
+     * The person read the other side's messages up to `up_to_seq`; they are told.
+     */
+    fun `markRead`(`peer`: kotlin.String, `upToSeq`: kotlin.Long)
+    
+    /**
+     * Starts reconnecting a known conversation (the node does this for all of them
+     * when opened).
+     */
+    fun `resume`(`peer`: kotlin.String)
+    
+    /**
+     * What this device's safety-number QR code for `contact` carries.
+     */
+    fun `safetyQrPayload`(`contact`: kotlin.String): kotlin.String
+    
+    /**
+     * Records that the person compared safety numbers (or withdraws it).
+     */
+    fun `setVerified`(`contact`: kotlin.String, `verified`: kotlin.Boolean)
+    
+    /**
+     * Compares the other phone's scanned safety QR; a match marks the contact verified.
+     */
+    fun `verifyScanned`(`contact`: kotlin.String, `payload`: kotlin.String): kotlin.Boolean
+    
+    /**
      * Loads the other side's follow-up code. Returns the conversation's id.
      */
     fun `acceptFollowup`(`code`: kotlin.String): kotlin.String
@@ -2351,6 +2496,185 @@ open class Node: Disposable, AutoCloseable, NodeInterface
             UniffiLib.uniffi_tincan_ffi_fn_clone_node(handle, status)
         }
     }
+
+    
+    /**
+     * After an `IdentityChanged` warning and an in-person check: trust the new key.
+     */
+    @Throws(TincanException::class)override fun `acceptNewIdentity`(`contact`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_accept_new_identity(
+        it,
+        
+        FfiConverterString.lower(`contact`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Every contact.
+     */
+    @Throws(TincanException::class)override fun `contacts`(): List<Contact> {
+            return FfiConverterSequenceTypeContact.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_contacts(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A page of history, oldest first: up to `limit` messages before `before_seq`
+     * (or the newest ones).
+     */
+    @Throws(TincanException::class)override fun `history`(`peer`: kotlin.String, `beforeSeq`: kotlin.Long?, `limit`: kotlin.UInt): List<Message> {
+            return FfiConverterSequenceTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_history(
+        it,
+        
+        FfiConverterString.lower(`peer`),
+        FfiConverterOptionalLong.lower(`beforeSeq`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * This device's identity key (hex).
+     */override fun `identityKey`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_identity_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stored conversations with known contacts.
+     */
+    @Throws(TincanException::class)override fun `knownConversations`(): List<KnownConversation> {
+            return FfiConverterSequenceTypeKnownConversation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_known_conversations(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The person read the other side's messages up to `up_to_seq`; they are told.
+     */
+    @Throws(TincanException::class)override fun `markRead`(`peer`: kotlin.String, `upToSeq`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_mark_read(
+        it,
+        
+        FfiConverterString.lower(`peer`),
+        FfiConverterLong.lower(`upToSeq`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Starts reconnecting a known conversation (the node does this for all of them
+     * when opened).
+     */
+    @Throws(TincanException::class)override fun `resume`(`peer`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_resume(
+        it,
+        
+        FfiConverterString.lower(`peer`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * What this device's safety-number QR code for `contact` carries.
+     */
+    @Throws(TincanException::class)override fun `safetyQrPayload`(`contact`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_safety_qr_payload(
+        it,
+        
+        FfiConverterString.lower(`contact`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records that the person compared safety numbers (or withdraws it).
+     */
+    @Throws(TincanException::class)override fun `setVerified`(`contact`: kotlin.String, `verified`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_set_verified(
+        it,
+        
+        FfiConverterString.lower(`contact`),
+        FfiConverterBoolean.lower(`verified`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Compares the other phone's scanned safety QR; a match marks the contact verified.
+     */
+    @Throws(TincanException::class)override fun `verifyScanned`(`contact`: kotlin.String, `payload`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_verify_scanned(
+        it,
+        
+        FfiConverterString.lower(`contact`),
+        FfiConverterString.lower(`payload`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -3149,6 +3473,77 @@ public object FfiConverterTypeCodeSummary: FfiConverterRustBuffer<CodeSummary> {
 
 
 /**
+ * A contact as the app lists it.
+ */
+data class Contact (
+    /**
+     * Stable id.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * The name it gave.
+     */
+    val `name`: kotlin.String?
+    , 
+    /**
+     * The digits both people compare.
+     */
+    val `safetyNumber`: kotlin.String
+    , 
+    /**
+     * The person confirmed the safety number.
+     */
+    val `verified`: kotlin.Boolean
+    , 
+    /**
+     * A different identity key was presented and refused: warn loudly.
+     */
+    val `identityChanged`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContact: FfiConverterRustBuffer<Contact> {
+    override fun read(buf: ByteBuffer): Contact {
+        return Contact(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Contact) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`safetyNumber`) +
+            FfiConverterBoolean.allocationSize(value.`verified`) +
+            FfiConverterBoolean.allocationSize(value.`identityChanged`)
+    )
+
+    override fun write(value: Contact, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterString.write(value.`safetyNumber`, buf)
+            FfiConverterBoolean.write(value.`verified`, buf)
+            FfiConverterBoolean.write(value.`identityChanged`, buf)
+    }
+}
+
+
+
+/**
  * A new invite to share.
  */
 data class InviteInfo (
@@ -3314,6 +3709,148 @@ public object FfiConverterTypeJoinInfo: FfiConverterRustBuffer<JoinInfo> {
 
 
 /**
+ * A stored conversation with a known contact (running or not).
+ */
+data class KnownConversation (
+    /**
+     * Its id.
+     */
+    val `peer`: kotlin.String
+    , 
+    /**
+     * The contact.
+     */
+    val `contact`: kotlin.String
+    , 
+    /**
+     * The contact's name.
+     */
+    val `name`: kotlin.String?
+    , 
+    /**
+     * Ended for good (history only).
+     */
+    val `ended`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKnownConversation: FfiConverterRustBuffer<KnownConversation> {
+    override fun read(buf: ByteBuffer): KnownConversation {
+        return KnownConversation(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KnownConversation) = (
+            FfiConverterString.allocationSize(value.`peer`) +
+            FfiConverterString.allocationSize(value.`contact`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterBoolean.allocationSize(value.`ended`)
+    )
+
+    override fun write(value: KnownConversation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`peer`, buf)
+            FfiConverterString.write(value.`contact`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterBoolean.write(value.`ended`, buf)
+    }
+}
+
+
+
+/**
+ * One message of a conversation's history.
+ */
+data class Message (
+    /**
+     * Display order; page back with the first one's `seq`.
+     */
+    val `seq`: kotlin.Long
+    , 
+    /**
+     * The author's id for it (ours: what `send` returned).
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * Written on this device.
+     */
+    val `outgoing`: kotlin.Boolean
+    , 
+    /**
+     * The text.
+     */
+    val `text`: kotlin.String
+    , 
+    /**
+     * The author's clock, Unix milliseconds.
+     */
+    val `sentAt`: kotlin.ULong
+    , 
+    /**
+     * Where it stands.
+     */
+    val `status`: MessageStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
+    override fun read(buf: ByteBuffer): Message {
+        return Message(
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterTypeMessageStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Message) = (
+            FfiConverterLong.allocationSize(value.`seq`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterBoolean.allocationSize(value.`outgoing`) +
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterULong.allocationSize(value.`sentAt`) +
+            FfiConverterTypeMessageStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: Message, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`seq`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterBoolean.write(value.`outgoing`, buf)
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterULong.write(value.`sentAt`, buf)
+            FfiConverterTypeMessageStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
  * How a node is opened.
  */
 data class NodeOptions (
@@ -3405,6 +3942,16 @@ data class PeerInfo (
      * The network path in use, for a details screen.
      */
     val `selectedPair`: kotlin.String?
+    , 
+    /**
+     * Messages written here that the other side has not received yet.
+     */
+    val `outbox`: kotlin.ULong
+    , 
+    /**
+     * The contact, once identities were exchanged.
+     */
+    val `contact`: kotlin.String?
     
 ){
     
@@ -3426,6 +3973,8 @@ public object FfiConverterTypePeerInfo: FfiConverterRustBuffer<PeerInfo> {
             FfiConverterTypePeerState.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -3434,7 +3983,9 @@ public object FfiConverterTypePeerInfo: FfiConverterRustBuffer<PeerInfo> {
             FfiConverterTypeRole.allocationSize(value.`role`) +
             FfiConverterTypePeerState.allocationSize(value.`state`) +
             FfiConverterOptionalString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`selectedPair`)
+            FfiConverterOptionalString.allocationSize(value.`selectedPair`) +
+            FfiConverterULong.allocationSize(value.`outbox`) +
+            FfiConverterOptionalString.allocationSize(value.`contact`)
     )
 
     override fun write(value: PeerInfo, buf: ByteBuffer) {
@@ -3443,6 +3994,8 @@ public object FfiConverterTypePeerInfo: FfiConverterRustBuffer<PeerInfo> {
             FfiConverterTypePeerState.write(value.`state`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`selectedPair`, buf)
+            FfiConverterULong.write(value.`outbox`, buf)
+            FfiConverterOptionalString.write(value.`contact`, buf)
     }
 }
 
@@ -3634,6 +4187,76 @@ sealed class Event {
     }
     
     /**
+     * The other side read messages this device sent.
+     */
+    data class Read(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The ids `send` returned.
+         */
+        val `ids`: List<kotlin.String>) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A first connection proved the other side's identity: a new contact.
+     */
+    data class ContactAdded(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The contact's id.
+         */
+        val `contact`: kotlin.String, 
+        /**
+         * The name it gave.
+         */
+        val `name`: kotlin.String?, 
+        /**
+         * What the two people compare to verify each other.
+         */
+        val `safetyNumber`: kotlin.String) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * SECURITY WARNING: a known contact presented a different identity key; the
+     * connection was refused until the person accepts it (`accept_new_identity`).
+     */
+    data class IdentityChanged(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The contact.
+         */
+        val `contact`: kotlin.String, 
+        /**
+         * The name it had.
+         */
+        val `name`: kotlin.String?) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * Someone answered one of this device's invites wrongly.
      */
     data class WrongAnswer(
@@ -3696,11 +4319,26 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            4 -> Event.WrongAnswer(
+            4 -> Event.Read(
+                FfiConverterString.read(buf),
+                FfiConverterSequenceString.read(buf),
+                )
+            5 -> Event.ContactAdded(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            6 -> Event.IdentityChanged(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            7 -> Event.WrongAnswer(
                 FfiConverterString.read(buf),
                 FfiConverterUByte.read(buf),
                 )
-            5 -> Event.Overflow(
+            8 -> Event.Overflow(
                 FfiConverterULong.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -3731,6 +4369,33 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 4UL
                 + FfiConverterString.allocationSize(value.`peer`)
                 + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is Event.Read -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterSequenceString.allocationSize(value.`ids`)
+            )
+        }
+        is Event.ContactAdded -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`contact`)
+                + FfiConverterOptionalString.allocationSize(value.`name`)
+                + FfiConverterString.allocationSize(value.`safetyNumber`)
+            )
+        }
+        is Event.IdentityChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`contact`)
+                + FfiConverterOptionalString.allocationSize(value.`name`)
             )
         }
         is Event.WrongAnswer -> {
@@ -3771,14 +4436,35 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 FfiConverterString.write(value.`id`, buf)
                 Unit
             }
-            is Event.WrongAnswer -> {
+            is Event.Read -> {
                 buf.putInt(4)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterSequenceString.write(value.`ids`, buf)
+                Unit
+            }
+            is Event.ContactAdded -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`contact`, buf)
+                FfiConverterOptionalString.write(value.`name`, buf)
+                FfiConverterString.write(value.`safetyNumber`, buf)
+                Unit
+            }
+            is Event.IdentityChanged -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`contact`, buf)
+                FfiConverterOptionalString.write(value.`name`, buf)
+                Unit
+            }
+            is Event.WrongAnswer -> {
+                buf.putInt(7)
                 FfiConverterString.write(value.`invite`, buf)
                 FfiConverterUByte.write(value.`attemptsLeft`, buf)
                 Unit
             }
             is Event.Overflow -> {
-                buf.putInt(5)
+                buf.putInt(8)
                 FfiConverterULong.write(value.`dropped`, buf)
                 Unit
             }
@@ -3839,6 +4525,62 @@ public object FfiConverterTypeInviteMode: FfiConverterRustBuffer<InviteMode> {
 
 
 /**
+ * Where a message stands. Ours: queued → sent → delivered → read. Theirs:
+ * received → read.
+ */
+
+enum class MessageStatus {
+    
+    /**
+     * Stored here, waiting for a connection.
+     */
+    QUEUED,
+    /**
+     * On its way; not confirmed yet.
+     */
+    SENT,
+    /**
+     * The other side stored it.
+     */
+    DELIVERED,
+    /**
+     * Read (ours: they read it; theirs: marked read here).
+     */
+    READ,
+    /**
+     * Theirs, not read yet.
+     */
+    RECEIVED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageStatus: FfiConverterRustBuffer<MessageStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        MessageStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MessageStatus) = 4UL
+
+    override fun write(value: MessageStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Where a conversation's connection stands.
  */
 sealed class PeerState {
@@ -3860,6 +4602,38 @@ sealed class PeerState {
      */
     object Connected : PeerState()
     
+    
+    /**
+     * The connection was lost; reconnecting by itself, no codes needed. Messages
+     * written meanwhile wait in the outbox (`PeerInfo.outbox`).
+     */
+    data class Reconnecting(
+        /**
+         * Attempts since the loss.
+         */
+        val `attempt`: kotlin.UInt) : PeerState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Not reachable for a while; still trying now and then. A follow-up code from
+     * either side connects at once.
+     */
+    data class Offline(
+        /**
+         * Why, in words.
+         */
+        val `reason`: kotlin.String) : PeerState()
+        
+    {
+        
+
+        companion object
+    }
     
     /**
      * The connection ended.
@@ -3910,10 +4684,16 @@ public object FfiConverterTypePeerState : FfiConverterRustBuffer<PeerState>{
             1 -> PeerState.Connecting
             2 -> PeerState.Confirming
             3 -> PeerState.Connected
-            4 -> PeerState.Disconnected(
+            4 -> PeerState.Reconnecting(
+                FfiConverterUInt.read(buf),
+                )
+            5 -> PeerState.Offline(
                 FfiConverterString.read(buf),
                 )
-            5 -> PeerState.Failed(
+            6 -> PeerState.Disconnected(
+                FfiConverterString.read(buf),
+                )
+            7 -> PeerState.Failed(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -3937,6 +4717,20 @@ public object FfiConverterTypePeerState : FfiConverterRustBuffer<PeerState>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+            )
+        }
+        is PeerState.Reconnecting -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`attempt`)
+            )
+        }
+        is PeerState.Offline -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
             )
         }
         is PeerState.Disconnected -> {
@@ -3969,13 +4763,23 @@ public object FfiConverterTypePeerState : FfiConverterRustBuffer<PeerState>{
                 buf.putInt(3)
                 Unit
             }
-            is PeerState.Disconnected -> {
+            is PeerState.Reconnecting -> {
                 buf.putInt(4)
+                FfiConverterUInt.write(value.`attempt`, buf)
+                Unit
+            }
+            is PeerState.Offline -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is PeerState.Disconnected -> {
+                buf.putInt(6)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is PeerState.Failed -> {
-                buf.putInt(5)
+                buf.putInt(7)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -4496,6 +5300,38 @@ public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -4642,6 +5478,90 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeContact: FfiConverterRustBuffer<List<Contact>> {
+    override fun read(buf: ByteBuffer): List<Contact> {
+        val len = buf.getInt()
+        return List<Contact>(len) {
+            FfiConverterTypeContact.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Contact>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContact.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Contact>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContact.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeKnownConversation: FfiConverterRustBuffer<List<KnownConversation>> {
+    override fun read(buf: ByteBuffer): List<KnownConversation> {
+        val len = buf.getInt()
+        return List<KnownConversation>(len) {
+            FfiConverterTypeKnownConversation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<KnownConversation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeKnownConversation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<KnownConversation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeKnownConversation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Message>> {
+    override fun read(buf: ByteBuffer): List<Message> {
+        val len = buf.getInt()
+        return List<Message>(len) {
+            FfiConverterTypeMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Message>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Message>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMessage.write(it, buf)
         }
     }
 }
