@@ -69,6 +69,9 @@ fn listing(known: &[KnownConversation]) -> String {
         .join("\n")
 }
 
+/// How long `tincan chat` tries on its own before offering a follow-up code.
+const FOLLOWUP_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// `tincan chat [WHO]`: reconnect and chat.
 pub fn chat(global: &Global, who: Option<&str>) -> Result<()> {
     let node = global.open_node()?;
@@ -79,7 +82,9 @@ pub fn chat(global: &Global, who: Option<&str>) -> Result<()> {
             info.name.as_deref().unwrap_or("your contact")
         );
         node.resume(&info.peer)?;
-        chat::run(&node, &info.peer, None)
+        // Both of you on new networks: after a while, offer a follow-up code (no
+        // question needed: identities authenticate the reconnection).
+        chat::run(&node, &info.peer, Some(FOLLOWUP_AFTER))
     })();
     node.shutdown();
     result

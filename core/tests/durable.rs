@@ -264,3 +264,62 @@ fn a_changed_identity_key_is_a_loud_warning_and_refused_until_accepted() {
     ana.shutdown();
     ben.shutdown();
 }
+
+/// A device on its own loopback address, as if on its own network.
+fn start_at(device: &Device, addr: [u8; 4]) -> Node {
+    let mut config = NodeConfig::new(device.dir.clone(), device.secrets.clone());
+    config.link = LinkConfig {
+        bind: vec![std::net::SocketAddr::from((addr, 0))],
+        ..LinkConfig::default()
+    };
+    config.argon = argon::FLOOR;
+    config.display_name = Some(device.name.to_owned());
+    config.connect_timeout = Duration::from_secs(20);
+    config.reconnect = ReconnectPolicy {
+        attempt_window: Duration::from_secs(10),
+        first_delay: Duration::from_millis(200),
+        max_delay: Duration::from_secs(2),
+        offline_after: Duration::from_secs(3),
+        ..ReconnectPolicy::default()
+    };
+    Node::open(config).unwrap()
+}
+
+#[test]
+fn when_both_moved_a_follow_up_code_reconnects_without_a_question() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (Device::new("Ana", root.path()), Device::new("Ben", root.path()));
+    let (ana, ben) = (start_at(&a, [127, 0, 0, 2]), start_at(&b, [127, 0, 0, 3]));
+    let invite = ana
+        .create_invite(InviteRequest {
+            protection: Protection::Question {
+                question: "Where?".into(),
+                answer: "Lisbon".into(),
+            },
+            lifetime_secs: None,
+        })
+        .unwrap();
+    let joined = ben.join(&invite.code, Some("lisbon")).unwrap();
+    let peer = ana.accept_reply(&joined.reply_code).unwrap();
+    expect_connected(&ana, &peer);
+    expect_connected(&ben, &peer);
+    ana.shutdown();
+    ben.shutdown();
+    drop((ana, ben));
+
+    // Both come back on other networks: neither stored address is reachable.
+    let (ana, ben) = (start_at(&a, [127, 0, 0, 4]), start_at(&b, [127, 0, 0, 5]));
+    ana.send(&peer, "can you hear me?").unwrap();
+    for node in [&ana, &ben] {
+        expect_event(node, "offline", |e| {
+            matches!(e, Event::PeerState { state: PeerState::Offline { .. }, .. })
+        });
+    }
+    // Ana sends a follow-up code through any messenger; Ben loads it. No question.
+    let code = ana.followup_code(&peer).unwrap();
+    assert_eq!(ben.accept_followup(&code).unwrap(), peer);
+    expect_connected(&ben, &peer);
+    expect_received(&ben, &peer, "can you hear me?");
+    ana.shutdown();
+    ben.shutdown();
+}
