@@ -288,7 +288,10 @@ fn start_at(device: &Device, addr: [u8; 4]) -> Node {
 #[test]
 fn when_both_moved_a_follow_up_code_reconnects_without_a_question() {
     let root = tempfile::tempdir().unwrap();
-    let (a, b) = (Device::new("Ana", root.path()), Device::new("Ben", root.path()));
+    let (a, b) = (
+        Device::new("Ana", root.path()),
+        Device::new("Ben", root.path()),
+    );
     let (ana, ben) = (start_at(&a, [127, 0, 0, 2]), start_at(&b, [127, 0, 0, 3]));
     let invite = ana
         .create_invite(InviteRequest {
@@ -312,7 +315,13 @@ fn when_both_moved_a_follow_up_code_reconnects_without_a_question() {
     ana.send(&peer, "can you hear me?").unwrap();
     for node in [&ana, &ben] {
         expect_event(node, "offline", |e| {
-            matches!(e, Event::PeerState { state: PeerState::Offline { .. }, .. })
+            matches!(
+                e,
+                Event::PeerState {
+                    state: PeerState::Offline { .. },
+                    ..
+                }
+            )
         });
     }
     // Ana sends a follow-up code through any messenger; Ben loads it. No question.

@@ -121,6 +121,8 @@ pub(super) async fn run(
             None => {
                 attempt = attempt.saturating_add(1);
                 show_reconnecting(&ctx, &id, &slot, attempt, lost_since);
+                // The old link must let go of our port before the new one binds it.
+                slot.clear_link();
                 match route::rebuild(&ctx, &id, slot.role).await {
                     Ok((link, sdp)) => (link, sdp, false),
                     Err(e) => {

@@ -72,6 +72,12 @@ impl PeerSlot {
         self.link.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Forgets the link in use (so its sockets close before the next one binds the
+    /// same port).
+    pub fn clear_link(&self) {
+        *self.link.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// Makes `link` the one in use, with its local description.
     pub fn set_link(&self, link: Arc<Link>, local_sdp: String) {
         *self.link.lock().unwrap_or_else(|p| p.into_inner()) = Some(link);

@@ -28,6 +28,9 @@ use crate::protect::keys::{Role, SessionKeys};
 use crate::sdp::{self, Candidate, CandidateAddress, CandidateKind, SdpKind, Transport};
 use crate::CodeError;
 
+/// Tries to bind our previous port before settling for another.
+const PIN_ATTEMPTS: u32 = 4;
+
 /// Most candidates kept for a peer: the newest observed address first.
 const MAX_STORED_CANDIDATES: usize = 8;
 
@@ -87,11 +90,17 @@ pub(super) async fn rebuild(ctx: &Ctx, id: &str, role: Role) -> Result<(Link, St
     let pinned = record.local_port.map(|p| with_port(&ctx.link_config, p));
     // The port may be taken now (another app): then any port, and rely on the peer
     // reaching us or on our checks reaching it.
+    // A link we just dropped may hold the port for a moment longer: retry briefly.
     if let Some(config) = pinned {
-        match build(&config, &secrets.link, role, &record.remote_sdp).await {
-            Ok(built) => return Ok(built),
-            Err(e) => {
-                tracing::info!(peer = %id, "port {:?} unavailable ({e}); using another", record.local_port)
+        for attempt in 1..=PIN_ATTEMPTS {
+            match build(&config, &secrets.link, role, &record.remote_sdp).await {
+                Ok(built) => return Ok(built),
+                Err(e) if attempt == PIN_ATTEMPTS => tracing::info!(
+                    peer = %id,
+                    "port {:?} unavailable ({e}); using another",
+                    record.local_port
+                ),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
             }
         }
     }
