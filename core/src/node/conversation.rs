@@ -275,6 +275,7 @@ async fn pause(
             command = commands.recv() => match command {
                 // Messages wait in the outbox; nothing to do until connected.
                 Some(Command::Flush) | Some(Command::Send { .. }) => {}
+                Some(Command::Retry) => return Ok(()),
                 #[cfg(test)]
                 Some(Command::Raw(_)) => {}
                 Some(Command::Close) | Some(Command::Away) | None => return Err(()),
@@ -287,7 +288,7 @@ async fn pause(
 async fn next_control(commands: &mut mpsc::Receiver<Command>) -> Option<Command> {
     loop {
         match commands.recv().await {
-            Some(Command::Flush) | Some(Command::Send { .. }) => continue,
+            Some(Command::Flush) | Some(Command::Send { .. }) | Some(Command::Retry) => continue,
             #[cfg(test)]
             Some(Command::Raw(_)) => continue,
             other => return other,
@@ -380,7 +381,7 @@ async fn connected(
                         return Ending::Lost(reason);
                     }
                 }
-                Some(Command::Send { .. }) => {}
+                Some(Command::Send { .. }) | Some(Command::Retry) => {}
                 #[cfg(test)]
                 Some(Command::Raw(bytes)) => {
                     let _ = link.send(&bytes).await;

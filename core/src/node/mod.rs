@@ -373,12 +373,22 @@ impl Node {
             // Later reconnection attempts use the new details too.
             lock(&self.inner.store).update_route(&id, &remote_sdp, None)?;
         }
-        let link = slot
-            .current_link()
-            .ok_or_else(|| NodeError::Unreachable("the conversation is not running".into()))?;
-        let added =
-            self.block_on(async move { link.add_remote_candidates(&remote_sdp).await })??;
-        tracing::info!(peer = %id, added, "follow-up candidates added");
+        match slot.current_link() {
+            Some(link) => {
+                let added =
+                    self.block_on(async move { link.add_remote_candidates(&remote_sdp).await })??;
+                tracing::info!(peer = %id, added, "follow-up candidates added");
+            }
+            // Between two reconnection attempts: the next one uses the new details.
+            None if slot.durable => {}
+            None => {
+                return Err(NodeError::Unreachable(
+                    "the conversation is not running".into(),
+                ))
+            }
+        }
+        // Waiting between attempts: try the new details now.
+        let _ = slot.commands.try_send(Command::Retry);
         Ok(id)
     }
 

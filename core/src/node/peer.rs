@@ -24,6 +24,9 @@ pub(super) enum Command {
     Close,
     /// This device is going offline (app closing): tell the peer, keep the contact.
     Away,
+    /// New connection details arrived (a follow-up code): stop waiting between
+    /// reconnection attempts.
+    Retry,
     /// Tests only: put these bytes on the link as they are (a misbehaving peer).
     #[cfg(test)]
     Raw(Vec<u8>),

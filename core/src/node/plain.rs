@@ -317,7 +317,7 @@ async fn run(
                     }
                     unacked.push(msg_id);
                 }
-                Some(Command::Flush) => {}
+                Some(Command::Flush) | Some(Command::Retry) => {}
                 #[cfg(test)]
                 Some(Command::Raw(_)) => {}
                 Some(Command::Close) | Some(Command::Away) | None => {
