@@ -307,17 +307,23 @@ fn stat(v: impl Iterator<Item = Option<f64>>, of: usize) -> String {
 /// Prints the section's table.
 pub fn print(results: &[(u64, Vec<Sample>)]) {
     let d = LinkConfig::default();
+    let policy = tincan_core::node::ReconnectPolicy::default();
+    let stall = if policy.stall_limit.is_zero() {
+        "at once".to_owned()
+    } else {
+        format!("after {} s more", policy.stall_limit.as_secs())
+    };
     println!("\n### Loss detection and resume\n");
     println!(
         "All UDP on `lo` dropped (iptables, private namespace) while the pair is idle; seconds, \
          median (min–max) over the runs. Product defaults: ICE keep-alive every {} s, \
-         `Disconnected` after {} s without packets, a stalled link rebuilt after {} s \
-         (`ReconnectPolicy::stall_limit`). Baseline: a bare link pair under the same cut.\n",
+         `Disconnected` after {} s without packets, the link then rebuilt {stall} \
+         (`ReconnectPolicy::stall_limit`); a `Ping` after {} s of quiet, rebuilt after {} s \
+         without a frame (`silence_limit`). Baseline: a bare link pair under the same cut.\n",
         d.ice_keepalive_interval.as_secs(),
         d.ice_disconnected_timeout.as_secs(),
-        tincan_core::node::ReconnectPolicy::default()
-            .stall_limit
-            .as_secs()
+        policy.ping_after.as_secs(),
+        policy.silence_limit.as_secs()
     );
     println!(
         "| gap | runs | **detect**: both nodes Reconnecting | baseline: both links Disconnected \
