@@ -324,14 +324,14 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// `min–max` of samples, one decimal.
+/// `min–max` of samples, two decimals.
 pub fn range(v: &[f64]) -> String {
     let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if v.is_empty() {
         "—".to_owned()
     } else {
-        format!("{lo:.1}–{hi:.1}")
+        format!("{lo:.2}–{hi:.2}")
     }
 }
 

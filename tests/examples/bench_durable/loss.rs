@@ -301,7 +301,7 @@ fn stat(v: impl Iterator<Item = Option<f64>>, of: usize) -> String {
     } else {
         String::new()
     };
-    format!("{:.1} ({}){missing}", median(got.clone()), range(&got))
+    format!("{:.2} ({}){missing}", median(got.clone()), range(&got))
 }
 
 /// Prints the section's table.
