@@ -71,7 +71,7 @@ impl Default for LinkConfig {
             ice_check_interval: Duration::from_millis(200),
             ice_max_checks: 7,
             mdns: false,
-            setup_sleep_cap: Some(Duration::from_millis(1)),
+            setup_sleep_cap: Some(Duration::from_micros(250)),
             socket_buffer_bytes: 4 << 20,
             send_high_water: 1 << 20,
             recv_queue: 256,

@@ -12,7 +12,8 @@ use tokio::sync::{mpsc, watch};
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::peer_connection::{
     PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler, RTCConfigurationBuilder,
-    RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState, SettingEngineBuilder,
+    RTCIceConnectionState, RTCIceGatheringState, RTCIceServer, RTCPeerConnectionState,
+    SettingEngineBuilder,
 };
 
 use super::runtime::LinkRuntime;
@@ -108,6 +109,16 @@ impl PeerConnectionEventHandler for Handler {
         if state == RTCIceGatheringState::Complete {
             self.shared.gathered.send_replace(true);
         }
+    }
+
+    async fn on_ice_connection_state_change(&self, state: RTCIceConnectionState) {
+        // The handshake packets that wait for a timer come after ICE connects: only
+        // then is the setup sleep cap worth its wake-ups (runtime.rs).
+        let connected = matches!(
+            state,
+            RTCIceConnectionState::Connected | RTCIceConnectionState::Completed
+        );
+        self.shared.runtime.set_ice_connected(connected);
     }
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {

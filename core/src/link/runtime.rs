@@ -25,14 +25,20 @@ use webrtc::runtime::{
     TokioRuntime,
 };
 
+/// Below this, a setup-phase sleep uses the OS timer rather than Tokio's 1 ms wheel.
+const FINE_SLEEP_BELOW: Duration = Duration::from_millis(1);
+
 /// Tokio plus bigger socket buffers and a setup-only sleep cap.
 ///
 /// One instance per connection: its setup flag belongs to that connection alone.
 #[derive(Debug)]
 pub struct LinkRuntime {
     inner: TokioRuntime,
-    /// While true, driver sleeps are capped at `cap`.
+    /// While true, driver sleeps are capped at `cap`…
     setting_up: AtomicBool,
+    /// …but only once ICE has a working pair: before that nothing is queued without
+    /// a timer, and an unanswered attempt (a contact offline) must not spin the timer.
+    ice_connected: AtomicBool,
     cap: Option<Duration>,
     socket_buffer: usize,
     /// How many timer sleeps the driver started: a cheap proxy for wake-ups.
@@ -46,6 +52,7 @@ impl LinkRuntime {
         Arc::new(Self {
             inner: TokioRuntime,
             setting_up: AtomicBool::new(true),
+            ice_connected: AtomicBool::new(false),
             cap,
             socket_buffer,
             sleeps: AtomicU64::new(0),
@@ -55,6 +62,11 @@ impl LinkRuntime {
     /// Turn the setup-phase sleep cap on or off.
     pub fn set_setting_up(&self, on: bool) {
         self.setting_up.store(on, Ordering::Release);
+    }
+
+    /// ICE found (or lost) a working candidate pair.
+    pub fn set_ice_connected(&self, on: bool) {
+        self.ice_connected.store(on, Ordering::Release);
     }
 
     /// Whether the setup-phase cap is currently in force.
@@ -127,10 +139,24 @@ impl Runtime for LinkRuntime {
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         self.sleeps.fetch_add(1, Ordering::Relaxed);
+        let setting_up = self.is_setting_up() && self.ice_connected.load(Ordering::Acquire);
         let duration = match self.cap {
-            Some(cap) if self.is_setting_up() => duration.min(cap),
+            Some(cap) if setting_up => duration.min(cap),
             _ => duration,
         };
+        // Tokio's timer wheel has 1 ms ticks, so a capped sleep below that would still
+        // last 1–2 ms. During setup only, sleep on a blocking-pool thread instead: the
+        // OS timer wakes it within tens of microseconds, and a sleeping thread does not
+        // take CPU from the other side's runtime the way spinning did (docs/LINK.md).
+        if setting_up && duration < FINE_SLEEP_BELOW {
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                return Box::pin(async move {
+                    let _ = handle
+                        .spawn_blocking(move || std::thread::sleep(duration))
+                        .await;
+                });
+            }
+        }
         self.inner.sleep(duration)
     }
 
@@ -172,21 +198,33 @@ mod tests {
     }
 
     #[test]
-    fn caps_sleeps_only_while_setting_up() {
+    fn caps_sleeps_only_while_setting_up_after_ice_connected() {
         let rt = LinkRuntime::new(Some(Duration::from_millis(2)), 0);
         let tokio_rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .expect("tokio runtime");
         tokio_rt.block_on(async {
+            // Before ICE connects: not capped (an unanswered attempt must not spin).
+            let uncapped =
+                tokio::time::timeout(Duration::from_millis(50), rt.sleep(Duration::from_secs(5)));
+            assert!(uncapped.await.is_err(), "no cap before ICE connects");
+            rt.set_ice_connected(true);
             let start = Instant::now();
             rt.sleep(Duration::from_secs(5)).await;
             assert!(start.elapsed() < Duration::from_secs(1));
+            // Below 1 ms the sleep uses the OS timer (needs a multi-thread runtime's
+            // blocking pool; a current-thread runtime has one too).
+            let fine = LinkRuntime::new(Some(Duration::from_micros(250)), 0);
+            fine.set_ice_connected(true);
+            let start = Instant::now();
+            fine.sleep(Duration::from_secs(5)).await;
+            assert!(start.elapsed() < Duration::from_millis(100));
             rt.set_setting_up(false);
             let capped =
                 tokio::time::timeout(Duration::from_millis(50), rt.sleep(Duration::from_secs(5)));
             assert!(capped.await.is_err(), "idle sleep must not be capped");
         });
-        assert_eq!(rt.sleeps(), 2);
+        assert_eq!(rt.sleeps(), 3);
     }
 }
