@@ -50,6 +50,11 @@ impl Device {
     }
 }
 
+/// Ana's and Ben's devices under `root`.
+fn ana_and_ben(root: &Path) -> (Device, Device) {
+    (Device::new("Ana", root), Device::new("Ben", root))
+}
+
 fn open_invite() -> InviteRequest {
     InviteRequest {
         protection: Protection::Open,
@@ -77,10 +82,7 @@ fn texts(node: &Node, peer: &str) -> Vec<(bool, String)> {
 #[test]
 fn first_connection_makes_contacts_with_matching_safety_numbers() {
     let root = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        Device::new("Ana", root.path()),
-        Device::new("Ben", root.path()),
-    );
+    let (a, b) = ana_and_ben(root.path());
     let (ana, ben) = (a.start(), b.start());
     let invite = ana.create_invite(open_invite()).unwrap();
     let joined = ben.join(&invite.code, None).unwrap();
@@ -122,10 +124,7 @@ fn first_connection_makes_contacts_with_matching_safety_numbers() {
 #[test]
 fn messages_written_while_the_peer_is_away_arrive_once_after_it_restarts() {
     let root = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        Device::new("Ana", root.path()),
-        Device::new("Ben", root.path()),
-    );
+    let (a, b) = ana_and_ben(root.path());
     let (ana, ben) = (a.start(), b.start());
     let peer = connect(&ana, &ben);
     ana.send(&peer, "before").unwrap();
@@ -192,10 +191,7 @@ fn messages_written_while_the_peer_is_away_arrive_once_after_it_restarts() {
 #[test]
 fn history_pages_back_through_a_long_conversation() {
     let root = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        Device::new("Ana", root.path()),
-        Device::new("Ben", root.path()),
-    );
+    let (a, b) = ana_and_ben(root.path());
     let (ana, ben) = (a.start(), b.start());
     let peer = connect(&ana, &ben);
     for i in 0..60 {
@@ -217,10 +213,7 @@ fn history_pages_back_through_a_long_conversation() {
 #[test]
 fn a_changed_identity_key_is_a_loud_warning_and_refused_until_accepted() {
     let root = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        Device::new("Ana", root.path()),
-        Device::new("Ben", root.path()),
-    );
+    let (a, b) = ana_and_ben(root.path());
     let (ana, ben) = (a.start(), b.start());
     let peer = connect(&ana, &ben);
     let ben_old_key = ben.identity_key();
@@ -288,10 +281,7 @@ fn start_at(device: &Device, addr: [u8; 4]) -> Node {
 #[test]
 fn when_both_moved_a_follow_up_code_reconnects_without_a_question() {
     let root = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        Device::new("Ana", root.path()),
-        Device::new("Ben", root.path()),
-    );
+    let (a, b) = ana_and_ben(root.path());
     let (ana, ben) = (start_at(&a, [127, 0, 0, 2]), start_at(&b, [127, 0, 0, 3]));
     let invite = ana
         .create_invite(InviteRequest {

@@ -115,6 +115,37 @@ fn first_contact(lan: &Lan, ana: &Person, ben: &Person, dir: &Path) -> (Tincan, 
     (a, b)
 }
 
+/// Two hosts on a LAN, Ana and Ben connected, their processes running.
+struct Scene {
+    lan: Lan,
+    _dir: tempfile::TempDir,
+    ana: Person,
+    ben: Person,
+    a: Tincan,
+    b: Tincan,
+}
+
+impl Scene {
+    fn connected() -> Self {
+        netns::require_root().unwrap();
+        let lan = Lan::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (ana, ben) = (
+            Person::new("Ana", dir.path()),
+            Person::new("Ben", dir.path()),
+        );
+        let (a, b) = first_contact(&lan, &ana, &ben, dir.path());
+        Self {
+            lan,
+            _dir: dir,
+            ana,
+            ben,
+            a,
+            b,
+        }
+    }
+}
+
 fn line(from: &str, i: usize) -> String {
     format!("{from} message {i:04}")
 }
@@ -204,14 +235,14 @@ fn finish(a: &mut Tincan, b: &mut Tincan) {
 
 /// The link between the two hosts goes down for `outage` while both keep writing.
 fn link_down_mid_conversation(outage: Duration, count: usize, pace: Duration) {
-    netns::require_root().unwrap();
-    let lan = Lan::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (ana, ben) = (
-        Person::new("Ana", dir.path()),
-        Person::new("Ben", dir.path()),
-    );
-    let (mut a, mut b) = first_contact(&lan, &ana, &ben, dir.path());
+    let Scene {
+        lan,
+        _dir,
+        ana,
+        ben,
+        mut a,
+        mut b,
+    } = Scene::connected();
     let third = count / 3;
     type_both(&mut a, &mut b, 0..third, pace);
     let started = Instant::now();
@@ -245,14 +276,14 @@ fn link_down_60s_mid_conversation_loses_and_repeats_nothing() {
 
 #[test]
 fn ten_percent_loss_and_200ms_delay_500_messages_arrive_once_each() {
-    netns::require_root().unwrap();
-    let lan = Lan::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (ana, ben) = (
-        Person::new("Ana", dir.path()),
-        Person::new("Ben", dir.path()),
-    );
-    let (mut a, mut b) = first_contact(&lan, &ana, &ben, dir.path());
+    let Scene {
+        lan,
+        _dir,
+        ana,
+        ben,
+        mut a,
+        mut b,
+    } = Scene::connected();
     // Each direction: 200 ms late and 10 % lost (netdelay on NFQUEUE: this kernel has
     // no netem), so a round trip takes 400 ms.
     let bad = || Impairment {
@@ -277,14 +308,14 @@ fn ten_percent_loss_and_200ms_delay_500_messages_arrive_once_each() {
 
 #[test]
 fn kill_9_mid_conversation_then_restart_drains_the_outbox() {
-    netns::require_root().unwrap();
-    let lan = Lan::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (ana, ben) = (
-        Person::new("Ana", dir.path()),
-        Person::new("Ben", dir.path()),
-    );
-    let (mut a, mut b) = first_contact(&lan, &ana, &ben, dir.path());
+    let Scene {
+        lan,
+        _dir,
+        ana,
+        ben,
+        mut a,
+        mut b,
+    } = Scene::connected();
     let count = 40;
     type_both(&mut a, &mut b, 0..10, Duration::from_millis(100));
     // Ben's app dies without a word, mid-conversation.
@@ -321,14 +352,14 @@ fn kill_9_mid_conversation_then_restart_drains_the_outbox() {
 
 #[test]
 fn an_address_change_reconnects_without_new_codes() {
-    netns::require_root().unwrap();
-    let lan = Lan::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (ana, ben) = (
-        Person::new("Ana", dir.path()),
-        Person::new("Ben", dir.path()),
-    );
-    let (mut a, mut b) = first_contact(&lan, &ana, &ben, dir.path());
+    let Scene {
+        lan,
+        _dir,
+        ana,
+        ben,
+        mut a,
+        mut b,
+    } = Scene::connected();
     type_both(&mut a, &mut b, 0..5, Duration::from_millis(100));
     expect_all(&mut a, "ben", "Ben", 5, T);
     // Ben's phone moves: its old interface and address disappear under the running

@@ -289,15 +289,21 @@ impl Link {
         Ok(Sha256::digest(der).into())
     }
 
-    /// The selected ICE candidate pair, human-readable (for logs and test output).
-    pub async fn selected_pair(&self) -> Option<String> {
+    /// The candidate pair ICE selected, once there is one.
+    async fn selected_candidate_pair(
+        &self,
+    ) -> Option<rtc::peer_connection::transport::RTCIceCandidatePair> {
         let sctp = self.pc.sctp().await?;
-        let pair = sctp
-            .transport()
+        sctp.transport()
             .ice_transport()
             .get_selected_candidate_pair()
             .await
-            .ok()??;
+            .ok()?
+    }
+
+    /// The selected ICE candidate pair, human-readable (for logs and test output).
+    pub async fn selected_pair(&self) -> Option<String> {
+        let pair = self.selected_candidate_pair().await?;
         // Not the crate's Display: it glues the related address onto the port.
         let show = |c: &rtc::peer_connection::transport::RTCIceCandidate| {
             format!("{} {} {}:{}", c.protocol, c.typ, c.address, c.port)
@@ -312,13 +318,7 @@ impl Link {
     /// The local and remote addresses of the selected candidate pair: where the peer
     /// was last reachable, and which local port it knows us by.
     pub async fn selected_route(&self) -> Option<(std::net::SocketAddr, std::net::SocketAddr)> {
-        let sctp = self.pc.sctp().await?;
-        let pair = sctp
-            .transport()
-            .ice_transport()
-            .get_selected_candidate_pair()
-            .await
-            .ok()??;
+        let pair = self.selected_candidate_pair().await?;
         let addr = |c: &rtc::peer_connection::transport::RTCIceCandidate| {
             let ip: std::net::IpAddr = c.address.parse().ok()?;
             Some(std::net::SocketAddr::new(ip, c.port))

@@ -120,6 +120,21 @@ fn finish(row: (MessageRecord, String)) -> Result<MessageRecord, StoreError> {
     Ok(record)
 }
 
+/// The local position of one of our messages, by the id the peer names it with.
+fn outgoing_seq(
+    conn: &rusqlite::Connection,
+    conversation: &str,
+    id: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM messages WHERE conversation_id = ?1 AND outgoing = 1 AND id = ?2",
+            params![conversation, id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 fn role_str(role: Role) -> &'static str {
     match role {
         Role::Inviter => "inviter",
@@ -276,14 +291,7 @@ impl Store {
     /// this changed anything (a repeated ack does not).
     pub fn mark_delivered(&mut self, conversation: &str, id: &str) -> Result<bool, StoreError> {
         let tx = self.conn.transaction()?;
-        let seq: Option<i64> = tx
-            .query_row(
-                "SELECT seq FROM messages WHERE conversation_id = ?1 AND outgoing = 1 AND id = ?2",
-                params![conversation, id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(seq) = seq else {
+        let Some(seq) = outgoing_seq(&tx, conversation, id)? else {
             return Ok(false);
         };
         let removed = tx.execute("DELETE FROM outbox WHERE seq = ?1", params![seq])?;
@@ -304,14 +312,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut changed = Vec::new();
         for id in ids {
-            let seq: Option<i64> = tx
-                .query_row(
-                    "SELECT seq FROM messages WHERE conversation_id = ?1 AND outgoing = 1 AND id = ?2",
-                    params![conversation, id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(seq) = seq else { continue };
+            let Some(seq) = outgoing_seq(&tx, conversation, id)? else {
+                continue;
+            };
             // Reading implies delivery: the ack may have been lost.
             tx.execute("DELETE FROM outbox WHERE seq = ?1", params![seq])?;
             if tx.execute(
