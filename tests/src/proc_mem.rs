@@ -36,6 +36,57 @@ pub fn read_self() -> io::Result<ProcMemory> {
     read(std::process::id())
 }
 
+/// The first process below `ancestor` (children, grandchildren…) whose command name
+/// is `comm`: the program a wrapper such as `dbus-run-session -- sh -c 'exec …'` runs.
+pub fn find_descendant(ancestor: u32, comm: &str) -> io::Result<Option<u32>> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc")? {
+        let Some(pid) = entry?
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // A process may exit between the listing and the read: skip it.
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        if let Some((name, ppid)) = parse_stat(&stat) {
+            parents.push((pid, ppid, name));
+        }
+    }
+    let mut frontier = vec![ancestor];
+    // Bounded: every round moves one generation down, and a chain is never longer
+    // than the number of processes listed.
+    for _ in 0..parents.len() {
+        let children: Vec<&(u32, u32, String)> = parents
+            .iter()
+            .filter(|(_, ppid, _)| frontier.contains(ppid))
+            .collect();
+        if let Some((pid, _, _)) = children.iter().find(|(_, _, name)| name == comm) {
+            return Ok(Some(*pid));
+        }
+        if children.is_empty() {
+            break;
+        }
+        frontier = children.iter().map(|(pid, _, _)| *pid).collect();
+    }
+    Ok(None)
+}
+
+/// Command name and parent pid from a `/proc/<pid>/stat` line. The name is in
+/// parentheses and may itself hold spaces or parentheses, so split at the last `)`.
+fn parse_stat(stat: &str) -> Option<(String, u32)> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let name = stat.get(open + 1..close)?.to_owned();
+    let mut rest = stat.get(close + 1..)?.split_whitespace();
+    let _state = rest.next()?;
+    let ppid = rest.next()?.parse().ok()?;
+    Some((name, ppid))
+}
+
 /// Parses the text of a `/proc/<pid>/status` file.
 pub fn parse(status: &str) -> io::Result<ProcMemory> {
     let field = |name: &str| -> io::Result<u64> {
@@ -107,6 +158,42 @@ mod tests {
         // No check after freeing: the kernel updates VmHWM lazily (per-CPU RSS counters),
         // so the peak read after an unmap can come out below the one read while mapped.
         drop(block);
+    }
+
+    #[test]
+    fn finds_a_program_below_a_wrapper() {
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sleep 30; true"])
+            .spawn()
+            .unwrap();
+        // sh forks `sleep` (it is not the last command, so sh does not exec it).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut found = None;
+        while found.is_none() && std::time::Instant::now() < deadline {
+            found = find_descendant(child.id(), "sleep").unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let sleep_pid = found.expect("sleep below sh");
+        assert_ne!(sleep_pid, child.id());
+        let stat = std::fs::read_to_string(format!("/proc/{sleep_pid}/stat")).unwrap();
+        assert_eq!(parse_stat(&stat), Some(("sleep".into(), child.id())));
+        assert_eq!(
+            find_descendant(child.id(), "no-such-program").unwrap(),
+            None
+        );
+        let sleep = nix::unistd::Pid::from_raw(i32::try_from(sleep_pid).unwrap());
+        let _ = nix::sys::signal::kill(sleep, nix::sys::signal::Signal::SIGKILL);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    #[test]
+    fn reads_names_with_spaces_and_parentheses() {
+        assert_eq!(
+            parse_stat("42 (a (b) c) S 7 42 42 0"),
+            Some(("a (b) c".into(), 7))
+        );
+        assert_eq!(parse_stat("garbage"), None);
     }
 
     #[test]

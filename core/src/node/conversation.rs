@@ -324,7 +324,7 @@ async fn remember_route(ctx: &Ctx, id: &PeerId, slot: &PeerSlot, link: &Link) {
     let Some((local, remote)) = link.selected_route().await else {
         return;
     };
-    let store = ctx.store();
+    let mut store = ctx.store();
     let Ok(Some(record)) = store.conversation(id) else {
         return;
     };
@@ -457,12 +457,13 @@ async fn connected(
 async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent_up_to: &mut i64) -> Result<(), String> {
     let (pending, receipts) = {
         let store = ctx.store();
-        let pending = store.outbox(id).map_err(|e| e.to_string())?;
+        let pending = store
+            .outbox_after(id, *sent_up_to)
+            .map_err(|e| e.to_string())?;
         let receipts = store.pending_receipts(id).map_err(|e| e.to_string())?;
         (pending, receipts)
     };
-    let already = *sent_up_to;
-    for message in pending.into_iter().filter(|m| m.seq > already) {
+    for message in pending {
         let frame = Frame::Chat {
             id: message.id.clone(),
             sent_at: message.sent_at,

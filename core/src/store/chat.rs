@@ -1,7 +1,9 @@
 //! Conversations, messages and the outbox.
 //!
 //! Every change is one transaction, so a crash (`kill -9`, power loss: `synchronous =
-//! FULL`) leaves either the old or the new state. A message typed by the person is
+//! FULL`) leaves either the old or the new state. The status bookkeeping on the way
+//! (sent, delivered, receipts handed over, routes) skips the fsync: a power cut that
+//! rolls it back only makes the outbox send again what the peer deduplicates. A message typed by the person is
 //! "accepted" when [`Store::queue_outgoing`] returns: from then on it is in the outbox
 //! until the peer acknowledges it, across restarts. A received message is acknowledged
 //! only after [`Store::store_incoming`] committed it, and a repeat of the same id is
@@ -97,6 +99,17 @@ pub struct ConversationRecord {
 const MESSAGE_COLUMNS: &str =
     "seq, conversation_id, id, outgoing, text, sent_at, stored_at, status";
 
+/// A conversation's outbox beyond `?2`.
+const OUTBOX_AFTER_SQL: &str =
+    "SELECT messages.seq, conversation_id, id, outgoing, text, sent_at, stored_at, status
+     FROM outbox CROSS JOIN messages ON messages.seq = outbox.seq
+     WHERE outbox.seq > ?2 AND messages.conversation_id = ?1 ORDER BY outbox.seq";
+
+/// Owed read receipts; `receipt_pending = 1` as written is what lets SQLite use the
+/// partial index of migration 3.
+const PENDING_RECEIPTS_SQL: &str = "SELECT id FROM messages
+     WHERE conversation_id = ?1 AND receipt_pending = 1 AND outgoing = 0 ORDER BY seq";
+
 fn message_from_row(r: &Row<'_>) -> rusqlite::Result<(MessageRecord, String)> {
     let status: String = r.get(7)?;
     Ok((
@@ -127,11 +140,10 @@ fn outgoing_seq(
     id: &str,
 ) -> Result<Option<i64>, StoreError> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT seq FROM messages WHERE conversation_id = ?1 AND outgoing = 1 AND id = ?2",
-            params![conversation, id],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![conversation, id], |r| r.get(0))
         .optional()?)
 }
 
@@ -194,18 +206,21 @@ impl Store {
     }
 
     /// Remembers where the peer was last reachable and which port we used.
+    /// Not synced: an older route after a power cut costs one more attempt.
     pub fn update_route(
-        &self,
+        &mut self,
         id: &str,
         remote_sdp: &str,
         local_port: Option<u16>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE conversations SET remote_sdp = ?2, local_port = COALESCE(?3, local_port)
-             WHERE id = ?1",
-            params![id, remote_sdp, local_port],
-        )?;
-        Ok(())
+        self.without_fsync(|conn| {
+            conn.execute(
+                "UPDATE conversations SET remote_sdp = ?2, local_port = COALESCE(?3, local_port)
+                 WHERE id = ?1",
+                params![id, remote_sdp, local_port],
+            )?;
+            Ok(())
+        })
     }
 
     /// Links a conversation to its contact.
@@ -236,13 +251,14 @@ impl Store {
         now_ms: u64,
     ) -> Result<MessageRecord, StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO messages (conversation_id, id, outgoing, text, sent_at, stored_at, status)
              VALUES (?1, ?2, 1, ?3, ?4, ?4, 'queued')",
-            params![conversation, id, text, i64_of(now_ms)],
-        )?;
+        )?
+        .execute(params![conversation, id, text, i64_of(now_ms)])?;
         let seq = tx.last_insert_rowid();
-        tx.execute("INSERT INTO outbox (seq) VALUES (?1)", params![seq])?;
+        tx.prepare_cached("INSERT INTO outbox (seq) VALUES (?1)")?
+            .execute(params![seq])?;
         tx.commit()?;
         Ok(MessageRecord {
             seq,
@@ -258,13 +274,18 @@ impl Store {
 
     /// What still waits for the peer's acknowledgement, in the order it was written.
     pub fn outbox(&self, conversation: &str) -> Result<Vec<MessageRecord>, StoreError> {
-        self.select_messages(
-            &format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages
-                 WHERE seq IN (SELECT seq FROM outbox) AND conversation_id = ?1 ORDER BY seq"
-            ),
-            params![conversation],
-        )
+        self.outbox_after(conversation, 0)
+    }
+
+    /// The outbox beyond `after_seq` (what a live connection has not carried yet). Reads
+    /// the outbox first (`CROSS JOIN` fixes that order), so its cost follows the
+    /// outbox, not the whole history.
+    pub fn outbox_after(
+        &self,
+        conversation: &str,
+        after_seq: i64,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        self.select_messages(OUTBOX_AFTER_SQL, params![conversation, after_seq])
     }
 
     /// How many messages wait in a conversation's outbox.
@@ -277,30 +298,38 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
-    /// Notes that a queued message was handed to a live connection.
-    pub fn mark_sent(&self, conversation: &str, id: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE messages SET status = 'sent'
-             WHERE conversation_id = ?1 AND outgoing = 1 AND id = ?2 AND status = 'queued'",
-            params![conversation, id],
-        )?;
-        Ok(())
+    /// Notes that a queued message was handed to a live connection. Not synced: the
+    /// message stays in the outbox until acknowledged either way.
+    pub fn mark_sent(&mut self, conversation: &str, id: &str) -> Result<(), StoreError> {
+        self.without_fsync(|conn| {
+            conn.prepare_cached(
+                "UPDATE messages SET status = 'sent'
+                 WHERE conversation_id = ?1 AND outgoing = 1 AND id = ?2 AND status = 'queued'",
+            )?
+            .execute(params![conversation, id])?;
+            Ok(())
+        })
     }
 
     /// The peer acknowledged one of our messages: out of the outbox. Returns whether
-    /// this changed anything (a repeated ack does not).
+    /// this changed anything (a repeated ack does not). Not synced: rolled back by a
+    /// power cut, the message goes out again and the peer acknowledges the repeat.
     pub fn mark_delivered(&mut self, conversation: &str, id: &str) -> Result<bool, StoreError> {
-        let tx = self.conn.transaction()?;
-        let Some(seq) = outgoing_seq(&tx, conversation, id)? else {
-            return Ok(false);
-        };
-        let removed = tx.execute("DELETE FROM outbox WHERE seq = ?1", params![seq])?;
-        tx.execute(
-            "UPDATE messages SET status = 'delivered' WHERE seq = ?1 AND status IN ('queued', 'sent')",
-            params![seq],
-        )?;
-        tx.commit()?;
-        Ok(removed > 0)
+        self.without_fsync(|conn| {
+            let tx = conn.transaction()?;
+            let Some(seq) = outgoing_seq(&tx, conversation, id)? else {
+                return Ok(false);
+            };
+            let removed = tx
+                .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                .execute(params![seq])?;
+            tx.prepare_cached(
+                "UPDATE messages SET status = 'delivered' WHERE seq = ?1 AND status IN ('queued', 'sent')",
+            )?
+            .execute(params![seq])?;
+            tx.commit()?;
+            Ok(removed > 0)
+        })
     }
 
     /// The peer read our messages with these ids. Returns the ids that changed.
@@ -340,12 +369,20 @@ impl Store {
         sent_at: u64,
         now_ms: u64,
     ) -> Result<Option<MessageRecord>, StoreError> {
-        let inserted = self.conn.execute(
-            "INSERT OR IGNORE INTO messages
-                 (conversation_id, id, outgoing, text, sent_at, stored_at, status)
-             VALUES (?1, ?2, 0, ?3, ?4, ?5, 'received')",
-            params![conversation, id, text, i64_of(sent_at), i64_of(now_ms)],
-        )?;
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO messages
+                     (conversation_id, id, outgoing, text, sent_at, stored_at, status)
+                 VALUES (?1, ?2, 0, ?3, ?4, ?5, 'received')",
+            )?
+            .execute(params![
+                conversation,
+                id,
+                text,
+                i64_of(sent_at),
+                i64_of(now_ms)
+            ])?;
         if inserted == 0 {
             return Ok(None);
         }
@@ -390,28 +427,28 @@ impl Store {
 
     /// Read receipts not yet sent to the peer.
     pub fn pending_receipts(&self, conversation: &str) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id FROM messages WHERE conversation_id = ?1 AND outgoing = 0
-             AND receipt_pending = 1 ORDER BY seq",
-        )?;
+        let mut stmt = self.conn.prepare_cached(PENDING_RECEIPTS_SQL)?;
         let ids = stmt
             .query_map(params![conversation], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ids)
     }
 
-    /// The peer has these read receipts.
+    /// The peer has these read receipts. Not synced: rolled back, they are sent again
+    /// and a repeated receipt changes nothing on the other side.
     pub fn receipts_sent(&mut self, conversation: &str, ids: &[String]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        for id in ids {
-            tx.execute(
-                "UPDATE messages SET receipt_pending = 0
-                 WHERE conversation_id = ?1 AND outgoing = 0 AND id = ?2",
-                params![conversation, id],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.without_fsync(|conn| {
+            let tx = conn.transaction()?;
+            for id in ids {
+                tx.execute(
+                    "UPDATE messages SET receipt_pending = 0
+                     WHERE conversation_id = ?1 AND outgoing = 0 AND id = ?2",
+                    params![conversation, id],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// A page of history in display order: up to `limit` messages before `before_seq`
@@ -559,6 +596,83 @@ mod tests {
     }
 
     #[test]
+    fn bookkeeping_skips_fsync_and_leaves_full_sync_for_what_is_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tincan.db");
+        {
+            let mut store = Store::open(&path).unwrap();
+            assert!(
+                store.syncs_fully(),
+                "accepting a message must wait for the disk"
+            );
+            store.add_conversation(&conversation("c1")).unwrap();
+            store.queue_outgoing("c1", "m1", "one", 10).unwrap();
+            store.mark_sent("c1", "m1").unwrap();
+            assert!(store.syncs_fully(), "restored after mark_sent");
+            store.update_route("c1", "v=1", Some(40001)).unwrap();
+            assert!(store.syncs_fully(), "restored after update_route");
+            assert!(store.mark_delivered("c1", "m1").unwrap());
+            assert!(!store.mark_delivered("c1", "unknown").unwrap());
+            assert!(
+                store.syncs_fully(),
+                "restored after mark_delivered, also on its early return"
+            );
+            store.receipts_sent("c1", &["x".into()]).unwrap();
+            assert!(store.syncs_fully(), "restored after receipts_sent");
+        }
+        // The unsynced commits are commits all the same: a reopened store has them.
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.outbox_count("c1").unwrap(), 0);
+        assert_eq!(
+            store.message("c1", true, "m1").unwrap().unwrap().status,
+            MessageStatus::Delivered
+        );
+        let record = store.conversation("c1").unwrap().unwrap();
+        assert_eq!(
+            (record.remote_sdp.as_str(), record.local_port),
+            ("v=1", Some(40001))
+        );
+    }
+
+    #[test]
+    fn outbox_after_skips_what_a_link_carried_and_other_conversations() {
+        let mut store = Store::in_memory().unwrap();
+        store.add_conversation(&conversation("c1")).unwrap();
+        store.add_conversation(&conversation("c2")).unwrap();
+        let first = store.queue_outgoing("c1", "m1", "one", 10).unwrap();
+        store.queue_outgoing("c2", "x1", "other", 11).unwrap();
+        store.queue_outgoing("c1", "m2", "two", 12).unwrap();
+        assert_eq!(ids(&store.outbox_after("c1", 0).unwrap()), ["m1", "m2"]);
+        assert_eq!(ids(&store.outbox_after("c1", first.seq).unwrap()), ["m2"]);
+        assert_eq!(ids(&store.outbox("c2").unwrap()), ["x1"]);
+    }
+
+    #[test]
+    fn per_message_lookups_use_indexes_not_the_whole_history() {
+        let store = Store::in_memory().unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            // ?1 is the conversation, ?2 (where there is one) a sequence number.
+            let values: [&dyn rusqlite::ToSql; 2] = [&"c1", &0];
+            let bound = &values[..stmt.parameter_count()];
+            let rows = stmt
+                .query_map(bound, |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+            rows.join("; ")
+        };
+        let receipts = plan(PENDING_RECEIPTS_SQL);
+        assert!(receipts.contains("messages_receipt_pending"), "{receipts}");
+        let outbox = plan(OUTBOX_AFTER_SQL);
+        assert!(outbox.starts_with("SEARCH outbox"), "{outbox}");
+        assert!(outbox.contains("INTEGER PRIMARY KEY"), "{outbox}");
+    }
+
+    #[test]
     fn incoming_duplicates_are_recognised_per_conversation() {
         let store = Store::in_memory().unwrap();
         store.add_conversation(&conversation("c1")).unwrap();
@@ -626,7 +740,7 @@ mod tests {
 
     #[test]
     fn conversations_round_trip_and_remember_routes() {
-        let store = Store::in_memory().unwrap();
+        let mut store = Store::in_memory().unwrap();
         store.add_conversation(&conversation("c1")).unwrap();
         store.update_route("c1", "v=1", Some(40001)).unwrap();
         store.close_conversation("c1").unwrap();

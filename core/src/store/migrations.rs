@@ -48,6 +48,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY NOT NULL REFERENCES messages(seq)
     ) STRICT;",
+    // 3: owed read receipts are looked up on every flush; without an index that read
+    // the whole history of the conversation.
+    "CREATE INDEX messages_receipt_pending ON messages (conversation_id, seq)
+        WHERE receipt_pending = 1;",
 ];
 
 /// Brings the schema up to date inside one transaction.

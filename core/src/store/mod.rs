@@ -2,6 +2,13 @@
 //! invite after a restart), contacts, conversations, messages and the outbox. Secrets
 //! live in the platform's secret store, not here. WAL mode with `synchronous = FULL`
 //! (a committed message survives power loss), one linear list of migrations.
+//!
+//! Bookkeeping that the chat protocol repairs by itself (a message marked sent or
+//! delivered, a remembered route) commits without waiting for the disk
+//! ([`Store::without_fsync`]): a power cut can roll it back, and then the outbox simply
+//! sends the message again and the peer, which deduplicates, acknowledges it again.
+//! `kill -9` loses none of it (the commit is in the OS's cache), and the next synced
+//! commit makes it durable too, because the WAL is written in order.
 
 mod chat;
 mod contacts;
@@ -58,9 +65,40 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every statement on a message's way is cached; room for all of them.
+        conn.set_prepared_statement_cache_capacity(64);
         let mut store = Self { conn };
         migrations::run(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Runs `f` with its commits not waiting for fsync (`synchronous = NORMAL`). Only
+    /// for changes a power cut may roll back without losing anything accepted (see the
+    /// module doc); everything else keeps `FULL`.
+    fn without_fsync<T>(
+        &mut self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn
+            .prepare_cached("PRAGMA synchronous = NORMAL")?
+            .execute([])?;
+        let result = f(&mut self.conn);
+        let restored = self
+            .conn
+            .prepare_cached("PRAGMA synchronous = FULL")
+            .and_then(|mut s| s.execute([]));
+        let value = result?;
+        restored?;
+        Ok(value)
+    }
+
+    /// Whether commits currently wait for the disk (tests: the setting is restored).
+    #[cfg(test)]
+    fn syncs_fully(&self) -> bool {
+        self.conn
+            .pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))
+            .map(|v| v == 2)
+            .unwrap_or(false)
     }
 
     /// The schema version after migrations.
