@@ -354,12 +354,12 @@ pub fn print(r: &Results, fs: &str) {
         true,
     );
     row(
-        "**Tincan node pair: `send` → `Delivered`** (WAL, synchronous=FULL)",
+        "**Tincan node pair: `send` → `Delivered`** (WAL; accept and store synced, status unsynced)",
         &r.node,
         true,
     );
     row(
-        "store only: the node's 4 commits per message (3 sender + 1 receiver), one thread, \
+        "store only: the node's 4 commits per message (3 sender + 1 receiver, 2 of them synced), one thread, \
          no network",
         &r.store,
         false,
