@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use tincan_tests::keyring_session;
 use tincan_tests::process::{Stream, Tincan};
 
 const T: Duration = Duration::from_secs(60);
@@ -136,34 +137,14 @@ fn plaintext_secrets_from_an_older_release_are_moved_and_deleted() {
         .any(|w| w == b"an old invite's keys"));
 }
 
-fn has_tool(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-}
-
 #[test]
 fn with_a_secret_service_the_os_store_is_used() {
-    for (tool, package) in [
-        ("dbus-run-session", "dbus-x11"),
-        ("gnome-keyring-daemon", "gnome-keyring"),
-    ] {
-        assert!(
-            has_tool(tool),
-            "`{tool}` is missing: run scripts/setup (installs Debian `{package}`)"
-        );
+    if let Some((tool, package)) = keyring_session::missing_tool() {
+        panic!("`{tool}` is missing: run scripts/setup (installs Debian `{package}`)");
     }
     let home = Home::new();
-    let wrapper = [
-        "dbus-run-session",
-        "--",
-        "sh",
-        "-c",
-        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
-         && exec \"$@\"",
-        "sh",
-    ];
     // No passphrase at all: none is needed.
-    let mut run = home.run("keyring", &wrapper, None, None);
+    let mut run = home.run("keyring", &keyring_session::WRAPPER, None, None);
     let notice = run.expect_line(Stream::Err, "kept in", T);
     assert!(notice.contains("Secret Service"), "{notice}");
     run.expect_line(Stream::Out, "No invites are waiting", T);

@@ -11,6 +11,7 @@ use tincan_core::link::LinkConfig;
 use tincan_core::node::{Event, InviteRequest, Node, NodeConfig, PeerState, Protection};
 use tincan_core::protect::argon;
 use tincan_core::secrets::MemorySecretStore;
+use tincan_tests::keyring_session;
 use tincan_tests::proc_mem;
 use tincan_tests::process::{wait_for_file, Stream, Tincan};
 
@@ -136,11 +137,6 @@ pub async fn idle_cli_memory(secrets: CliSecrets) -> Result<Option<IdleMemory>, 
     tokio::task::spawn_blocking(move || idle_cli_memory_blocking(secrets)).await?
 }
 
-fn has_tool(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-}
-
 /// Starts one CLI: with `OsKeyring` through the Secret Service wrapper, its own HOME
 /// and runtime dir, no passphrase; otherwise with the test passphrase file.
 fn start_cli(secrets: CliSecrets, name: &str, root: &Path, args: &[&str]) -> Tincan {
@@ -153,15 +149,6 @@ fn start_cli(secrets: CliSecrets, name: &str, root: &Path, args: &[&str]) -> Tin
             std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700))
                 .expect("private runtime dir");
             let (home, run) = (home.display().to_string(), run.display().to_string());
-            let wrapper = [
-                "dbus-run-session",
-                "--",
-                "sh",
-                "-c",
-                "echo -n bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
-                 && exec \"$@\"",
-                "sh",
-            ];
             let env = [
                 ("HOME", Some(home.as_str())),
                 ("XDG_RUNTIME_DIR", Some(run.as_str())),
@@ -169,7 +156,7 @@ fn start_cli(secrets: CliSecrets, name: &str, root: &Path, args: &[&str]) -> Tin
                 ("TINCAN_SECRET_STORE", Some("keyring")),
                 ("TINCAN_PASSPHRASE", None),
             ];
-            Tincan::start_with_env(name, &wrapper, args, &env)
+            Tincan::start_with_env(name, &keyring_session::WRAPPER, args, &env)
         }
     }
 }
@@ -179,13 +166,13 @@ fn strs(v: &[String]) -> Vec<&str> {
 }
 
 fn idle_cli_memory_blocking(secrets: CliSecrets) -> Result<Option<IdleMemory>, BoxError> {
-    if secrets == CliSecrets::OsKeyring
-        && !(has_tool("dbus-run-session") && has_tool("gnome-keyring-daemon"))
-    {
-        eprintln!(
-            "bench: keyring CLI row skipped: scripts/setup installs dbus-x11 and gnome-keyring"
-        );
-        return Ok(None);
+    if secrets == CliSecrets::OsKeyring {
+        if let Some((tool, package)) = keyring_session::missing_tool() {
+            eprintln!(
+                "bench: keyring row skipped: no `{tool}` (scripts/setup installs `{package}`)"
+            );
+            return Ok(None);
+        }
     }
     let dir = tempfile::tempdir()?;
     let path = |s: &str| dir.path().join(s).display().to_string();
