@@ -77,6 +77,7 @@ impl From<CodeError> for TincanError {
             CodeError::AnswerMismatch(_) => TincanError::InvalidInput(message),
             CodeError::Qr { .. } => TincanError::QrUnreadable(message),
             CodeError::Damaged { .. }
+            | CodeError::SafetyNumberCode
             | CodeError::WrongKind { .. }
             | CodeError::TooCostly { .. }
             | CodeError::TooWeak { .. }

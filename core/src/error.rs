@@ -15,6 +15,11 @@ pub enum CodeError {
     /// The text is not a Tincan code at all.
     #[error("This is not a Tincan code. Tincan codes start with \"TINCAN-\".")]
     NotACode,
+    /// A contact's safety-number QR (`TINCAN-SN1:`, [`crate::identity`]) was given
+    /// where an invite, reply or follow-up code belongs: both are scanned with the same
+    /// camera, so say which is which instead of calling it damaged.
+    #[error("This is a safety-number code, for checking who a contact is, not an invite or a reply. Scan it where you verify that contact.")]
+    SafetyNumberCode,
     /// The code is damaged, truncated or was edited.
     #[error(
         "This code is damaged or incomplete ({reason}). Ask for it to be sent again, in one piece."

@@ -191,6 +191,10 @@ fn bad_input_gets_a_message_and_a_failure_exit() {
         ("TINCAN-I1-AAAAAAAAAAAAAAAA", "damaged or incomplete"),
         ("hello there", "not a Tincan code"),
         ("TINCAN-I9-AAAA", "newer version of Tincan"),
+        (
+            "TINCAN-SN1:123451234512345123451234512345123451234512345123451234512345",
+            "safety-number code",
+        ),
     ] {
         let mut p = start(
             "ben",

@@ -80,6 +80,10 @@ pub fn decode(text: &str) -> Result<(CodeKind, Vec<u8>), CodeError> {
         cleaned.push(c.to_ascii_uppercase());
     }
     let start = cleaned.find(PREFIX).ok_or(CodeError::NotACode)?;
+    // No code kind is "S": `TINCAN-SN…` is a safety number (identity::SAFETY_QR_PREFIX).
+    if cleaned[start + PREFIX.len()..].starts_with("SN") {
+        return Err(CodeError::SafetyNumberCode);
+    }
     let mut rest = cleaned[start + PREFIX.len()..].chars();
     let kind = rest
         .next()
@@ -228,6 +232,13 @@ mod tests {
             Err(CodeError::Damaged { .. })
         ));
         assert!(matches!(decode("TINCAN-"), Err(CodeError::Damaged { .. })));
+        // A contact's safety-number QR, scanned where a code belongs.
+        let safety = format!("{}{}", crate::identity::SAFETY_QR_PREFIX, "1".repeat(60));
+        assert_eq!(decode(&safety), Err(CodeError::SafetyNumberCode));
+        assert_eq!(
+            decode(&safety.to_lowercase()),
+            Err(CodeError::SafetyNumberCode)
+        );
         assert!(decode(&"TINCAN-I1-".repeat(5000)).is_err());
     }
 }
