@@ -3,6 +3,7 @@
 
 pub mod address_move;
 pub mod delay;
+pub mod host;
 pub mod keyring_session;
 pub mod netns;
 pub mod ns_socket;

@@ -40,12 +40,7 @@ static SWEEP: Once = Once::new();
 /// Namespace tests never pass silently without root: CI runs `scripts/test-all` as
 /// root, and a developer without root sees this error instead of a green run.
 pub fn require_root() -> Result<()> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    let euid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|l| l.split_whitespace().nth(1))
+    let euid = crate::host::effective_uid()
         .ok_or_else(|| anyhow!("no effective uid in /proc/self/status"))?;
     if euid != "0" {
         bail!(
@@ -55,10 +50,7 @@ pub fn require_root() -> Result<()> {
         );
     }
     for (tool, package) in [("ip", "iproute2"), ("iptables", "iptables")] {
-        let found = std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-            .unwrap_or(false)
-            || Path::new("/usr/sbin").join(tool).is_file();
+        let found = crate::host::on_path(tool) || Path::new("/usr/sbin").join(tool).is_file();
         if !found {
             bail!("`{tool}` is missing: run scripts/setup (installs Debian `{package}`)");
         }

@@ -28,9 +28,7 @@ use std::time::{Duration, Instant};
 use measure::{median, traffic, BoxError, End, Row};
 use node_hook::{CliSecrets, IdleMemory};
 use tincan_core::link::{answer, Link, LinkConfig, LinkSecrets, PendingOffer};
-
-/// Set in the re-run inside the namespace.
-const IN_NETNS: &str = "TINCAN_BENCH_IN_NETNS";
+use tincan_tests::host::{self, read_trimmed, rerun_in_lo_netns};
 
 struct Options {
     pairs: usize,
@@ -67,33 +65,6 @@ fn options() -> Result<Options, BoxError> {
         }
     }
     Ok(o)
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                == Some("0")
-        })
-        .unwrap_or(false)
-}
-
-/// As root and not yet inside: run this same binary inside a lo-only namespace.
-fn rerun_in_netns() -> Result<Option<std::process::ExitStatus>, BoxError> {
-    if std::env::var_os(IN_NETNS).is_some() || !is_root() {
-        return Ok(None);
-    }
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/in-netns.sh");
-    let status = std::process::Command::new(script)
-        .arg("--lo-only")
-        .arg(std::env::current_exe()?)
-        .args(std::env::args().skip(1))
-        .env(IN_NETNS, "1")
-        .status()
-        .map_err(|e| format!("running in-netns.sh (needs root for unshare -n): {e}"))?;
-    Ok(Some(status))
 }
 
 // ---- the Tincan link ----
@@ -151,12 +122,6 @@ async fn idle_wakeups(config: &LinkConfig) -> Result<f64, BoxError> {
 }
 
 // ---- machine notes ----
-
-fn read_trimmed(path: &str) -> String {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| "?".to_owned())
-}
 
 /// What the kernel grants a UDP socket that asks for the link's 4 MiB (getsockopt
 /// reports twice the granted size: the kernel's bookkeeping overhead).
@@ -288,10 +253,10 @@ fn print_targets(t: &Subjects<'_>, chromium: Option<&Row>, memory: &[(&str, Opti
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), BoxError> {
     let o = options()?;
-    if let Some(status) = rerun_in_netns()? {
+    if let Some(status) = rerun_in_lo_netns()? {
         std::process::exit(status.code().unwrap_or(1));
     }
-    let in_netns = std::env::var_os(IN_NETNS).is_some();
+    let in_netns = host::in_netns();
     let load_before = read_trimmed("/proc/loadavg");
     let started = Instant::now();
 

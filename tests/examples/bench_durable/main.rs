@@ -21,9 +21,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use common::BoxError;
-
-/// Set in the re-run inside the namespace.
-const IN_NETNS: &str = "TINCAN_BENCH_IN_NETNS";
+use tincan_tests::host::{self, read_trimmed, rerun_in_lo_netns};
 
 struct Options {
     messages: usize,
@@ -90,39 +88,6 @@ fn options() -> Result<Options, BoxError> {
     Ok(o)
 }
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                == Some("0")
-        })
-        .unwrap_or(false)
-}
-
-/// As root and not yet inside: run this same binary inside a lo-only namespace.
-fn rerun_in_netns() -> Result<Option<std::process::ExitStatus>, BoxError> {
-    if std::env::var_os(IN_NETNS).is_some() || !is_root() {
-        return Ok(None);
-    }
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/in-netns.sh");
-    let status = std::process::Command::new(script)
-        .arg("--lo-only")
-        .arg(std::env::current_exe()?)
-        .args(std::env::args().skip(1))
-        .env(IN_NETNS, "1")
-        .status()
-        .map_err(|e| format!("running in-netns.sh (needs root for unshare -n): {e}"))?;
-    Ok(Some(status))
-}
-
-fn read_trimmed(path: &str) -> String {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| "?".to_owned())
-}
-
 /// The filesystem type and device holding `dir` (longest matching mount point).
 fn filesystem(dir: &std::path::Path) -> String {
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
@@ -141,10 +106,10 @@ fn filesystem(dir: &std::path::Path) -> String {
 
 fn main() -> Result<(), BoxError> {
     let o = options()?;
-    if let Some(status) = rerun_in_netns()? {
+    if let Some(status) = rerun_in_lo_netns()? {
         std::process::exit(status.code().unwrap_or(1));
     }
-    let in_netns = std::env::var_os(IN_NETNS).is_some();
+    let in_netns = host::in_netns();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
