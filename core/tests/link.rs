@@ -1,11 +1,11 @@
 //! Two Tincan links on loopback: connect, talk both ways, survive an inviter restart,
 //! bounded gathering, goodbye on close.
 
-use std::net::UdpSocket;
+use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use tincan_core::link::{
-    answer, IceServer, Link, LinkConfig, LinkSecrets, LinkState, PendingOffer,
+    answer, IceServer, Link, LinkConfig, LinkError, LinkSecrets, LinkState, PendingOffer,
 };
 
 const OPEN_WITHIN: Duration = Duration::from_secs(10);
@@ -199,4 +199,71 @@ async fn close_is_seen_by_the_peer() {
         .expect("recv ends");
     assert!(end.is_none(), "recv ends after goodbye");
     assert!(alice.send(b"late").await.is_err(), "send after close fails");
+}
+
+/// The loopback configuration bound to one port.
+fn loopback_on(port: u16) -> LinkConfig {
+    LinkConfig {
+        bind: vec![SocketAddr::from(([127, 0, 0, 1], port))],
+        ..LinkConfig::loopback()
+    }
+}
+
+/// A rebuilt session reuses its ICE credentials, so the peer's previous session (still
+/// closing, or replaced by a restart) answers its checks. If that one wins, ICE is up
+/// and the handshake waits for an end that is gone: the attempt must give up at the
+/// handshake limit, not at the end of its window, and the next rebuild connects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuilt_session_that_reached_the_old_peer_gives_up_at_the_handshake_limit() {
+    let (alice_secrets, bob_secrets) = (secrets(), secrets());
+    let offer = PendingOffer::create(&LinkConfig::loopback(), &alice_secrets)
+        .await
+        .expect("offer");
+    let offer_sdp = offer.local_sdp().to_owned();
+    let (answer_sdp, old_bob) = answer(&LinkConfig::loopback(), &bob_secrets, &offer_sdp)
+        .await
+        .expect("answer");
+    let alice = offer.accept(&answer_sdp).await.expect("accept");
+    alice.wait_open(OPEN_WITHIN).await.expect("alice open");
+    old_bob.wait_open(OPEN_WITHIN).await.expect("bob open");
+    let (alice_addr, bob_addr) = alice.selected_route().await.expect("route");
+    alice.close_without_goodbye().await.expect("close");
+    drop(alice);
+
+    // Alice rebuilds the same session on the same port while Bob's old one lives on.
+    let rebuilt = PendingOffer::create(&loopback_on(alice_addr.port()), &alice_secrets)
+        .await
+        .expect("rebuilt offer");
+    let alice = rebuilt.accept(&answer_sdp).await.expect("accept");
+    let started = Instant::now();
+    let limit = Duration::from_secs(2);
+    let outcome = alice
+        .wait_open_unless_stalled(Duration::from_secs(30), limit)
+        .await;
+    let waited = started.elapsed();
+    assert!(
+        matches!(outcome, Err(LinkError::HandshakeStalled(l)) if l == limit),
+        "{outcome:?}"
+    );
+    assert!(waited < Duration::from_secs(10), "gave up after {waited:?}");
+    println!("stalled attempt given up after {waited:?}");
+
+    // Bob's old session is gone now; both rebuild on their ports and connect.
+    old_bob.close_without_goodbye().await.expect("close");
+    alice.close_without_goodbye().await.expect("close");
+    drop((old_bob, alice));
+    let rebuilt = PendingOffer::create(&loopback_on(alice_addr.port()), &alice_secrets)
+        .await
+        .expect("rebuilt offer");
+    let (_, bob) = answer(&loopback_on(bob_addr.port()), &bob_secrets, &offer_sdp)
+        .await
+        .expect("rebuilt answer");
+    let alice = rebuilt.accept(&answer_sdp).await.expect("accept");
+    alice
+        .wait_open_unless_stalled(OPEN_WITHIN, limit)
+        .await
+        .expect("alice open");
+    bob.wait_open(OPEN_WITHIN).await.expect("bob open");
+    alice.send(b"back").await.expect("send");
+    expect_received(&bob, b"back").await;
 }

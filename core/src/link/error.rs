@@ -23,6 +23,11 @@ pub enum LinkError {
     /// The channel did not open in time.
     #[error("the connection did not open within {0:?}")]
     Timeout(Duration),
+    /// The other side answered connectivity checks, but the encrypted session did not
+    /// come up: what answered is a session that is going away (see
+    /// [`Link::wait_open_unless_stalled`](super::Link::wait_open_unless_stalled)).
+    #[error("the other side answered but the connection did not start within {0:?}")]
+    HandshakeStalled(Duration),
     /// ICE or DTLS failed: the two devices cannot reach each other.
     #[error("the connection failed: the devices cannot reach each other")]
     Failed,

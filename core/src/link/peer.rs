@@ -28,6 +28,8 @@ pub(crate) const GOODBYE: &[u8] = b"tincan:goodbye";
 pub(crate) struct Shared {
     pub(crate) state: watch::Sender<LinkState>,
     pub(crate) gathered: watch::Sender<bool>,
+    /// Whether ICE currently has a working path (the other side answers our checks).
+    pub(crate) ice_connected: watch::Sender<bool>,
     /// The one data channel, once known (at once for the offerer, on arrival for the
     /// answerer).
     pub(crate) channel: watch::Sender<Option<Arc<dyn DataChannel>>>,
@@ -119,6 +121,7 @@ impl PeerConnectionEventHandler for Handler {
             RTCIceConnectionState::Connected | RTCIceConnectionState::Completed
         );
         self.shared.runtime.set_ice_connected(connected);
+        self.shared.ice_connected.send_replace(connected);
     }
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
@@ -160,6 +163,7 @@ pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<
     let shared = Arc::new(Shared {
         state: watch::channel(LinkState::Connecting).0,
         gathered: watch::channel(false).0,
+        ice_connected: watch::channel(false).0,
         channel: watch::channel(None).0,
         inbox: Mutex::new(Some(inbox_tx)),
         runtime: runtime.clone(),

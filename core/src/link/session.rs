@@ -160,6 +160,37 @@ impl Link {
         }
     }
 
+    /// Like [`Link::wait_open`], but gives up early when ICE found a path and the
+    /// DTLS and SCTP handshakes still have not finished `handshake_limit` later.
+    ///
+    /// A rebuilt session reuses the ICE credentials of the one before it, so the old
+    /// session of a peer that is just closing (or was replaced by a restart) answers
+    /// our checks as well as its successor would. If it answers first, ICE selects
+    /// that path, the controlling side nominates it and never nominates again, and
+    /// the handshake waits for an end that is gone until the whole window runs out.
+    pub async fn wait_open_unless_stalled(
+        &self,
+        window: Duration,
+        handshake_limit: Duration,
+    ) -> Result<(), LinkError> {
+        let mut ice = self.shared.ice_connected.subscribe();
+        let stalled = async {
+            loop {
+                if ice.wait_for(|up| *up).await.is_err() {
+                    return std::future::pending().await;
+                }
+                let dropped = tokio::time::timeout(handshake_limit, ice.wait_for(|up| !*up));
+                if dropped.await.is_err() {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            opened = self.wait_open(window) => opened,
+            () = stalled => Err(LinkError::HandshakeStalled(handshake_limit)),
+        }
+    }
+
     async fn open_channel(&self) -> Result<Arc<dyn DataChannel>, LinkError> {
         let mut events = self.events();
         let state = *events

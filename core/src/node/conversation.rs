@@ -46,6 +46,11 @@ pub struct ReconnectPolicy {
     pub max_delay: Duration,
     /// Without success for this long, the conversation shows as `Offline`.
     pub offline_after: Duration,
+    /// A rebuilt session whose path was found but whose handshake has not finished
+    /// this long later is talking to the peer's previous session, which answers the
+    /// same credentials while it closes; rebuild rather than wait out the window.
+    /// Generous: DTLS retransmits a lost flight after 1 s, then 2 s, then 4 s.
+    pub handshake_limit: Duration,
     /// A link `Disconnected` (ICE heard nothing for `ice_disconnected_timeout`) for
     /// this long is given up and rebuilt. Zero (the default): at once. Measured: after
     /// an outage of 10 s or more, webrtc's SCTP resumes slowly or not at all (its
@@ -66,6 +71,7 @@ impl Default for ReconnectPolicy {
             first_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             offline_after: Duration::from_secs(120),
+            handshake_limit: Duration::from_secs(8),
             stall_limit: Duration::ZERO,
             ping_after: Duration::from_secs(5),
             silence_limit: Duration::from_secs(20),
@@ -96,6 +102,8 @@ impl Ctx {
 enum Ending {
     /// Lost: reconnect.
     Lost(String),
+    /// The peer said it is going offline: reconnect once its session has closed.
+    PeerAway,
     /// Ended for good by either side.
     Closed(String),
     /// We are going offline (shutdown).
@@ -140,19 +148,24 @@ pub(super) async fn run(
         };
         let link = Arc::new(link);
         slot.set_link(link.clone(), local_sdp);
-        let window = if is_first {
-            ctx.connect_timeout
-        } else {
-            ctx.reconnect.attempt_window
+        let opening = async {
+            if is_first {
+                link.wait_open(ctx.connect_timeout).await
+            } else {
+                let policy = &ctx.reconnect;
+                link.wait_open_unless_stalled(policy.attempt_window, policy.handshake_limit)
+                    .await
+            }
         };
         let opened = tokio::select! {
-            opened = link.wait_open(window) => opened,
+            opened = opening => opened,
             command = next_control(&mut commands) => {
                 finish_without_link(&ctx, &id, &slot, &link, command).await;
                 return;
             }
         };
         if let Err(e) = opened {
+            tracing::info!(peer = %id, "attempt {attempt} did not connect: {e}");
             let _ = link.close_without_goodbye().await;
             if is_first {
                 fail_first(
@@ -221,6 +234,19 @@ pub(super) async fn run(
                 }
                 slot.set_state(&id, &ctx.events, PeerState::Disconnected { reason });
                 return;
+            }
+            Ending::PeerAway => {
+                tracing::info!(peer = %id, "the other side went offline");
+                let _ = link.close_without_goodbye().await;
+                lost_since = Some(Instant::now());
+                // Its closing session would answer our first checks (handshake_limit).
+                let mut wait = ctx.reconnect.first_delay;
+                if pause(&mut commands, &mut wait, &ctx.reconnect)
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
             }
             Ending::Away => return,
         }
@@ -548,7 +574,7 @@ async fn on_frame(ctx: &Ctx, id: &PeerId, link: &Link, frame: Frame) -> Option<E
             }
         }
         Frame::Pong => {}
-        Frame::Away => return Some(Ending::Lost("the other side went offline".into())),
+        Frame::Away => return Some(Ending::PeerAway),
         Frame::Confirm { .. } | Frame::Hello { .. } | Frame::Proof { .. } => {
             tracing::debug!(peer = %id, "handshake frame after the handshake ignored");
         }
