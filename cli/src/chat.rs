@@ -42,6 +42,8 @@ fn describe(node: &Node, peer: &str, state: &PeerState) -> String {
     };
     match state {
         PeerState::Connecting => "… connecting".into(),
+        // Attempt 0: the link just dropped and nothing has been tried yet.
+        PeerState::Reconnecting { attempt: 0 } => format!("↻ reconnecting to {name}{queue}"),
         PeerState::Reconnecting { attempt } => {
             format!("↻ reconnecting to {name} (attempt {attempt}){queue}")
         }

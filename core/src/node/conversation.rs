@@ -239,6 +239,7 @@ pub(super) async fn run(
                 tracing::info!(peer = %id, "the other side went offline");
                 let _ = link.close_without_goodbye().await;
                 lost_since = Some(Instant::now());
+                slot.set_state(&id, &ctx.events, PeerState::Reconnecting { attempt: 0 });
                 // Its closing session would answer our first checks (handshake_limit).
                 let mut wait = ctx.reconnect.first_delay;
                 if pause(&mut commands, &mut wait, &ctx.reconnect)
