@@ -61,6 +61,52 @@ pub fn rerun_in_lo_netns() -> Result<Option<ExitStatus>, String> {
     Ok(Some(status))
 }
 
+/// A benchmark's run on this machine: started with the load average before it, and
+/// printed at the end as the common "Machine:" lines the results are read against.
+pub struct BenchRun {
+    started: std::time::Instant,
+    load_before: String,
+    load_after: Option<String>,
+}
+
+impl BenchRun {
+    /// Notes the load now, before anything is measured.
+    pub fn start() -> Self {
+        Self {
+            load_before: read_trimmed("/proc/loadavg"),
+            started: std::time::Instant::now(),
+            load_after: None,
+        }
+    }
+
+    /// Notes the load once the measurements are over (before printing takes time).
+    pub fn measured(&mut self) {
+        self.load_after = Some(read_trimmed("/proc/loadavg"));
+    }
+
+    /// Prints "Machine:" with CPUs, load before and after, run time, kernel and
+    /// network; the benchmark adds its own lines below.
+    pub fn print_machine(&self) {
+        println!("\nMachine:");
+        println!(
+            "- {} CPUs; load average before {}, after {}; run took {:.0} s",
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+            self.load_before,
+            self.load_after.as_deref().unwrap_or("?"),
+            self.started.elapsed().as_secs_f64()
+        );
+        println!("- kernel {}", read_trimmed("/proc/sys/kernel/osrelease"));
+        println!(
+            "- network: {}",
+            if in_netns() {
+                "private namespace, only lo up"
+            } else {
+                "host loopback (not root: no namespace)"
+            }
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -257,8 +257,7 @@ async fn main() -> Result<(), BoxError> {
         std::process::exit(status.code().unwrap_or(1));
     }
     let in_netns = host::in_netns();
-    let load_before = read_trimmed("/proc/loadavg");
-    let started = Instant::now();
+    let mut run = host::BenchRun::start();
 
     eprintln!("bench: plain webrtc peers…");
     let plain = bench_plain(&o).await?;
@@ -343,7 +342,7 @@ async fn main() -> Result<(), BoxError> {
         Some(chromium::run(o.pairs, o.pings).await?)
     };
     let wakeups = idle_wakeups(&tincan).await?;
-    let load_after = read_trimmed("/proc/loadavg");
+    run.measured();
 
     println!(
         "\n{} fresh pairs for connect; {} round trips of 64 B; 64 MiB per throughput run; \
@@ -422,21 +421,7 @@ async fn main() -> Result<(), BoxError> {
         &memory,
     );
 
-    println!("\nMachine:");
-    println!(
-        "- {} CPUs; load average before {load_before}, after {load_after}; run took {:.0} s",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        started.elapsed().as_secs_f64()
-    );
-    println!("- kernel {}", read_trimmed("/proc/sys/kernel/osrelease"));
-    println!(
-        "- network: {}",
-        if in_netns {
-            "private namespace, only lo up"
-        } else {
-            "host loopback (not root: no namespace)"
-        }
-    );
+    run.print_machine();
     println!(
         "- net.core.rmem_max {} / wmem_max {}; UDP socket {}",
         read_trimmed("/proc/sys/net/core/rmem_max"),

@@ -38,6 +38,51 @@ pub fn introduce(ana: &Node, ben: &Node) -> Result<String, BoxError> {
     Ok(ana.accept_reply(&joined.reply_code)?)
 }
 
+/// Text of the message [`warm_pair`] delivers before anything is timed.
+pub const WARM_UP: &str = "warm-up";
+
+/// Two nodes in fresh directories under `base`, introduced and connected, their
+/// events recorded, one message delivered: what is timed next starts warm.
+pub struct WarmPair {
+    pub ana: Node,
+    pub ben: Node,
+    pub ra: Recorder,
+    pub rb: Recorder,
+    /// The conversation id.
+    pub peer: String,
+    /// The data directories, removed when dropped.
+    pub dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+/// See [`WarmPair`]; `event_capacity` as in [`node`].
+pub fn warm_pair(base: &Path, event_capacity: usize) -> Result<WarmPair, BoxError> {
+    let (da, db) = (tempfile::tempdir_in(base)?, tempfile::tempdir_in(base)?);
+    let (ana, ben) = (
+        node(da.path(), event_capacity)?,
+        node(db.path(), event_capacity)?,
+    );
+    let (ra, rb) = (Recorder::start(&ana), Recorder::start(&ben));
+    let t = Instant::now();
+    let peer = introduce(&ana, &ben)?;
+    ra.expect("Ana connected", t, STEP, is_connected)?;
+    rb.expect("Ben connected", t, STEP, is_connected)?;
+    let warm = ana.send(&peer, WARM_UP)?;
+    ra.expect(
+        "warm-up delivered",
+        t,
+        STEP,
+        |e| matches!(e, Event::Delivered { id, .. } if *id == warm),
+    )?;
+    Ok(WarmPair {
+        ana,
+        ben,
+        ra,
+        rb,
+        peer,
+        dirs: (da, db),
+    })
+}
+
 /// Whether `e` says the conversation is connected.
 pub fn is_connected(e: &Event) -> bool {
     matches!(

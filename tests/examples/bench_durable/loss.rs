@@ -17,7 +17,7 @@ use tincan_core::link::{Link, LinkConfig, LinkState};
 use tincan_core::node::{Event, PeerState};
 
 use crate::common::{
-    self, introduce, is_connected, is_reconnecting, median, range, secs, BoxError, Recorder, STEP,
+    self, is_connected, is_reconnecting, median, range, secs, BoxError, Recorder, WarmPair,
 };
 
 const RULE: &[&str] = &["INPUT", "-i", "lo", "-p", "udp", "-j", "DROP"];
@@ -168,23 +168,14 @@ fn reconnect_attempt(e: &Event) -> Option<u32> {
 
 /// One repetition with a gap of `gap`.
 fn once(rt: &tokio::runtime::Runtime, gap: Duration, base: &Path) -> Result<Sample, BoxError> {
-    let (da, db) = (tempfile::tempdir_in(base)?, tempfile::tempdir_in(base)?);
-    let (ana, ben) = (
-        common::node(da.path(), 1024)?,
-        common::node(db.path(), 1024)?,
-    );
-    let (ra, rb) = (Recorder::start(&ana), Recorder::start(&ben));
-    let t = Instant::now();
-    let peer = introduce(&ana, &ben)?;
-    ra.expect("Ana connected", t, STEP, is_connected)?;
-    rb.expect("Ben connected", t, STEP, is_connected)?;
-    let warm = ana.send(&peer, "before the cut")?;
-    ra.expect(
-        "warm-up delivered",
-        t,
-        STEP,
-        |e| matches!(e, Event::Delivered { id, .. } if *id == warm),
-    )?;
+    let WarmPair {
+        ana,
+        ben,
+        ra,
+        rb,
+        peer,
+        dirs: _dirs,
+    } = common::warm_pair(base, 1024)?;
 
     let (la, lb) = rt.block_on(common::link_pair(&LinkConfig::loopback()))?;
     let (la, lb) = (Arc::new(la), Arc::new(lb));

@@ -18,7 +18,6 @@ mod store_size;
 mod throughput;
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use common::BoxError;
 use tincan_tests::host::{self, read_trimmed, rerun_in_lo_netns};
@@ -115,8 +114,7 @@ fn main() -> Result<(), BoxError> {
         .enable_all()
         .build()?;
     let wants = |s: &str| o.sections.iter().any(|x| x == s);
-    let load_before = read_trimmed("/proc/loadavg");
-    let started = Instant::now();
+    let mut run = host::BenchRun::start();
     let fs = filesystem(&o.dir);
 
     let tp = wants("throughput")
@@ -136,7 +134,7 @@ fn main() -> Result<(), BoxError> {
         eprintln!("bench: loss not measured: it needs root (a private namespace to cut)");
         None
     };
-    let load_after = read_trimmed("/proc/loadavg");
+    run.measured();
 
     if let Some(r) = &tp {
         throughput::print(r, &fs);
@@ -157,21 +155,7 @@ fn main() -> Result<(), BoxError> {
         }
     }
 
-    println!("\nMachine:");
-    println!(
-        "- {} CPUs; load average before {load_before}, after {load_after}; run took {:.0} s",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        started.elapsed().as_secs_f64()
-    );
-    println!("- kernel {}", read_trimmed("/proc/sys/kernel/osrelease"));
+    run.print_machine();
     println!("- database directory {} on {fs}", o.dir.display());
-    println!(
-        "- network: {}",
-        if in_netns {
-            "private namespace, only lo up"
-        } else {
-            "host loopback (not root: no namespace)"
-        }
-    );
     Ok(())
 }

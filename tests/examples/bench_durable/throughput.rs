@@ -15,9 +15,7 @@ use tincan_core::protect::keys::Role;
 use tincan_core::store::{ConversationRecord, Store};
 use tincan_core::wire::Frame;
 
-use crate::common::{
-    self, hex_id, introduce, is_connected, longest_pause, text, BoxError, Recorder, STEP,
-};
+use crate::common::{self, hex_id, longest_pause, text, BoxError, WarmPair, STEP, WARM_UP};
 
 /// Characters per message (the "~60-byte messages").
 pub const TEXT_LEN: usize = 60;
@@ -144,26 +142,15 @@ pub async fn link_baseline(n: usize) -> Result<Rate, BoxError> {
 
 /// Node pair: Ana sends `n` messages, timed until all are `Delivered`.
 pub fn node_pair(n: usize, base: &Path) -> Result<(Rate, Duration, Duration), BoxError> {
-    let (da, db) = (tempfile::tempdir_in(base)?, tempfile::tempdir_in(base)?);
     // Room for every event even if a recorder falls behind.
-    let capacity = 2 * n + 256;
-    let (ana, ben) = (
-        common::node(da.path(), capacity)?,
-        common::node(db.path(), capacity)?,
-    );
-    let (ra, rb) = (Recorder::start(&ana), Recorder::start(&ben));
-    let t = Instant::now();
-    let peer = introduce(&ana, &ben)?;
-    ra.expect("Ana connected", t, STEP, is_connected)?;
-    rb.expect("Ben connected", t, STEP, is_connected)?;
-    // One message first, so the timed part starts on a warm connection.
-    let warm = ana.send(&peer, "warm-up")?;
-    ra.expect(
-        "warm-up delivered",
-        t,
-        STEP,
-        |e| matches!(e, Event::Delivered { id, .. } if *id == warm),
-    )?;
+    let WarmPair {
+        ana,
+        ben,
+        ra,
+        rb,
+        peer,
+        dirs: _dirs,
+    } = common::warm_pair(base, 2 * n + 256)?;
 
     let started = Instant::now();
     for i in 0..n {
@@ -180,7 +167,7 @@ pub fn node_pair(n: usize, base: &Path) -> Result<(Rate, Duration, Duration), Bo
             started,
             n,
             deadline,
-            |e| matches!(e, Event::Message { text, .. } if text != "warm-up"),
+            |e| matches!(e, Event::Message { text, .. } if text != WARM_UP),
         )
         .ok_or("node pair: Ben did not report every message")?;
     // Check what the clock measured really happened: everything stored once, the
