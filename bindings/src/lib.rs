@@ -6,6 +6,8 @@
 
 uniffi::setup_scaffolding!();
 
+mod app;
+mod app_types;
 mod chat;
 mod codes;
 mod error;
@@ -14,6 +16,7 @@ mod node;
 mod qr;
 mod secrets;
 
+pub use app::{AppModel, AppOptions, AppUpdates};
 pub use chat::{Contact, KnownConversation, Message, MessageStatus};
 pub use codes::{looks_like_code, parse_code, CodeKind, CodeSummary, InviteMode};
 pub use error::TincanError;

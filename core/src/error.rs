@@ -20,6 +20,23 @@ pub enum CodeError {
     /// camera, so say which is which instead of calling it damaged.
     #[error("This is a safety-number code, for checking who a contact is, not an invite or a reply. Scan it where you verify that contact.")]
     SafetyNumberCode,
+    /// A safety-number QR (`TINCAN-SN…`) that cannot be read: a partial scan, a
+    /// changed digit count, a format from another version.
+    #[error("This looks like a safety-number code, but it cannot be read ({reason}). Scan it again, or compare the numbers on both screens by eye.")]
+    SafetyNumberDamaged {
+        /// What is wrong with it, in words; never contains the digits.
+        reason: String,
+    },
+    /// Text that starts like a browser page's connection details
+    /// (`{"type":"offer","sdp":"…"}`) but ends before its closing brace.
+    #[error("This browser JSON (a page's connection details) is cut off before its end. Copy all of it again, from the first {{ to the last }}, and paste it in one piece.")]
+    BrowserJsonIncomplete,
+    /// Text that looks like a browser page's connection details but cannot be used.
+    #[error("This looks like browser JSON (a page's connection details), but it cannot be used: {reason}. Copy the JSON again exactly as the page shows it, and paste it without changes.")]
+    BrowserJsonBroken {
+        /// What is wrong with it, in words; names fields, never their values.
+        reason: String,
+    },
     /// The code is damaged, truncated or was edited.
     #[error(
         "This code is damaged or incomplete ({reason}). Ask for it to be sent again, in one piece."

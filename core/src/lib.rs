@@ -4,11 +4,13 @@
 //! through its public modules, so every behaviour can be tested here in Rust.
 #![deny(missing_docs)]
 
+pub mod app;
 pub mod bytes;
 pub mod code;
 pub mod compact;
 pub mod error;
 pub mod identity;
+pub mod inbound;
 pub mod link;
 pub mod node;
 pub mod protect;

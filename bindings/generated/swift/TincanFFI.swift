@@ -503,6 +503,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -619,6 +635,380 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         writeBytes(&buf, value)
     }
 }
+
+
+
+
+/**
+ * The app model: the view to render and the actions to send. Methods may take a
+ * moment (hardening an answer): call `dispatch` off the UI thread.
+ */
+public protocol AppModelProtocol: AnyObject, Sendable {
+    
+    /**
+     * Does what the person did; the new view follows on every update stream.
+     */
+    func dispatch(action: Action) 
+    
+    /**
+     * One camera frame's luminance plane (`row_stride` bytes per row); true once a
+     * code was read and handled, so the camera can close.
+     */
+    func scanFrame(width: UInt32, height: UInt32, rowStride: UInt32, luma: Data)  -> Bool
+    
+    /**
+     * The phone's time zone changed.
+     */
+    func setUtcOffset(minutes: Int32) 
+    
+    /**
+     * Says goodbye to every contact and stops; views still render what is stored.
+     */
+    func shutdown() 
+    
+    /**
+     * A stream of views: the current one first, then one per change.
+     */
+    func updates()  -> AppUpdates
+    
+    /**
+     * The view as it is now.
+     */
+    func view()  -> AppView
+    
+}
+/**
+ * The app model: the view to render and the actions to send. Methods may take a
+ * moment (hardening an answer): call `dispatch` off the UI thread.
+ */
+open class AppModel: AppModelProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tincan_ffi_fn_clone_appmodel(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tincan_ffi_fn_free_appmodel(handle, $0) }
+    }
+
+    
+    /**
+     * Opens the app on its data directory with the platform's secret store, and
+     * reconnects known contacts.
+     */
+public static func `open`(options: AppOptions, secretStore: SecretStore)throws  -> AppModel  {
+    return try  FfiConverterTypeAppModel_lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_constructor_appmodel_open(
+        FfiConverterTypeAppOptions_lower(options),
+        FfiConverterTypeSecretStore_lower(secretStore),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Does what the person did; the new view follows on every update stream.
+     */
+open func dispatch(action: Action)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_appmodel_dispatch(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAction_lower(action),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * One camera frame's luminance plane (`row_stride` bytes per row); true once a
+     * code was read and handled, so the camera can close.
+     */
+open func scanFrame(width: UInt32, height: UInt32, rowStride: UInt32, luma: Data) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_appmodel_scan_frame(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(width),
+        FfiConverterUInt32.lower(height),
+        FfiConverterUInt32.lower(rowStride),
+        FfiConverterData.lower(luma),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The phone's time zone changed.
+     */
+open func setUtcOffset(minutes: Int32)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_appmodel_set_utc_offset(
+            self.uniffiCloneHandle(),
+        FfiConverterInt32.lower(minutes),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Says goodbye to every contact and stops; views still render what is stored.
+     */
+open func shutdown()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_appmodel_shutdown(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A stream of views: the current one first, then one per change.
+     */
+open func updates() -> AppUpdates  {
+    return try!  FfiConverterTypeAppUpdates_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_appmodel_updates(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The view as it is now.
+     */
+open func view() -> AppView  {
+    return try!  FfiConverterTypeAppView_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_appmodel_view(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppModel: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AppModel
+
+    public static func lift(_ handle: UInt64) throws -> AppModel {
+        return AppModel(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AppModel) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppModel {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AppModel, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppModel_lift(_ handle: UInt64) throws -> AppModel {
+    return try FfiConverterTypeAppModel.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppModel_lower(_ value: AppModel) -> UInt64 {
+    return FfiConverterTypeAppModel.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Views as they change, awaited: `model.updates()`. Ends (`null`/`nil`) when the
+ * model is gone. Cancelling a wait loses nothing: the next call returns the newest view.
+ */
+public protocol AppUpdatesProtocol: AnyObject, Sendable {
+    
+    /**
+     * Waits for the next view without holding a thread.
+     */
+    func next() async  -> AppView?
+    
+}
+/**
+ * Views as they change, awaited: `model.updates()`. Ends (`null`/`nil`) when the
+ * model is gone. Cancelling a wait loses nothing: the next call returns the newest view.
+ */
+open class AppUpdates: AppUpdatesProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tincan_ffi_fn_clone_appupdates(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tincan_ffi_fn_free_appupdates(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Waits for the next view without holding a thread.
+     */
+open func next()async  -> AppView?  {
+    return
+        try!  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tincan_ffi_fn_method_appupdates_next(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_tincan_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tincan_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tincan_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeAppView.lift,
+            errorHandler: nil
+            
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppUpdates: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AppUpdates
+
+    public static func lift(_ handle: UInt64) throws -> AppUpdates {
+        return AppUpdates(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AppUpdates) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppUpdates {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AppUpdates, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppUpdates_lift(_ handle: UInt64) throws -> AppUpdates {
+    return try FfiConverterTypeAppUpdates.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppUpdates_lower(_ value: AppUpdates) -> UInt64 {
+    return FfiConverterTypeAppUpdates.lower(value)
+}
+
+
 
 
 
@@ -1808,6 +2198,379 @@ public func FfiConverterTypeSecretStore_lower(_ value: SecretStore) -> UInt64 {
 
 
 /**
+ * An incoming message to announce.
+ */
+public struct Alert: Equatable, Hashable {
+    /**
+     * Increasing id; `AlertsShown` acknowledges up to one.
+     */
+    public let id: UInt64
+    /**
+     * The conversation (to open it, or to reply from the notification).
+     */
+    public let conversation: String
+    /**
+     * Who wrote.
+     */
+    public let title: String
+    /**
+     * The message.
+     */
+    public let body: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Increasing id; `AlertsShown` acknowledges up to one.
+         */id: UInt64, 
+        /**
+         * The conversation (to open it, or to reply from the notification).
+         */conversation: String, 
+        /**
+         * Who wrote.
+         */title: String, 
+        /**
+         * The message.
+         */body: String) {
+        self.id = id
+        self.conversation = conversation
+        self.title = title
+        self.body = body
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Alert: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlert: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Alert {
+        return
+            try Alert(
+                id: FfiConverterUInt64.read(from: &buf), 
+                conversation: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                body: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Alert, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.id, into: &buf)
+        FfiConverterString.write(value.conversation, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlert_lift(_ buf: RustBuffer) throws -> Alert {
+    return try FfiConverterTypeAlert.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlert_lower(_ value: Alert) -> RustBuffer {
+    return FfiConverterTypeAlert.lower(value)
+}
+
+
+/**
+ * How the app model is opened.
+ */
+public struct AppOptions: Equatable, Hashable {
+    /**
+     * The app's private files directory.
+     */
+    public let dataDir: String
+    /**
+     * The phone's time zone, minutes east of UTC.
+     */
+    public let utcOffsetMinutes: Int32
+    /**
+     * Bind to 127.0.0.1 with the cheapest allowed answer hardening: for tests and
+     * demos on one machine. Apps leave it off.
+     */
+    public let loopbackOnly: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The app's private files directory.
+         */dataDir: String, 
+        /**
+         * The phone's time zone, minutes east of UTC.
+         */utcOffsetMinutes: Int32 = 0, 
+        /**
+         * Bind to 127.0.0.1 with the cheapest allowed answer hardening: for tests and
+         * demos on one machine. Apps leave it off.
+         */loopbackOnly: Bool = false) {
+        self.dataDir = dataDir
+        self.utcOffsetMinutes = utcOffsetMinutes
+        self.loopbackOnly = loopbackOnly
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AppOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppOptions {
+        return
+            try AppOptions(
+                dataDir: FfiConverterString.read(from: &buf), 
+                utcOffsetMinutes: FfiConverterInt32.read(from: &buf), 
+                loopbackOnly: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AppOptions, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.dataDir, into: &buf)
+        FfiConverterInt32.write(value.utcOffsetMinutes, into: &buf)
+        FfiConverterBool.write(value.loopbackOnly, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppOptions_lift(_ buf: RustBuffer) throws -> AppOptions {
+    return try FfiConverterTypeAppOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppOptions_lower(_ value: AppOptions) -> RustBuffer {
+    return FfiConverterTypeAppOptions.lower(value)
+}
+
+
+/**
+ * Everything the app shows right now. Shells render the `Screen` on top and the
+ * parts every screen shares (notice, keep-alive).
+ */
+public struct AppView: Equatable, Hashable {
+    /**
+     * Increases with every change; a shell can skip a view it already rendered.
+     */
+    public let revision: UInt64
+    /**
+     * The screen on top.
+     */
+    public let screen: Screen
+    /**
+     * Whether a back action leaves the current screen (false on the list itself).
+     */
+    public let canGoBack: Bool
+    /**
+     * The conversation list (also under every other screen).
+     */
+    public let conversations: [ConversationRow]
+    /**
+     * A message for the person that is not tied to a field: what was pasted, why
+     * something failed. Stays until dismissed or replaced.
+     */
+    public let notice: Notice?
+    /**
+     * Whether the shell should keep the app alive in the background.
+     */
+    public let keepAlive: KeepAlive
+    /**
+     * Incoming messages to announce (the shell posts a notification for each and
+     * then dispatches `AlertsShown`).
+     */
+    public let alerts: [Alert]
+    /**
+     * The person's own name, as others see it (empty when not set).
+     */
+    public let myName: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Increases with every change; a shell can skip a view it already rendered.
+         */revision: UInt64, 
+        /**
+         * The screen on top.
+         */screen: Screen, 
+        /**
+         * Whether a back action leaves the current screen (false on the list itself).
+         */canGoBack: Bool, 
+        /**
+         * The conversation list (also under every other screen).
+         */conversations: [ConversationRow], 
+        /**
+         * A message for the person that is not tied to a field: what was pasted, why
+         * something failed. Stays until dismissed or replaced.
+         */notice: Notice?, 
+        /**
+         * Whether the shell should keep the app alive in the background.
+         */keepAlive: KeepAlive, 
+        /**
+         * Incoming messages to announce (the shell posts a notification for each and
+         * then dispatches `AlertsShown`).
+         */alerts: [Alert], 
+        /**
+         * The person's own name, as others see it (empty when not set).
+         */myName: String) {
+        self.revision = revision
+        self.screen = screen
+        self.canGoBack = canGoBack
+        self.conversations = conversations
+        self.notice = notice
+        self.keepAlive = keepAlive
+        self.alerts = alerts
+        self.myName = myName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AppView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppView {
+        return
+            try AppView(
+                revision: FfiConverterUInt64.read(from: &buf), 
+                screen: FfiConverterTypeScreen.read(from: &buf), 
+                canGoBack: FfiConverterBool.read(from: &buf), 
+                conversations: FfiConverterSequenceTypeConversationRow.read(from: &buf), 
+                notice: FfiConverterOptionTypeNotice.read(from: &buf), 
+                keepAlive: FfiConverterTypeKeepAlive.read(from: &buf), 
+                alerts: FfiConverterSequenceTypeAlert.read(from: &buf), 
+                myName: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AppView, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.revision, into: &buf)
+        FfiConverterTypeScreen.write(value.screen, into: &buf)
+        FfiConverterBool.write(value.canGoBack, into: &buf)
+        FfiConverterSequenceTypeConversationRow.write(value.conversations, into: &buf)
+        FfiConverterOptionTypeNotice.write(value.notice, into: &buf)
+        FfiConverterTypeKeepAlive.write(value.keepAlive, into: &buf)
+        FfiConverterSequenceTypeAlert.write(value.alerts, into: &buf)
+        FfiConverterString.write(value.myName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppView_lift(_ buf: RustBuffer) throws -> AppView {
+    return try FfiConverterTypeAppView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppView_lower(_ value: AppView) -> RustBuffer {
+    return FfiConverterTypeAppView.lower(value)
+}
+
+
+/**
+ * A line above the messages.
+ */
+public struct Banner: Equatable, Hashable {
+    /**
+     * What kind.
+     */
+    public let kind: BannerKind
+    /**
+     * The words.
+     */
+    public let text: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What kind.
+         */kind: BannerKind, 
+        /**
+         * The words.
+         */text: String) {
+        self.kind = kind
+        self.text = text
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Banner: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBanner: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Banner {
+        return
+            try Banner(
+                kind: FfiConverterTypeBannerKind.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Banner, into buf: inout [UInt8]) {
+        FfiConverterTypeBannerKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBanner_lift(_ buf: RustBuffer) throws -> Banner {
+    return try FfiConverterTypeBanner.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBanner_lower(_ value: Banner) -> RustBuffer {
+    return FfiConverterTypeBanner.lower(value)
+}
+
+
+/**
  * What a pasted or scanned text turned out to be.
  */
 public struct CodeSummary: Equatable, Hashable {
@@ -2008,6 +2771,522 @@ public func FfiConverterTypeContact_lower(_ value: Contact) -> RustBuffer {
 
 
 /**
+ * A contact's details.
+ */
+public struct ContactView: Equatable, Hashable {
+    /**
+     * The conversation these details were opened from.
+     */
+    public let conversation: String
+    /**
+     * The contact's id.
+     */
+    public let contact: String
+    /**
+     * The name.
+     */
+    public let name: String
+    /**
+     * The safety number in groups of five digits.
+     */
+    public let safetyNumber: String
+    /**
+     * The text a QR code of the safety number holds (the other phone scans it).
+     */
+    public let safetyQr: String
+    /**
+     * Whether it was compared.
+     */
+    public let verified: Bool
+    /**
+     * SECURITY: a different key was presented and waits for a decision.
+     */
+    public let keyChanged: Bool
+    /**
+     * What verifying means, or what the changed key means, in words.
+     */
+    public let explanation: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The conversation these details were opened from.
+         */conversation: String, 
+        /**
+         * The contact's id.
+         */contact: String, 
+        /**
+         * The name.
+         */name: String, 
+        /**
+         * The safety number in groups of five digits.
+         */safetyNumber: String, 
+        /**
+         * The text a QR code of the safety number holds (the other phone scans it).
+         */safetyQr: String, 
+        /**
+         * Whether it was compared.
+         */verified: Bool, 
+        /**
+         * SECURITY: a different key was presented and waits for a decision.
+         */keyChanged: Bool, 
+        /**
+         * What verifying means, or what the changed key means, in words.
+         */explanation: String) {
+        self.conversation = conversation
+        self.contact = contact
+        self.name = name
+        self.safetyNumber = safetyNumber
+        self.safetyQr = safetyQr
+        self.verified = verified
+        self.keyChanged = keyChanged
+        self.explanation = explanation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ContactView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactView {
+        return
+            try ContactView(
+                conversation: FfiConverterString.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                safetyNumber: FfiConverterString.read(from: &buf), 
+                safetyQr: FfiConverterString.read(from: &buf), 
+                verified: FfiConverterBool.read(from: &buf), 
+                keyChanged: FfiConverterBool.read(from: &buf), 
+                explanation: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContactView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversation, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.safetyNumber, into: &buf)
+        FfiConverterString.write(value.safetyQr, into: &buf)
+        FfiConverterBool.write(value.verified, into: &buf)
+        FfiConverterBool.write(value.keyChanged, into: &buf)
+        FfiConverterString.write(value.explanation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactView_lift(_ buf: RustBuffer) throws -> ContactView {
+    return try FfiConverterTypeContactView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactView_lower(_ value: ContactView) -> RustBuffer {
+    return FfiConverterTypeContactView.lower(value)
+}
+
+
+/**
+ * One line of the conversation list.
+ */
+public struct ConversationRow: Equatable, Hashable {
+    /**
+     * Stable key: the conversation's (or invite's) id.
+     */
+    public let id: String
+    /**
+     * What the row is.
+     */
+    public let kind: RowKind
+    /**
+     * The contact's name, or what the row is waiting for.
+     */
+    public let title: String
+    /**
+     * The newest message, or what happens next.
+     */
+    public let preview: String
+    /**
+     * When the newest thing happened, as a short label ("14:05", "Yesterday").
+     */
+    public let timeLabel: String
+    /**
+     * Incoming messages not yet read.
+     */
+    public let unread: UInt32
+    /**
+     * Connection state.
+     */
+    public let connection: Connection
+    /**
+     * The connection state in words ("connected", "offline · 2 waiting").
+     */
+    public let status: String
+    /**
+     * Whether the safety number was compared.
+     */
+    public let verified: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable key: the conversation's (or invite's) id.
+         */id: String, 
+        /**
+         * What the row is.
+         */kind: RowKind, 
+        /**
+         * The contact's name, or what the row is waiting for.
+         */title: String, 
+        /**
+         * The newest message, or what happens next.
+         */preview: String, 
+        /**
+         * When the newest thing happened, as a short label ("14:05", "Yesterday").
+         */timeLabel: String, 
+        /**
+         * Incoming messages not yet read.
+         */unread: UInt32, 
+        /**
+         * Connection state.
+         */connection: Connection, 
+        /**
+         * The connection state in words ("connected", "offline · 2 waiting").
+         */status: String, 
+        /**
+         * Whether the safety number was compared.
+         */verified: Bool) {
+        self.id = id
+        self.kind = kind
+        self.title = title
+        self.preview = preview
+        self.timeLabel = timeLabel
+        self.unread = unread
+        self.connection = connection
+        self.status = status
+        self.verified = verified
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConversationRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationRow {
+        return
+            try ConversationRow(
+                id: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeRowKind.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                preview: FfiConverterString.read(from: &buf), 
+                timeLabel: FfiConverterString.read(from: &buf), 
+                unread: FfiConverterUInt32.read(from: &buf), 
+                connection: FfiConverterTypeConnection.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                verified: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConversationRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeRowKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.preview, into: &buf)
+        FfiConverterString.write(value.timeLabel, into: &buf)
+        FfiConverterUInt32.write(value.unread, into: &buf)
+        FfiConverterTypeConnection.write(value.connection, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterBool.write(value.verified, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationRow_lift(_ buf: RustBuffer) throws -> ConversationRow {
+    return try FfiConverterTypeConversationRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationRow_lower(_ value: ConversationRow) -> RustBuffer {
+    return FfiConverterTypeConversationRow.lower(value)
+}
+
+
+/**
+ * One conversation.
+ */
+public struct ConversationView: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let id: String
+    /**
+     * The contact's name.
+     */
+    public let title: String
+    /**
+     * The state in words, under the title.
+     */
+    public let subtitle: String
+    /**
+     * Connection state.
+     */
+    public let connection: Connection
+    /**
+     * Whether the safety number was compared.
+     */
+    public let verified: Bool
+    /**
+     * A banner above the messages, if any.
+     */
+    public let banner: Banner?
+    /**
+     * Oldest first.
+     */
+    public let items: [ConversationItem]
+    /**
+     * Whether older messages can be loaded.
+     */
+    public let hasEarlier: Bool
+    /**
+     * Whether the composer accepts messages (they queue while offline).
+     */
+    public let canSend: Bool
+    /**
+     * The composer's placeholder ("Message", "Message — sent when Ben is back").
+     */
+    public let composerHint: String
+    /**
+     * Offered when a new connection is stuck.
+     */
+    public let followUp: FollowUpOffer?
+    /**
+     * The contact's id (empty before identities were exchanged).
+     */
+    public let contact: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: String, 
+        /**
+         * The contact's name.
+         */title: String, 
+        /**
+         * The state in words, under the title.
+         */subtitle: String, 
+        /**
+         * Connection state.
+         */connection: Connection, 
+        /**
+         * Whether the safety number was compared.
+         */verified: Bool, 
+        /**
+         * A banner above the messages, if any.
+         */banner: Banner?, 
+        /**
+         * Oldest first.
+         */items: [ConversationItem], 
+        /**
+         * Whether older messages can be loaded.
+         */hasEarlier: Bool, 
+        /**
+         * Whether the composer accepts messages (they queue while offline).
+         */canSend: Bool, 
+        /**
+         * The composer's placeholder ("Message", "Message — sent when Ben is back").
+         */composerHint: String, 
+        /**
+         * Offered when a new connection is stuck.
+         */followUp: FollowUpOffer?, 
+        /**
+         * The contact's id (empty before identities were exchanged).
+         */contact: String) {
+        self.id = id
+        self.title = title
+        self.subtitle = subtitle
+        self.connection = connection
+        self.verified = verified
+        self.banner = banner
+        self.items = items
+        self.hasEarlier = hasEarlier
+        self.canSend = canSend
+        self.composerHint = composerHint
+        self.followUp = followUp
+        self.contact = contact
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConversationView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationView {
+        return
+            try ConversationView(
+                id: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                subtitle: FfiConverterString.read(from: &buf), 
+                connection: FfiConverterTypeConnection.read(from: &buf), 
+                verified: FfiConverterBool.read(from: &buf), 
+                banner: FfiConverterOptionTypeBanner.read(from: &buf), 
+                items: FfiConverterSequenceTypeConversationItem.read(from: &buf), 
+                hasEarlier: FfiConverterBool.read(from: &buf), 
+                canSend: FfiConverterBool.read(from: &buf), 
+                composerHint: FfiConverterString.read(from: &buf), 
+                followUp: FfiConverterOptionTypeFollowUpOffer.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConversationView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.subtitle, into: &buf)
+        FfiConverterTypeConnection.write(value.connection, into: &buf)
+        FfiConverterBool.write(value.verified, into: &buf)
+        FfiConverterOptionTypeBanner.write(value.banner, into: &buf)
+        FfiConverterSequenceTypeConversationItem.write(value.items, into: &buf)
+        FfiConverterBool.write(value.hasEarlier, into: &buf)
+        FfiConverterBool.write(value.canSend, into: &buf)
+        FfiConverterString.write(value.composerHint, into: &buf)
+        FfiConverterOptionTypeFollowUpOffer.write(value.followUp, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationView_lift(_ buf: RustBuffer) throws -> ConversationView {
+    return try FfiConverterTypeConversationView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationView_lower(_ value: ConversationView) -> RustBuffer {
+    return FfiConverterTypeConversationView.lower(value)
+}
+
+
+/**
+ * A follow-up code offered when a connection does not come up by itself.
+ */
+public struct FollowUpOffer: Equatable, Hashable {
+    /**
+     * Why and what to do, in words.
+     */
+    public let explanation: String
+    /**
+     * The code (empty until the person asks for it).
+     */
+    public let code: String
+    /**
+     * The line to send.
+     */
+    public let shareText: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Why and what to do, in words.
+         */explanation: String, 
+        /**
+         * The code (empty until the person asks for it).
+         */code: String, 
+        /**
+         * The line to send.
+         */shareText: String) {
+        self.explanation = explanation
+        self.code = code
+        self.shareText = shareText
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FollowUpOffer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFollowUpOffer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FollowUpOffer {
+        return
+            try FollowUpOffer(
+                explanation: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                shareText: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FollowUpOffer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.explanation, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.shareText, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFollowUpOffer_lift(_ buf: RustBuffer) throws -> FollowUpOffer {
+    return try FfiConverterTypeFollowUpOffer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFollowUpOffer_lower(_ value: FollowUpOffer) -> RustBuffer {
+    return FfiConverterTypeFollowUpOffer.lower(value)
+}
+
+
+/**
  * A new invite to share.
  */
 public struct InviteInfo: Equatable, Hashable {
@@ -2176,6 +3455,215 @@ public func FfiConverterTypeInvitePreview_lower(_ value: InvitePreview) -> RustB
 
 
 /**
+ * The invite flow.
+ */
+public struct InviteView: Equatable, Hashable {
+    /**
+     * Where it stands.
+     */
+    public let stage: InviteStage
+    /**
+     * The protection picked.
+     */
+    public let protection: ProtectionChoice
+    /**
+     * One line on each choice, for the picker.
+     */
+    public let protectionHelp: String
+    /**
+     * The question typed so far.
+     */
+    public let question: String
+    /**
+     * The answer typed so far (the person's own input, never logged).
+     */
+    public let answer: String
+    /**
+     * What this answer protects against, in words (empty when nothing is typed).
+     */
+    public let strength: String
+    /**
+     * Whether the answer is too weak for the chosen protection.
+     */
+    public let strengthWarning: Bool
+    /**
+     * Whether "Create" may be pressed.
+     */
+    public let canCreate: Bool
+    /**
+     * A problem with the input, in words.
+     */
+    public let error: String?
+    /**
+     * The invite's id, once made.
+     */
+    public let inviteId: String
+    /**
+     * The code to share (empty until made).
+     */
+    public let code: String
+    /**
+     * The one line to send through a messenger: what to do, then the code.
+     */
+    public let shareText: String
+    /**
+     * The text a QR code of this invite holds.
+     */
+    public let qrPayload: String
+    /**
+     * What happens next, in words.
+     */
+    public let instructions: String
+    /**
+     * "Expires today at 14:05".
+     */
+    public let expires: String
+    /**
+     * The conversation, once connected.
+     */
+    public let conversation: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where it stands.
+         */stage: InviteStage, 
+        /**
+         * The protection picked.
+         */protection: ProtectionChoice, 
+        /**
+         * One line on each choice, for the picker.
+         */protectionHelp: String, 
+        /**
+         * The question typed so far.
+         */question: String, 
+        /**
+         * The answer typed so far (the person's own input, never logged).
+         */answer: String, 
+        /**
+         * What this answer protects against, in words (empty when nothing is typed).
+         */strength: String, 
+        /**
+         * Whether the answer is too weak for the chosen protection.
+         */strengthWarning: Bool, 
+        /**
+         * Whether "Create" may be pressed.
+         */canCreate: Bool, 
+        /**
+         * A problem with the input, in words.
+         */error: String?, 
+        /**
+         * The invite's id, once made.
+         */inviteId: String, 
+        /**
+         * The code to share (empty until made).
+         */code: String, 
+        /**
+         * The one line to send through a messenger: what to do, then the code.
+         */shareText: String, 
+        /**
+         * The text a QR code of this invite holds.
+         */qrPayload: String, 
+        /**
+         * What happens next, in words.
+         */instructions: String, 
+        /**
+         * "Expires today at 14:05".
+         */expires: String, 
+        /**
+         * The conversation, once connected.
+         */conversation: String) {
+        self.stage = stage
+        self.protection = protection
+        self.protectionHelp = protectionHelp
+        self.question = question
+        self.answer = answer
+        self.strength = strength
+        self.strengthWarning = strengthWarning
+        self.canCreate = canCreate
+        self.error = error
+        self.inviteId = inviteId
+        self.code = code
+        self.shareText = shareText
+        self.qrPayload = qrPayload
+        self.instructions = instructions
+        self.expires = expires
+        self.conversation = conversation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InviteView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInviteView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InviteView {
+        return
+            try InviteView(
+                stage: FfiConverterTypeInviteStage.read(from: &buf), 
+                protection: FfiConverterTypeProtectionChoice.read(from: &buf), 
+                protectionHelp: FfiConverterString.read(from: &buf), 
+                question: FfiConverterString.read(from: &buf), 
+                answer: FfiConverterString.read(from: &buf), 
+                strength: FfiConverterString.read(from: &buf), 
+                strengthWarning: FfiConverterBool.read(from: &buf), 
+                canCreate: FfiConverterBool.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf), 
+                inviteId: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                shareText: FfiConverterString.read(from: &buf), 
+                qrPayload: FfiConverterString.read(from: &buf), 
+                instructions: FfiConverterString.read(from: &buf), 
+                expires: FfiConverterString.read(from: &buf), 
+                conversation: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InviteView, into buf: inout [UInt8]) {
+        FfiConverterTypeInviteStage.write(value.stage, into: &buf)
+        FfiConverterTypeProtectionChoice.write(value.protection, into: &buf)
+        FfiConverterString.write(value.protectionHelp, into: &buf)
+        FfiConverterString.write(value.question, into: &buf)
+        FfiConverterString.write(value.answer, into: &buf)
+        FfiConverterString.write(value.strength, into: &buf)
+        FfiConverterBool.write(value.strengthWarning, into: &buf)
+        FfiConverterBool.write(value.canCreate, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+        FfiConverterString.write(value.inviteId, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.shareText, into: &buf)
+        FfiConverterString.write(value.qrPayload, into: &buf)
+        FfiConverterString.write(value.instructions, into: &buf)
+        FfiConverterString.write(value.expires, into: &buf)
+        FfiConverterString.write(value.conversation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInviteView_lift(_ buf: RustBuffer) throws -> InviteView {
+    return try FfiConverterTypeInviteView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInviteView_lower(_ value: InviteView) -> RustBuffer {
+    return FfiConverterTypeInviteView.lower(value)
+}
+
+
+/**
  * The result of joining: the reply to send back, and the conversation's id.
  */
 public struct JoinInfo: Equatable, Hashable {
@@ -2241,6 +3729,245 @@ public func FfiConverterTypeJoinInfo_lift(_ buf: RustBuffer) throws -> JoinInfo 
 #endif
 public func FfiConverterTypeJoinInfo_lower(_ value: JoinInfo) -> RustBuffer {
     return FfiConverterTypeJoinInfo.lower(value)
+}
+
+
+/**
+ * Answering someone's invite.
+ */
+public struct JoinView: Equatable, Hashable {
+    /**
+     * Where it stands.
+     */
+    public let stage: JoinStage
+    /**
+     * What was opened, in words ("An invite with a question", "A browser's offer").
+     */
+    public let opened: String
+    /**
+     * The question to answer (empty for an in-person invite).
+     */
+    public let question: String
+    /**
+     * The answer typed so far.
+     */
+    public let answer: String
+    /**
+     * Whether "Answer" may be pressed.
+     */
+    public let canSubmit: Bool
+    /**
+     * A problem (wrong answer, expired), in words.
+     */
+    public let error: String?
+    /**
+     * The reply code to send back (empty until made).
+     */
+    public let replyCode: String
+    /**
+     * The one line to send back through a messenger.
+     */
+    public let shareText: String
+    /**
+     * The text a QR code of the reply holds.
+     */
+    public let qrPayload: String
+    /**
+     * What happens next, in words.
+     */
+    public let instructions: String
+    /**
+     * "Expires today at 14:05".
+     */
+    public let expires: String
+    /**
+     * The conversation (once the reply is made).
+     */
+    public let conversation: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where it stands.
+         */stage: JoinStage, 
+        /**
+         * What was opened, in words ("An invite with a question", "A browser's offer").
+         */opened: String, 
+        /**
+         * The question to answer (empty for an in-person invite).
+         */question: String, 
+        /**
+         * The answer typed so far.
+         */answer: String, 
+        /**
+         * Whether "Answer" may be pressed.
+         */canSubmit: Bool, 
+        /**
+         * A problem (wrong answer, expired), in words.
+         */error: String?, 
+        /**
+         * The reply code to send back (empty until made).
+         */replyCode: String, 
+        /**
+         * The one line to send back through a messenger.
+         */shareText: String, 
+        /**
+         * The text a QR code of the reply holds.
+         */qrPayload: String, 
+        /**
+         * What happens next, in words.
+         */instructions: String, 
+        /**
+         * "Expires today at 14:05".
+         */expires: String, 
+        /**
+         * The conversation (once the reply is made).
+         */conversation: String) {
+        self.stage = stage
+        self.opened = opened
+        self.question = question
+        self.answer = answer
+        self.canSubmit = canSubmit
+        self.error = error
+        self.replyCode = replyCode
+        self.shareText = shareText
+        self.qrPayload = qrPayload
+        self.instructions = instructions
+        self.expires = expires
+        self.conversation = conversation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JoinView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJoinView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JoinView {
+        return
+            try JoinView(
+                stage: FfiConverterTypeJoinStage.read(from: &buf), 
+                opened: FfiConverterString.read(from: &buf), 
+                question: FfiConverterString.read(from: &buf), 
+                answer: FfiConverterString.read(from: &buf), 
+                canSubmit: FfiConverterBool.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf), 
+                replyCode: FfiConverterString.read(from: &buf), 
+                shareText: FfiConverterString.read(from: &buf), 
+                qrPayload: FfiConverterString.read(from: &buf), 
+                instructions: FfiConverterString.read(from: &buf), 
+                expires: FfiConverterString.read(from: &buf), 
+                conversation: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JoinView, into buf: inout [UInt8]) {
+        FfiConverterTypeJoinStage.write(value.stage, into: &buf)
+        FfiConverterString.write(value.opened, into: &buf)
+        FfiConverterString.write(value.question, into: &buf)
+        FfiConverterString.write(value.answer, into: &buf)
+        FfiConverterBool.write(value.canSubmit, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+        FfiConverterString.write(value.replyCode, into: &buf)
+        FfiConverterString.write(value.shareText, into: &buf)
+        FfiConverterString.write(value.qrPayload, into: &buf)
+        FfiConverterString.write(value.instructions, into: &buf)
+        FfiConverterString.write(value.expires, into: &buf)
+        FfiConverterString.write(value.conversation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinView_lift(_ buf: RustBuffer) throws -> JoinView {
+    return try FfiConverterTypeJoinView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinView_lower(_ value: JoinView) -> RustBuffer {
+    return FfiConverterTypeJoinView.lower(value)
+}
+
+
+/**
+ * Whether the shell must keep the process alive (Android: a foreground service;
+ * iOS: a background task while it lasts).
+ */
+public struct KeepAlive: Equatable, Hashable {
+    /**
+     * Keep running in the background.
+     */
+    public let needed: Bool
+    /**
+     * For the ongoing notification ("Connected to 2 contacts · 1 message waiting").
+     */
+    public let text: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Keep running in the background.
+         */needed: Bool, 
+        /**
+         * For the ongoing notification ("Connected to 2 contacts · 1 message waiting").
+         */text: String) {
+        self.needed = needed
+        self.text = text
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeepAlive: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeepAlive: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeepAlive {
+        return
+            try KeepAlive(
+                needed: FfiConverterBool.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeepAlive, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.needed, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeepAlive_lift(_ buf: RustBuffer) throws -> KeepAlive {
+    return try FfiConverterTypeKeepAlive.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeepAlive_lower(_ value: KeepAlive) -> RustBuffer {
+    return FfiConverterTypeKeepAlive.lower(value)
 }
 
 
@@ -2534,6 +4261,75 @@ public func FfiConverterTypeNodeOptions_lower(_ value: NodeOptions) -> RustBuffe
 
 
 /**
+ * A message for the person, shown above any screen.
+ */
+public struct Notice: Equatable, Hashable {
+    /**
+     * The words.
+     */
+    public let text: String
+    /**
+     * Whether something went wrong.
+     */
+    public let isError: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The words.
+         */text: String, 
+        /**
+         * Whether something went wrong.
+         */isError: Bool) {
+        self.text = text
+        self.isError = isError
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Notice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Notice {
+        return
+            try Notice(
+                text: FfiConverterString.read(from: &buf), 
+                isError: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Notice, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterBool.write(value.isError, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotice_lift(_ buf: RustBuffer) throws -> Notice {
+    return try FfiConverterTypeNotice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotice_lower(_ value: Notice) -> RustBuffer {
+    return FfiConverterTypeNotice.lower(value)
+}
+
+
+/**
  * A conversation as the app lists it.
  */
 public struct PeerInfo: Equatable, Hashable {
@@ -2754,6 +4550,719 @@ public func FfiConverterTypeQrSymbol_lower(_ value: QrSymbol) -> RustBuffer {
 
 
 /**
+ * The camera screen.
+ */
+public struct ScanView: Equatable, Hashable {
+    /**
+     * What it is looking for.
+     */
+    public let purpose: ScanPurpose
+    /**
+     * What to point the camera at, in words.
+     */
+    public let hint: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What it is looking for.
+         */purpose: ScanPurpose, 
+        /**
+         * What to point the camera at, in words.
+         */hint: String) {
+        self.purpose = purpose
+        self.hint = hint
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScanView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanView {
+        return
+            try ScanView(
+                purpose: FfiConverterTypeScanPurpose.read(from: &buf), 
+                hint: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScanView, into buf: inout [UInt8]) {
+        FfiConverterTypeScanPurpose.write(value.purpose, into: &buf)
+        FfiConverterString.write(value.hint, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanView_lift(_ buf: RustBuffer) throws -> ScanView {
+    return try FfiConverterTypeScanView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanView_lower(_ value: ScanView) -> RustBuffer {
+    return FfiConverterTypeScanView.lower(value)
+}
+
+
+/**
+ * The person's settings as they are being edited.
+ */
+public struct SettingsView: Equatable, Hashable {
+    /**
+     * The name others see.
+     */
+    public let displayName: String
+    /**
+     * STUN servers, one `host:port` per line (none by default: only devices on the
+     * same network connect).
+     */
+    public let stunServers: String
+    /**
+     * What STUN servers do, in words.
+     */
+    public let stunHelp: String
+    /**
+     * How long new invites stay valid, in hours.
+     */
+    public let inviteLifetimeHours: UInt32
+    /**
+     * A problem with the input, in words.
+     */
+    public let error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The name others see.
+         */displayName: String, 
+        /**
+         * STUN servers, one `host:port` per line (none by default: only devices on the
+         * same network connect).
+         */stunServers: String, 
+        /**
+         * What STUN servers do, in words.
+         */stunHelp: String, 
+        /**
+         * How long new invites stay valid, in hours.
+         */inviteLifetimeHours: UInt32, 
+        /**
+         * A problem with the input, in words.
+         */error: String?) {
+        self.displayName = displayName
+        self.stunServers = stunServers
+        self.stunHelp = stunHelp
+        self.inviteLifetimeHours = inviteLifetimeHours
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SettingsView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SettingsView {
+        return
+            try SettingsView(
+                displayName: FfiConverterString.read(from: &buf), 
+                stunServers: FfiConverterString.read(from: &buf), 
+                stunHelp: FfiConverterString.read(from: &buf), 
+                inviteLifetimeHours: FfiConverterUInt32.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SettingsView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterString.write(value.stunServers, into: &buf)
+        FfiConverterString.write(value.stunHelp, into: &buf)
+        FfiConverterUInt32.write(value.inviteLifetimeHours, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettingsView_lift(_ buf: RustBuffer) throws -> SettingsView {
+    return try FfiConverterTypeSettingsView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettingsView_lower(_ value: SettingsView) -> RustBuffer {
+    return FfiConverterTypeSettingsView.lower(value)
+}
+
+
+/**
+ * One thing the person did.
+ */
+
+public enum Action: Equatable, Hashable {
+    
+    /**
+     * Leave the screen on top (the system back gesture).
+     */
+    case back
+    /**
+     * The app came to the screen (true) or left it (false): a visible conversation
+     * marks what arrives as read; a hidden app announces messages as alerts.
+     */
+    case setVisible(
+        /**
+         * Whether the person can see the app.
+         */visible: Bool
+    )
+    /**
+     * The phone's network changed (Android: a ConnectivityManager callback; iOS:
+     * NWPathMonitor): contacts that are not connected are tried again at once.
+     */
+    case networkChanged
+    /**
+     * Close the notice.
+     */
+    case dismissNotice
+    /**
+     * The shell posted notifications for alerts up to this id.
+     */
+    case alertsShown(
+        /**
+         * The last alert shown.
+         */upTo: UInt64
+    )
+    /**
+     * Start making an invite (or show the one still waiting).
+     */
+    case startInvite
+    /**
+     * Pick how the invite is protected.
+     */
+    case chooseProtection(
+        /**
+         * The choice.
+         */protection: ProtectionChoice
+    )
+    /**
+     * The question or answer fields changed.
+     */
+    case editInvite(
+        /**
+         * The question as typed.
+         */question: String, 
+        /**
+         * The answer as typed.
+         */answer: String
+    )
+    /**
+     * Make the invite code.
+     */
+    case createInvite
+    /**
+     * Take a waiting invite back.
+     */
+    case cancelInvite(
+        /**
+         * Its id.
+         */inviteId: String
+    )
+    /**
+     * Show a waiting invite again (from the list).
+     */
+    case openInvite(
+        /**
+         * Its id.
+         */inviteId: String
+    )
+    /**
+     * The answer field of a join changed.
+     */
+    case editJoinAnswer(
+        /**
+         * As typed.
+         */answer: String
+    )
+    /**
+     * Answer the invite and make the reply.
+     */
+    case submitJoin
+    /**
+     * Text from outside: pasted, shared to the app, a link, or decoded by the shell.
+     */
+    case received(
+        /**
+         * The text as it came.
+         */text: String, 
+        /**
+         * How it came.
+         */source: Source
+    )
+    /**
+     * An image from outside (shared, opened, picked from the gallery): the core
+     * reads the code in it.
+     */
+    case receivedImage(
+        /**
+         * The file's bytes (PNG or JPEG).
+         */bytes: Data
+    )
+    /**
+     * Open the camera to read a code.
+     */
+    case openScanner(
+        /**
+         * What to look for.
+         */purpose: ScanPurpose
+    )
+    /**
+     * Open a conversation.
+     */
+    case openConversation(
+        /**
+         * Its id.
+         */id: String
+    )
+    /**
+     * Show older messages of the open conversation.
+     */
+    case loadEarlier
+    /**
+     * Send a message in the open conversation.
+     */
+    case send(
+        /**
+         * The text.
+         */text: String
+    )
+    /**
+     * Send a message to a conversation that is not open (a notification's reply).
+     */
+    case sendTo(
+        /**
+         * The conversation.
+         */id: String, 
+        /**
+         * The text.
+         */text: String
+    )
+    /**
+     * Make the follow-up code for the open conversation.
+     */
+    case makeFollowUpCode
+    /**
+     * End the open conversation for good (the contact is told).
+     */
+    case endConversation
+    /**
+     * Open the contact details of the open conversation.
+     */
+    case openContact
+    /**
+     * The person compared the safety numbers and they match (or un-mark it).
+     */
+    case setVerified(
+        /**
+         * Whether they match.
+         */verified: Bool
+    )
+    /**
+     * Trust the contact's new key after comparing the new safety number.
+     */
+    case acceptNewKey
+    /**
+     * Open the settings.
+     */
+    case openSettings
+    /**
+     * Save the settings.
+     */
+    case saveSettings(
+        /**
+         * The name others see.
+         */displayName: String, 
+        /**
+         * STUN servers, one `host:port` per line or separated by commas.
+         */stunServers: String, 
+        /**
+         * How long new invites stay valid, in hours (1–168).
+         */inviteLifetimeHours: UInt32
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Action: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAction: FfiConverterRustBuffer {
+    typealias SwiftType = Action
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Action {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .back
+        
+        case 2: return .setVisible(visible: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 3: return .networkChanged
+        
+        case 4: return .dismissNotice
+        
+        case 5: return .alertsShown(upTo: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 6: return .startInvite
+        
+        case 7: return .chooseProtection(protection: try FfiConverterTypeProtectionChoice.read(from: &buf)
+        )
+        
+        case 8: return .editInvite(question: try FfiConverterString.read(from: &buf), answer: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 9: return .createInvite
+        
+        case 10: return .cancelInvite(inviteId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 11: return .openInvite(inviteId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .editJoinAnswer(answer: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .submitJoin
+        
+        case 14: return .received(text: try FfiConverterString.read(from: &buf), source: try FfiConverterTypeSource.read(from: &buf)
+        )
+        
+        case 15: return .receivedImage(bytes: try FfiConverterData.read(from: &buf)
+        )
+        
+        case 16: return .openScanner(purpose: try FfiConverterTypeScanPurpose.read(from: &buf)
+        )
+        
+        case 17: return .openConversation(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 18: return .loadEarlier
+        
+        case 19: return .send(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 20: return .sendTo(id: try FfiConverterString.read(from: &buf), text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 21: return .makeFollowUpCode
+        
+        case 22: return .endConversation
+        
+        case 23: return .openContact
+        
+        case 24: return .setVerified(verified: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 25: return .acceptNewKey
+        
+        case 26: return .openSettings
+        
+        case 27: return .saveSettings(displayName: try FfiConverterString.read(from: &buf), stunServers: try FfiConverterString.read(from: &buf), inviteLifetimeHours: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Action, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .back:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .setVisible(visible):
+            writeInt(&buf, Int32(2))
+            FfiConverterBool.write(visible, into: &buf)
+            
+        
+        case .networkChanged:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .dismissNotice:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .alertsShown(upTo):
+            writeInt(&buf, Int32(5))
+            FfiConverterUInt64.write(upTo, into: &buf)
+            
+        
+        case .startInvite:
+            writeInt(&buf, Int32(6))
+        
+        
+        case let .chooseProtection(protection):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeProtectionChoice.write(protection, into: &buf)
+            
+        
+        case let .editInvite(question,answer):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(question, into: &buf)
+            FfiConverterString.write(answer, into: &buf)
+            
+        
+        case .createInvite:
+            writeInt(&buf, Int32(9))
+        
+        
+        case let .cancelInvite(inviteId):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(inviteId, into: &buf)
+            
+        
+        case let .openInvite(inviteId):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(inviteId, into: &buf)
+            
+        
+        case let .editJoinAnswer(answer):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(answer, into: &buf)
+            
+        
+        case .submitJoin:
+            writeInt(&buf, Int32(13))
+        
+        
+        case let .received(text,source):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(text, into: &buf)
+            FfiConverterTypeSource.write(source, into: &buf)
+            
+        
+        case let .receivedImage(bytes):
+            writeInt(&buf, Int32(15))
+            FfiConverterData.write(bytes, into: &buf)
+            
+        
+        case let .openScanner(purpose):
+            writeInt(&buf, Int32(16))
+            FfiConverterTypeScanPurpose.write(purpose, into: &buf)
+            
+        
+        case let .openConversation(id):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case .loadEarlier:
+            writeInt(&buf, Int32(18))
+        
+        
+        case let .send(text):
+            writeInt(&buf, Int32(19))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .sendTo(id,text):
+            writeInt(&buf, Int32(20))
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case .makeFollowUpCode:
+            writeInt(&buf, Int32(21))
+        
+        
+        case .endConversation:
+            writeInt(&buf, Int32(22))
+        
+        
+        case .openContact:
+            writeInt(&buf, Int32(23))
+        
+        
+        case let .setVerified(verified):
+            writeInt(&buf, Int32(24))
+            FfiConverterBool.write(verified, into: &buf)
+            
+        
+        case .acceptNewKey:
+            writeInt(&buf, Int32(25))
+        
+        
+        case .openSettings:
+            writeInt(&buf, Int32(26))
+        
+        
+        case let .saveSettings(displayName,stunServers,inviteLifetimeHours):
+            writeInt(&buf, Int32(27))
+            FfiConverterString.write(displayName, into: &buf)
+            FfiConverterString.write(stunServers, into: &buf)
+            FfiConverterUInt32.write(inviteLifetimeHours, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAction_lift(_ buf: RustBuffer) throws -> Action {
+    return try FfiConverterTypeAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAction_lower(_ value: Action) -> RustBuffer {
+    return FfiConverterTypeAction.lower(value)
+}
+
+
+
+/**
+ * What kind of banner a conversation shows.
+ */
+
+public enum BannerKind: Equatable, Hashable {
+    
+    /**
+     * Reconnecting by itself.
+     */
+    case reconnecting
+    /**
+     * Offline; messages wait.
+     */
+    case offline
+    /**
+     * The first connection is being made.
+     */
+    case connecting
+    /**
+     * SECURITY: the contact's key changed; nothing flows until accepted.
+     */
+    case keyChanged
+    /**
+     * The conversation ended.
+     */
+    case ended
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BannerKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBannerKind: FfiConverterRustBuffer {
+    typealias SwiftType = BannerKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BannerKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .reconnecting
+        
+        case 2: return .offline
+        
+        case 3: return .connecting
+        
+        case 4: return .keyChanged
+        
+        case 5: return .ended
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BannerKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .reconnecting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .offline:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .keyChanged:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .ended:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBannerKind_lift(_ buf: RustBuffer) throws -> BannerKind {
+    return try FfiConverterTypeBannerKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBannerKind_lower(_ value: BannerKind) -> RustBuffer {
+    return FfiConverterTypeBannerKind.lower(value)
+}
+
+
+
+/**
  * What a code is for.
  */
 
@@ -2834,6 +5343,337 @@ public func FfiConverterTypeCodeKind_lift(_ buf: RustBuffer) throws -> CodeKind 
 #endif
 public func FfiConverterTypeCodeKind_lower(_ value: CodeKind) -> RustBuffer {
     return FfiConverterTypeCodeKind.lower(value)
+}
+
+
+
+/**
+ * Where a connection stands, for an icon or a colour.
+ */
+
+public enum Connection: Equatable, Hashable {
+    
+    /**
+     * Codes exchanged, the first connection is being made.
+     */
+    case connecting
+    /**
+     * Chat data flows.
+     */
+    case connected
+    /**
+     * Lost; reconnecting by itself.
+     */
+    case reconnecting
+    /**
+     * Not reachable for now; messages wait in the outbox.
+     */
+    case offline
+    /**
+     * Waiting for the other person (a reply, or for them to load ours).
+     */
+    case waiting
+    /**
+     * Ended for good; history only.
+     */
+    case ended
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Connection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnection: FfiConverterRustBuffer {
+    typealias SwiftType = Connection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Connection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .connecting
+        
+        case 2: return .connected
+        
+        case 3: return .reconnecting
+        
+        case 4: return .offline
+        
+        case 5: return .waiting
+        
+        case 6: return .ended
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Connection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .connected:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .reconnecting:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .offline:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .waiting:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .ended:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnection_lift(_ buf: RustBuffer) throws -> Connection {
+    return try FfiConverterTypeConnection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnection_lower(_ value: Connection) -> RustBuffer {
+    return FfiConverterTypeConnection.lower(value)
+}
+
+
+
+/**
+ * One item of a conversation: a message or a day separator.
+ */
+
+public enum ConversationItem: Equatable, Hashable {
+    
+    /**
+     * "Today", "Yesterday", "Monday 30 November".
+     */
+    case day(
+        /**
+         * Stable key.
+         */key: String, 
+        /**
+         * The label.
+         */label: String
+    )
+    /**
+     * A message.
+     */
+    case message(
+        /**
+         * Stable key (the message's local sequence number).
+         */key: String, 
+        /**
+         * Written here.
+         */outgoing: Bool, 
+        /**
+         * The text.
+         */text: String, 
+        /**
+         * "14:05".
+         */time: String, 
+        /**
+         * Ticks.
+         */delivery: Delivery, 
+        /**
+         * The ticks in words, for screen readers ("Delivered").
+         */deliveryLabel: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConversationItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationItem: FfiConverterRustBuffer {
+    typealias SwiftType = ConversationItem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationItem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .day(key: try FfiConverterString.read(from: &buf), label: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .message(key: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), text: try FfiConverterString.read(from: &buf), time: try FfiConverterString.read(from: &buf), delivery: try FfiConverterTypeDelivery.read(from: &buf), deliveryLabel: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConversationItem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .day(key,label):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(label, into: &buf)
+            
+        
+        case let .message(key,outgoing,text,time,delivery,deliveryLabel):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterBool.write(outgoing, into: &buf)
+            FfiConverterString.write(text, into: &buf)
+            FfiConverterString.write(time, into: &buf)
+            FfiConverterTypeDelivery.write(delivery, into: &buf)
+            FfiConverterString.write(deliveryLabel, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationItem_lift(_ buf: RustBuffer) throws -> ConversationItem {
+    return try FfiConverterTypeConversationItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationItem_lower(_ value: ConversationItem) -> RustBuffer {
+    return FfiConverterTypeConversationItem.lower(value)
+}
+
+
+
+/**
+ * How a message stands, as ticks.
+ */
+
+public enum Delivery: Equatable, Hashable {
+    
+    /**
+     * Waiting in the outbox for a connection.
+     */
+    case queued
+    /**
+     * Handed to the connection.
+     */
+    case sent
+    /**
+     * Stored on the other phone.
+     */
+    case delivered
+    /**
+     * Read by the other person.
+     */
+    case read
+    /**
+     * Theirs (no ticks).
+     */
+    case incoming
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Delivery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDelivery: FfiConverterRustBuffer {
+    typealias SwiftType = Delivery
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Delivery {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .queued
+        
+        case 2: return .sent
+        
+        case 3: return .delivered
+        
+        case 4: return .read
+        
+        case 5: return .incoming
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Delivery, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .queued:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sent:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .delivered:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .read:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .incoming:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDelivery_lift(_ buf: RustBuffer) throws -> Delivery {
+    return try FfiConverterTypeDelivery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDelivery_lower(_ value: Delivery) -> RustBuffer {
+    return FfiConverterTypeDelivery.lower(value)
 }
 
 
@@ -3148,6 +5988,206 @@ public func FfiConverterTypeInviteMode_lift(_ buf: RustBuffer) throws -> InviteM
 #endif
 public func FfiConverterTypeInviteMode_lower(_ value: InviteMode) -> RustBuffer {
     return FfiConverterTypeInviteMode.lower(value)
+}
+
+
+
+/**
+ * Where the invite flow stands.
+ */
+
+public enum InviteStage: Equatable, Hashable {
+    
+    /**
+     * Choosing the protection and typing the question.
+     */
+    case choose
+    /**
+     * Making the code (hardening the answer takes a moment).
+     */
+    case creating
+    /**
+     * The code is ready to share; waiting for the reply.
+     */
+    case waitingForReply
+    /**
+     * The reply was loaded; connecting.
+     */
+    case connecting
+    /**
+     * Connected: the conversation can start.
+     */
+    case connected
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InviteStage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInviteStage: FfiConverterRustBuffer {
+    typealias SwiftType = InviteStage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InviteStage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .choose
+        
+        case 2: return .creating
+        
+        case 3: return .waitingForReply
+        
+        case 4: return .connecting
+        
+        case 5: return .connected
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InviteStage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .choose:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .creating:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .waitingForReply:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .connected:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInviteStage_lift(_ buf: RustBuffer) throws -> InviteStage {
+    return try FfiConverterTypeInviteStage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInviteStage_lower(_ value: InviteStage) -> RustBuffer {
+    return FfiConverterTypeInviteStage.lower(value)
+}
+
+
+
+/**
+ * Where the join flow stands.
+ */
+
+public enum JoinStage: Equatable, Hashable {
+    
+    /**
+     * The invite asks a question; type the answer.
+     */
+    case answer
+    /**
+     * Making the reply (hardening the answer takes a moment).
+     */
+    case working
+    /**
+     * The reply is ready to send back; waiting for the inviter to load it.
+     */
+    case showReply
+    /**
+     * Connected.
+     */
+    case connected
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension JoinStage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJoinStage: FfiConverterRustBuffer {
+    typealias SwiftType = JoinStage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JoinStage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .answer
+        
+        case 2: return .working
+        
+        case 3: return .showReply
+        
+        case 4: return .connected
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: JoinStage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .answer:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .working:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .showReply:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .connected:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinStage_lift(_ buf: RustBuffer) throws -> JoinStage {
+    return try FfiConverterTypeJoinStage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJoinStage_lower(_ value: JoinStage) -> RustBuffer {
+    return FfiConverterTypeJoinStage.lower(value)
 }
 
 
@@ -3515,6 +6555,91 @@ public func FfiConverterTypeProtection_lower(_ value: Protection) -> RustBuffer 
 
 
 /**
+ * How an invite is protected, as the person picks it.
+ */
+
+public enum ProtectionChoice: Equatable, Hashable {
+    
+    /**
+     * A question only the other person can answer (sent through a messenger).
+     */
+    case question
+    /**
+     * In person: a QR code shown to the other phone, no question.
+     */
+    case inPerson
+    /**
+     * A question, with our addresses sealed too: needs a strong passphrase.
+     */
+    case `private`
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ProtectionChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProtectionChoice: FfiConverterRustBuffer {
+    typealias SwiftType = ProtectionChoice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProtectionChoice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .question
+        
+        case 2: return .inPerson
+        
+        case 3: return .`private`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProtectionChoice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .question:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inPerson:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .`private`:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProtectionChoice_lift(_ buf: RustBuffer) throws -> ProtectionChoice {
+    return try FfiConverterTypeProtectionChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProtectionChoice_lower(_ value: ProtectionChoice) -> RustBuffer {
+    return FfiConverterTypeProtectionChoice.lower(value)
+}
+
+
+
+/**
  * Which side of the first exchange this device was.
  */
 
@@ -3585,6 +6710,327 @@ public func FfiConverterTypeRole_lift(_ buf: RustBuffer) throws -> Role {
 #endif
 public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
     return FfiConverterTypeRole.lower(value)
+}
+
+
+
+/**
+ * What a conversation-list row stands for.
+ */
+
+public enum RowKind: Equatable, Hashable {
+    
+    /**
+     * A conversation with a contact (or one being set up).
+     */
+    case chat
+    /**
+     * Our invite, waiting for the reply.
+     */
+    case waitingInvite
+    /**
+     * We answered an invite; waiting for the inviter to load our reply.
+     */
+    case waitingJoin
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RowKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRowKind: FfiConverterRustBuffer {
+    typealias SwiftType = RowKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RowKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .chat
+        
+        case 2: return .waitingInvite
+        
+        case 3: return .waitingJoin
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RowKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .chat:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .waitingInvite:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .waitingJoin:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRowKind_lift(_ buf: RustBuffer) throws -> RowKind {
+    return try FfiConverterTypeRowKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRowKind_lower(_ value: RowKind) -> RustBuffer {
+    return FfiConverterTypeRowKind.lower(value)
+}
+
+
+
+/**
+ * What the camera is looking for.
+ */
+
+public enum ScanPurpose: Equatable, Hashable {
+    
+    /**
+     * Any Tincan code (an invite, a reply, a follow-up).
+     */
+    case anyCode
+    /**
+     * A contact's safety number, to verify them.
+     */
+    case safetyNumber
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ScanPurpose: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanPurpose: FfiConverterRustBuffer {
+    typealias SwiftType = ScanPurpose
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanPurpose {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .anyCode
+        
+        case 2: return .safetyNumber
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ScanPurpose, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .anyCode:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .safetyNumber:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanPurpose_lift(_ buf: RustBuffer) throws -> ScanPurpose {
+    return try FfiConverterTypeScanPurpose.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanPurpose_lower(_ value: ScanPurpose) -> RustBuffer {
+    return FfiConverterTypeScanPurpose.lower(value)
+}
+
+
+
+/**
+ * The screen on top.
+ */
+
+public enum Screen: Equatable, Hashable {
+    
+    /**
+     * The conversation list (`conversations`).
+     */
+    case conversations
+    /**
+     * Making an invite.
+     */
+    case invite(
+        /**
+         * Its state.
+         */view: InviteView
+    )
+    /**
+     * Answering someone's invite.
+     */
+    case join(
+        /**
+         * Its state.
+         */view: JoinView
+    )
+    /**
+     * One conversation.
+     */
+    case conversation(
+        /**
+         * Its state.
+         */view: ConversationView
+    )
+    /**
+     * A contact's details and safety number.
+     */
+    case contact(
+        /**
+         * Its state.
+         */view: ContactView
+    )
+    /**
+     * The person's settings.
+     */
+    case settings(
+        /**
+         * Its state.
+         */view: SettingsView
+    )
+    /**
+     * The camera is reading QR codes; frames go to `scan_frame`.
+     */
+    case scan(
+        /**
+         * Its state.
+         */view: ScanView
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Screen: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScreen: FfiConverterRustBuffer {
+    typealias SwiftType = Screen
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Screen {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .conversations
+        
+        case 2: return .invite(view: try FfiConverterTypeInviteView.read(from: &buf)
+        )
+        
+        case 3: return .join(view: try FfiConverterTypeJoinView.read(from: &buf)
+        )
+        
+        case 4: return .conversation(view: try FfiConverterTypeConversationView.read(from: &buf)
+        )
+        
+        case 5: return .contact(view: try FfiConverterTypeContactView.read(from: &buf)
+        )
+        
+        case 6: return .settings(view: try FfiConverterTypeSettingsView.read(from: &buf)
+        )
+        
+        case 7: return .scan(view: try FfiConverterTypeScanView.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Screen, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .conversations:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .invite(view):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeInviteView.write(view, into: &buf)
+            
+        
+        case let .join(view):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeJoinView.write(view, into: &buf)
+            
+        
+        case let .conversation(view):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeConversationView.write(view, into: &buf)
+            
+        
+        case let .contact(view):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeContactView.write(view, into: &buf)
+            
+        
+        case let .settings(view):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeSettingsView.write(view, into: &buf)
+            
+        
+        case let .scan(view):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeScanView.write(view, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScreen_lift(_ buf: RustBuffer) throws -> Screen {
+    return try FfiConverterTypeScreen.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScreen_lower(_ value: Screen) -> RustBuffer {
+    return FfiConverterTypeScreen.lower(value)
 }
 
 
@@ -3671,6 +7117,111 @@ public func FfiConverterTypeSecretStoreError_lift(_ buf: RustBuffer) throws -> S
 public func FfiConverterTypeSecretStoreError_lower(_ value: SecretStoreError) -> RustBuffer {
     return FfiConverterTypeSecretStoreError.lower(value)
 }
+
+
+/**
+ * How something from outside the app arrived (only changes the words shown).
+ */
+
+public enum Source: Equatable, Hashable {
+    
+    /**
+     * Pasted into the app.
+     */
+    case paste
+    /**
+     * Shared to the app from another app (WhatsApp, SMS…).
+     */
+    case share
+    /**
+     * Opened as a `tincan:` link.
+     */
+    case link
+    /**
+     * Read by the camera.
+     */
+    case camera
+    /**
+     * A picture picked from the gallery or opened with the app.
+     */
+    case image
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Source: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSource: FfiConverterRustBuffer {
+    typealias SwiftType = Source
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Source {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .paste
+        
+        case 2: return .share
+        
+        case 3: return .link
+        
+        case 4: return .camera
+        
+        case 5: return .image
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Source, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .paste:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .share:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .link:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .camera:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .image:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSource_lift(_ buf: RustBuffer) throws -> Source {
+    return try FfiConverterTypeSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSource_lower(_ value: Source) -> RustBuffer {
+    return FfiConverterTypeSource.lower(value)
+}
+
 
 
 /**
@@ -4041,6 +7592,102 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAppView: FfiConverterRustBuffer {
+    typealias SwiftType = AppView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAppView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAppView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeBanner: FfiConverterRustBuffer {
+    typealias SwiftType = Banner?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeBanner.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeBanner.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeFollowUpOffer: FfiConverterRustBuffer {
+    typealias SwiftType = FollowUpOffer?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFollowUpOffer.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFollowUpOffer.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeNotice: FfiConverterRustBuffer {
+    typealias SwiftType = Notice?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeNotice.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeNotice.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeEvent: FfiConverterRustBuffer {
     typealias SwiftType = Event?
 
@@ -4114,6 +7761,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAlert: FfiConverterRustBuffer {
+    typealias SwiftType = [Alert]
+
+    public static func write(_ value: [Alert], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAlert.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Alert] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Alert]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAlert.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeContact: FfiConverterRustBuffer {
     typealias SwiftType = [Contact]
 
@@ -4131,6 +7803,31 @@ fileprivate struct FfiConverterSequenceTypeContact: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeContact.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConversationRow: FfiConverterRustBuffer {
+    typealias SwiftType = [ConversationRow]
+
+    public static func write(_ value: [ConversationRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConversationRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConversationRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConversationRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConversationRow.read(from: &buf))
         }
         return seq
     }
@@ -4206,6 +7903,31 @@ fileprivate struct FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePeerInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConversationItem: FfiConverterRustBuffer {
+    typealias SwiftType = [ConversationItem]
+
+    public static func write(_ value: [ConversationItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConversationItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConversationItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConversationItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConversationItem.read(from: &buf))
         }
         return seq
     }
@@ -4352,6 +8074,27 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tincan_ffi_checksum_func_render_qr() != 3707) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tincan_ffi_checksum_method_appmodel_dispatch() != 26965) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_appmodel_scan_frame() != 37610) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_appmodel_set_utc_offset() != 45434) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_appmodel_shutdown() != 33807) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_appmodel_updates() != 36873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_appmodel_view() != 28565) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_appupdates_next() != 33203) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tincan_ffi_checksum_method_eventstream_next() != 56501) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4443,6 +8186,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_secretstore_delete() != 32911) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_constructor_appmodel_open() != 44369) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_constructor_node_open() != 33232) {

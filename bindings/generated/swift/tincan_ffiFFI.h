@@ -275,6 +275,66 @@ typedef struct UniffiVTableCallbackInterfaceSecretStore {
 } UniffiVTableCallbackInterfaceSecretStore;
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_APPMODEL
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_APPMODEL
+uint64_t uniffi_tincan_ffi_fn_clone_appmodel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_APPMODEL
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_APPMODEL
+void uniffi_tincan_ffi_fn_free_appmodel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CONSTRUCTOR_APPMODEL_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CONSTRUCTOR_APPMODEL_OPEN
+uint64_t uniffi_tincan_ffi_fn_constructor_appmodel_open(RustBuffer options, uint64_t secret_store, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_DISPATCH
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_DISPATCH
+void uniffi_tincan_ffi_fn_method_appmodel_dispatch(uint64_t ptr, RustBuffer action, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_SCAN_FRAME
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_SCAN_FRAME
+int8_t uniffi_tincan_ffi_fn_method_appmodel_scan_frame(uint64_t ptr, uint32_t width, uint32_t height, uint32_t row_stride, RustBuffer luma, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_SET_UTC_OFFSET
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_SET_UTC_OFFSET
+void uniffi_tincan_ffi_fn_method_appmodel_set_utc_offset(uint64_t ptr, int32_t minutes, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_SHUTDOWN
+void uniffi_tincan_ffi_fn_method_appmodel_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_UPDATES
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_UPDATES
+uint64_t uniffi_tincan_ffi_fn_method_appmodel_updates(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_VIEW
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPMODEL_VIEW
+RustBuffer uniffi_tincan_ffi_fn_method_appmodel_view(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_APPUPDATES
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_APPUPDATES
+uint64_t uniffi_tincan_ffi_fn_clone_appupdates(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_APPUPDATES
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FREE_APPUPDATES
+void uniffi_tincan_ffi_fn_free_appupdates(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPUPDATES_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_APPUPDATES_NEXT
+uint64_t uniffi_tincan_ffi_fn_method_appupdates_next(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_EVENTSTREAM
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_EVENTSTREAM
 uint64_t uniffi_tincan_ffi_fn_clone_eventstream(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -801,6 +861,48 @@ uint16_t uniffi_tincan_ffi_checksum_func_render_qr(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_DISPATCH
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_DISPATCH
+uint16_t uniffi_tincan_ffi_checksum_method_appmodel_dispatch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_SCAN_FRAME
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_SCAN_FRAME
+uint16_t uniffi_tincan_ffi_checksum_method_appmodel_scan_frame(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_SET_UTC_OFFSET
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_SET_UTC_OFFSET
+uint16_t uniffi_tincan_ffi_checksum_method_appmodel_set_utc_offset(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_SHUTDOWN
+uint16_t uniffi_tincan_ffi_checksum_method_appmodel_shutdown(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_UPDATES
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_UPDATES
+uint16_t uniffi_tincan_ffi_checksum_method_appmodel_updates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_VIEW
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPMODEL_VIEW
+uint16_t uniffi_tincan_ffi_checksum_method_appmodel_view(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPUPDATES_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_APPUPDATES_NEXT
+uint16_t uniffi_tincan_ffi_checksum_method_appupdates_next(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_EVENTSTREAM_NEXT
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_EVENTSTREAM_NEXT
 uint16_t uniffi_tincan_ffi_checksum_method_eventstream_next(void
@@ -984,6 +1086,12 @@ uint16_t uniffi_tincan_ffi_checksum_method_secretstore_put(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_DELETE
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_SECRETSTORE_DELETE
 uint16_t uniffi_tincan_ffi_checksum_method_secretstore_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_CONSTRUCTOR_APPMODEL_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_CONSTRUCTOR_APPMODEL_OPEN
+uint16_t uniffi_tincan_ffi_checksum_constructor_appmodel_open(void
     
 );
 #endif

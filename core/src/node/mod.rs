@@ -14,6 +14,8 @@ pub mod events;
 mod handshake;
 #[cfg(test)]
 mod hostile_tests;
+mod invites;
+mod listing;
 mod peer;
 mod plain;
 mod route;
@@ -22,6 +24,7 @@ pub use contacts::ContactInfo;
 pub use conversation::ReconnectPolicy;
 pub use error::NodeError;
 pub use events::{Event, PeerId, PeerState};
+pub use invites::PendingInviteInfo;
 pub use plain::{
     is_browser_description, read_browser_description, BrowserJoin, BrowserOffer,
     BROWSER_CHANNEL_LABEL, BROWSER_PEER_PREFIX,
@@ -180,6 +183,14 @@ pub struct KnownConversation {
 struct InviteSecrets {
     pending: PendingInvite,
     link: LinkSecrets,
+    /// The code as shared, so an app can show it again after a restart (absent in
+    /// invites made before it was kept). Kept with the secrets: an open invite's code
+    /// *is* its secret.
+    #[serde(default)]
+    code: Option<String>,
+    /// The question asked, to remind the inviter.
+    #[serde(default)]
+    question: Option<String>,
 }
 
 fn invite_secret_key(id: &str) -> String {
@@ -467,6 +478,12 @@ impl Node {
         let secrets = LinkSecrets::generate()?;
         let offer = self.block_on(PendingOffer::create(&self.inner.config.link, &secrets))??;
         let description = sdp::parse(offer.local_sdp()).map_err(CodeError::from)?;
+        let question = match &request.protection {
+            Protection::Question { question, .. } | Protection::Private { question, .. } => {
+                Some(question.clone())
+            }
+            Protection::Open => None,
+        };
         let secret = request.protection;
         let now = unix_now();
         let new = create_invite(
@@ -482,6 +499,8 @@ impl Node {
         let blob = serde_json::to_vec(&InviteSecrets {
             pending: new.pending,
             link: secrets,
+            code: Some(new.code.clone()),
+            question,
         })
         .map_err(|e| NodeError::Storage(e.to_string()))?;
         self.inner

@@ -62,6 +62,19 @@ impl Store {
         Ok(ids)
     }
 
+    /// Every invite's id and expiry, expired ones included.
+    pub fn all_invites(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, expires_at FROM invites ORDER BY created_at, id")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// Forgets an invite (after it was completed or burned).
     pub fn forget_invite(&self, id: &str) -> Result<(), StoreError> {
         self.conn

@@ -52,6 +52,12 @@ const MIGRATIONS: &[&str] = &[
     // the whole history of the conversation.
     "CREATE INDEX messages_receipt_pending ON messages (conversation_id, seq)
         WHERE receipt_pending = 1;",
+    // 4: the person's settings (display name, STUN servers, invite lifetime), read by
+    // every shell so a name given once is kept (issue #10, #11).
+    "CREATE TABLE settings (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// Brings the schema up to date inside one transaction.

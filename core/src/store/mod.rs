@@ -14,10 +14,13 @@ mod chat;
 mod contacts;
 mod invites;
 mod migrations;
+mod settings;
+mod summaries;
 
 pub use chat::{ConversationRecord, MessageRecord, MessageStatus};
 pub use contacts::{contact_id, ContactRecord, IdentityOutcome};
 pub use invites::InviteRecord;
+pub use summaries::ConversationSummary;
 
 use std::path::Path;
 

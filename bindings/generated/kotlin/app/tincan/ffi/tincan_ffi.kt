@@ -726,6 +726,20 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_func_render_qr(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_method_appmodel_dispatch(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_appmodel_scan_frame(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_appmodel_set_utc_offset(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_appmodel_shutdown(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_appmodel_updates(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_appmodel_view(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_appupdates_next(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_method_eventstream_next(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_new_identity(
@@ -788,6 +802,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_secretstore_delete(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_constructor_appmodel_open(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_constructor_node_open(
     ): Int
     external fun uniffi_tincan_ffi_checksum_constructor_memorysecretstore_new(
@@ -813,6 +829,30 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_tincan_ffi_fn_clone_appmodel(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_free_appmodel(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_constructor_appmodel_open(`options`: RustBuffer.ByValue,`secretStore`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_method_appmodel_dispatch(`ptr`: Long,`action`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_appmodel_scan_frame(`ptr`: Long,`width`: Int,`height`: Int,`rowStride`: Int,`luma`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tincan_ffi_fn_method_appmodel_set_utc_offset(`ptr`: Long,`minutes`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_appmodel_shutdown(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_appmodel_updates(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_method_appmodel_view(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_clone_appupdates(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tincan_ffi_fn_free_appupdates(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_appupdates_next(`ptr`: Long,
+    ): Long
     external fun uniffi_tincan_ffi_fn_clone_eventstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tincan_ffi_fn_free_eventstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1041,6 +1081,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tincan_ffi_checksum_func_render_qr() and 0xFFFF) != 3707) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tincan_ffi_checksum_method_appmodel_dispatch() and 0xFFFF) != 26965) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_appmodel_scan_frame() and 0xFFFF) != 37610) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_appmodel_set_utc_offset() and 0xFFFF) != 45434) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_appmodel_shutdown() and 0xFFFF) != 33807) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_appmodel_updates() and 0xFFFF) != 36873) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_appmodel_view() and 0xFFFF) != 28565) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_appupdates_next() and 0xFFFF) != 33203) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tincan_ffi_checksum_method_eventstream_next() and 0xFFFF) != 56501) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1132,6 +1193,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_secretstore_delete() and 0xFFFF) != 32911) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_constructor_appmodel_open() and 0xFFFF) != 44369) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_constructor_node_open() and 0xFFFF) != 33232) {
@@ -1421,6 +1485,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
@@ -1560,6 +1647,677 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The app model: the view to render and the actions to send. Methods may take a
+ * moment (hardening an answer): call `dispatch` off the UI thread.
+ */
+public interface AppModelInterface {
+    
+    /**
+     * Does what the person did; the new view follows on every update stream.
+     */
+    fun `dispatch`(`action`: Action)
+    
+    /**
+     * One camera frame's luminance plane (`row_stride` bytes per row); true once a
+     * code was read and handled, so the camera can close.
+     */
+    fun `scanFrame`(`width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `luma`: kotlin.ByteArray): kotlin.Boolean
+    
+    /**
+     * The phone's time zone changed.
+     */
+    fun `setUtcOffset`(`minutes`: kotlin.Int)
+    
+    /**
+     * Says goodbye to every contact and stops; views still render what is stored.
+     */
+    fun `shutdown`()
+    
+    /**
+     * A stream of views: the current one first, then one per change.
+     */
+    fun `updates`(): AppUpdates
+    
+    /**
+     * The view as it is now.
+     */
+    fun `view`(): AppView
+    
+    companion object
+}
+
+/**
+ * The app model: the view to render and the actions to send. Methods may take a
+ * moment (hardening an answer): call `dispatch` off the UI thread.
+ */
+open class AppModel: Disposable, AutoCloseable, AppModelInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tincan_ffi_fn_free_appmodel(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tincan_ffi_fn_clone_appmodel(handle, status)
+        }
+    }
+
+    
+    /**
+     * Does what the person did; the new view follows on every update stream.
+     */override fun `dispatch`(`action`: Action)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_appmodel_dispatch(
+        it,
+        
+        FfiConverterTypeAction.lower(`action`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * One camera frame's luminance plane (`row_stride` bytes per row); true once a
+     * code was read and handled, so the camera can close.
+     */override fun `scanFrame`(`width`: kotlin.UInt, `height`: kotlin.UInt, `rowStride`: kotlin.UInt, `luma`: kotlin.ByteArray): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_appmodel_scan_frame(
+        it,
+        
+        FfiConverterUInt.lower(`width`),
+        FfiConverterUInt.lower(`height`),
+        FfiConverterUInt.lower(`rowStride`),
+        FfiConverterByteArray.lower(`luma`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The phone's time zone changed.
+     */override fun `setUtcOffset`(`minutes`: kotlin.Int)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_appmodel_set_utc_offset(
+        it,
+        
+        FfiConverterInt.lower(`minutes`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Says goodbye to every contact and stops; views still render what is stored.
+     */override fun `shutdown`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_appmodel_shutdown(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A stream of views: the current one first, then one per change.
+     */override fun `updates`(): AppUpdates {
+            return FfiConverterTypeAppUpdates.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_appmodel_updates(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The view as it is now.
+     */override fun `view`(): AppView {
+            return FfiConverterTypeAppView.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_appmodel_view(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Opens the app on its data directory with the platform's secret store, and
+     * reconnects known contacts.
+     */
+    @Throws(TincanException::class) fun `open`(`options`: AppOptions, `secretStore`: SecretStore): AppModel {
+            return FfiConverterTypeAppModel.lift(
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_constructor_appmodel_open(
+    
+        
+        FfiConverterTypeAppOptions.lower(`options`),
+        FfiConverterTypeSecretStore.lower(`secretStore`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppModel: FfiConverter<AppModel, Long> {
+    override fun lower(value: AppModel): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AppModel {
+        return AppModel(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AppModel {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AppModel) = 8UL
+
+    override fun write(value: AppModel, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Views as they change, awaited: `model.updates()`. Ends (`null`/`nil`) when the
+ * model is gone. Cancelling a wait loses nothing: the next call returns the newest view.
+ */
+public interface AppUpdatesInterface {
+    
+    /**
+     * Waits for the next view without holding a thread.
+     */
+    suspend fun `next`(): AppView?
+    
+    companion object
+}
+
+/**
+ * Views as they change, awaited: `model.updates()`. Ends (`null`/`nil`) when the
+ * model is gone. Cancelling a wait loses nothing: the next call returns the newest view.
+ */
+open class AppUpdates: Disposable, AutoCloseable, AppUpdatesInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tincan_ffi_fn_free_appupdates(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tincan_ffi_fn_clone_appupdates(handle, status)
+        }
+    }
+
+    
+    /**
+     * Waits for the next view without holding a thread.
+     */
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `next`() : AppView? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tincan_ffi_fn_method_appupdates_next(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tincan_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tincan_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tincan_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeAppView.lift(it) },
+        // Error FFI converter
+        UniffiNullRustCallStatusErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppUpdates: FfiConverter<AppUpdates, Long> {
+    override fun lower(value: AppUpdates): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AppUpdates {
+        return AppUpdates(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AppUpdates {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AppUpdates) = 8UL
+
+    override fun write(value: AppUpdates, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -3401,6 +4159,270 @@ public object FfiConverterTypeSecretStore: FfiConverter<SecretStore, Long> {
 
 
 /**
+ * An incoming message to announce.
+ */
+data class Alert (
+    /**
+     * Increasing id; `AlertsShown` acknowledges up to one.
+     */
+    val `id`: kotlin.ULong
+    , 
+    /**
+     * The conversation (to open it, or to reply from the notification).
+     */
+    val `conversation`: kotlin.String
+    , 
+    /**
+     * Who wrote.
+     */
+    val `title`: kotlin.String
+    , 
+    /**
+     * The message.
+     */
+    val `body`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAlert: FfiConverterRustBuffer<Alert> {
+    override fun read(buf: ByteBuffer): Alert {
+        return Alert(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Alert) = (
+            FfiConverterULong.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`conversation`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`body`)
+    )
+
+    override fun write(value: Alert, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`id`, buf)
+            FfiConverterString.write(value.`conversation`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`body`, buf)
+    }
+}
+
+
+
+/**
+ * How the app model is opened.
+ */
+data class AppOptions (
+    /**
+     * The app's private files directory.
+     */
+    val `dataDir`: kotlin.String
+    , 
+    /**
+     * The phone's time zone, minutes east of UTC.
+     */
+    val `utcOffsetMinutes`: kotlin.Int = 0 
+    , 
+    /**
+     * Bind to 127.0.0.1 with the cheapest allowed answer hardening: for tests and
+     * demos on one machine. Apps leave it off.
+     */
+    val `loopbackOnly`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppOptions: FfiConverterRustBuffer<AppOptions> {
+    override fun read(buf: ByteBuffer): AppOptions {
+        return AppOptions(
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AppOptions) = (
+            FfiConverterString.allocationSize(value.`dataDir`) +
+            FfiConverterInt.allocationSize(value.`utcOffsetMinutes`) +
+            FfiConverterBoolean.allocationSize(value.`loopbackOnly`)
+    )
+
+    override fun write(value: AppOptions, buf: ByteBuffer) {
+            FfiConverterString.write(value.`dataDir`, buf)
+            FfiConverterInt.write(value.`utcOffsetMinutes`, buf)
+            FfiConverterBoolean.write(value.`loopbackOnly`, buf)
+    }
+}
+
+
+
+/**
+ * Everything the app shows right now. Shells render the `Screen` on top and the
+ * parts every screen shares (notice, keep-alive).
+ */
+data class AppView (
+    /**
+     * Increases with every change; a shell can skip a view it already rendered.
+     */
+    val `revision`: kotlin.ULong
+    , 
+    /**
+     * The screen on top.
+     */
+    val `screen`: Screen
+    , 
+    /**
+     * Whether a back action leaves the current screen (false on the list itself).
+     */
+    val `canGoBack`: kotlin.Boolean
+    , 
+    /**
+     * The conversation list (also under every other screen).
+     */
+    val `conversations`: List<ConversationRow>
+    , 
+    /**
+     * A message for the person that is not tied to a field: what was pasted, why
+     * something failed. Stays until dismissed or replaced.
+     */
+    val `notice`: Notice?
+    , 
+    /**
+     * Whether the shell should keep the app alive in the background.
+     */
+    val `keepAlive`: KeepAlive
+    , 
+    /**
+     * Incoming messages to announce (the shell posts a notification for each and
+     * then dispatches `AlertsShown`).
+     */
+    val `alerts`: List<Alert>
+    , 
+    /**
+     * The person's own name, as others see it (empty when not set).
+     */
+    val `myName`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
+    override fun read(buf: ByteBuffer): AppView {
+        return AppView(
+            FfiConverterULong.read(buf),
+            FfiConverterTypeScreen.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeConversationRow.read(buf),
+            FfiConverterOptionalTypeNotice.read(buf),
+            FfiConverterTypeKeepAlive.read(buf),
+            FfiConverterSequenceTypeAlert.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AppView) = (
+            FfiConverterULong.allocationSize(value.`revision`) +
+            FfiConverterTypeScreen.allocationSize(value.`screen`) +
+            FfiConverterBoolean.allocationSize(value.`canGoBack`) +
+            FfiConverterSequenceTypeConversationRow.allocationSize(value.`conversations`) +
+            FfiConverterOptionalTypeNotice.allocationSize(value.`notice`) +
+            FfiConverterTypeKeepAlive.allocationSize(value.`keepAlive`) +
+            FfiConverterSequenceTypeAlert.allocationSize(value.`alerts`) +
+            FfiConverterString.allocationSize(value.`myName`)
+    )
+
+    override fun write(value: AppView, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`revision`, buf)
+            FfiConverterTypeScreen.write(value.`screen`, buf)
+            FfiConverterBoolean.write(value.`canGoBack`, buf)
+            FfiConverterSequenceTypeConversationRow.write(value.`conversations`, buf)
+            FfiConverterOptionalTypeNotice.write(value.`notice`, buf)
+            FfiConverterTypeKeepAlive.write(value.`keepAlive`, buf)
+            FfiConverterSequenceTypeAlert.write(value.`alerts`, buf)
+            FfiConverterString.write(value.`myName`, buf)
+    }
+}
+
+
+
+/**
+ * A line above the messages.
+ */
+data class Banner (
+    /**
+     * What kind.
+     */
+    val `kind`: BannerKind
+    , 
+    /**
+     * The words.
+     */
+    val `text`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBanner: FfiConverterRustBuffer<Banner> {
+    override fun read(buf: ByteBuffer): Banner {
+        return Banner(
+            FfiConverterTypeBannerKind.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Banner) = (
+            FfiConverterTypeBannerKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`text`)
+    )
+
+    override fun write(value: Banner, buf: ByteBuffer) {
+            FfiConverterTypeBannerKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`text`, buf)
+    }
+}
+
+
+
+/**
  * What a pasted or scanned text turned out to be.
  */
 data class CodeSummary (
@@ -3544,6 +4566,386 @@ public object FfiConverterTypeContact: FfiConverterRustBuffer<Contact> {
 
 
 /**
+ * A contact's details.
+ */
+data class ContactView (
+    /**
+     * The conversation these details were opened from.
+     */
+    val `conversation`: kotlin.String
+    , 
+    /**
+     * The contact's id.
+     */
+    val `contact`: kotlin.String
+    , 
+    /**
+     * The name.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * The safety number in groups of five digits.
+     */
+    val `safetyNumber`: kotlin.String
+    , 
+    /**
+     * The text a QR code of the safety number holds (the other phone scans it).
+     */
+    val `safetyQr`: kotlin.String
+    , 
+    /**
+     * Whether it was compared.
+     */
+    val `verified`: kotlin.Boolean
+    , 
+    /**
+     * SECURITY: a different key was presented and waits for a decision.
+     */
+    val `keyChanged`: kotlin.Boolean
+    , 
+    /**
+     * What verifying means, or what the changed key means, in words.
+     */
+    val `explanation`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContactView: FfiConverterRustBuffer<ContactView> {
+    override fun read(buf: ByteBuffer): ContactView {
+        return ContactView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ContactView) = (
+            FfiConverterString.allocationSize(value.`conversation`) +
+            FfiConverterString.allocationSize(value.`contact`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`safetyNumber`) +
+            FfiConverterString.allocationSize(value.`safetyQr`) +
+            FfiConverterBoolean.allocationSize(value.`verified`) +
+            FfiConverterBoolean.allocationSize(value.`keyChanged`) +
+            FfiConverterString.allocationSize(value.`explanation`)
+    )
+
+    override fun write(value: ContactView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversation`, buf)
+            FfiConverterString.write(value.`contact`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`safetyNumber`, buf)
+            FfiConverterString.write(value.`safetyQr`, buf)
+            FfiConverterBoolean.write(value.`verified`, buf)
+            FfiConverterBoolean.write(value.`keyChanged`, buf)
+            FfiConverterString.write(value.`explanation`, buf)
+    }
+}
+
+
+
+/**
+ * One line of the conversation list.
+ */
+data class ConversationRow (
+    /**
+     * Stable key: the conversation's (or invite's) id.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * What the row is.
+     */
+    val `kind`: RowKind
+    , 
+    /**
+     * The contact's name, or what the row is waiting for.
+     */
+    val `title`: kotlin.String
+    , 
+    /**
+     * The newest message, or what happens next.
+     */
+    val `preview`: kotlin.String
+    , 
+    /**
+     * When the newest thing happened, as a short label ("14:05", "Yesterday").
+     */
+    val `timeLabel`: kotlin.String
+    , 
+    /**
+     * Incoming messages not yet read.
+     */
+    val `unread`: kotlin.UInt
+    , 
+    /**
+     * Connection state.
+     */
+    val `connection`: Connection
+    , 
+    /**
+     * The connection state in words ("connected", "offline · 2 waiting").
+     */
+    val `status`: kotlin.String
+    , 
+    /**
+     * Whether the safety number was compared.
+     */
+    val `verified`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConversationRow: FfiConverterRustBuffer<ConversationRow> {
+    override fun read(buf: ByteBuffer): ConversationRow {
+        return ConversationRow(
+            FfiConverterString.read(buf),
+            FfiConverterTypeRowKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeConnection.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConversationRow) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeRowKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`preview`) +
+            FfiConverterString.allocationSize(value.`timeLabel`) +
+            FfiConverterUInt.allocationSize(value.`unread`) +
+            FfiConverterTypeConnection.allocationSize(value.`connection`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterBoolean.allocationSize(value.`verified`)
+    )
+
+    override fun write(value: ConversationRow, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeRowKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`preview`, buf)
+            FfiConverterString.write(value.`timeLabel`, buf)
+            FfiConverterUInt.write(value.`unread`, buf)
+            FfiConverterTypeConnection.write(value.`connection`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterBoolean.write(value.`verified`, buf)
+    }
+}
+
+
+
+/**
+ * One conversation.
+ */
+data class ConversationView (
+    /**
+     * Its id.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * The contact's name.
+     */
+    val `title`: kotlin.String
+    , 
+    /**
+     * The state in words, under the title.
+     */
+    val `subtitle`: kotlin.String
+    , 
+    /**
+     * Connection state.
+     */
+    val `connection`: Connection
+    , 
+    /**
+     * Whether the safety number was compared.
+     */
+    val `verified`: kotlin.Boolean
+    , 
+    /**
+     * A banner above the messages, if any.
+     */
+    val `banner`: Banner?
+    , 
+    /**
+     * Oldest first.
+     */
+    val `items`: List<ConversationItem>
+    , 
+    /**
+     * Whether older messages can be loaded.
+     */
+    val `hasEarlier`: kotlin.Boolean
+    , 
+    /**
+     * Whether the composer accepts messages (they queue while offline).
+     */
+    val `canSend`: kotlin.Boolean
+    , 
+    /**
+     * The composer's placeholder ("Message", "Message — sent when Ben is back").
+     */
+    val `composerHint`: kotlin.String
+    , 
+    /**
+     * Offered when a new connection is stuck.
+     */
+    val `followUp`: FollowUpOffer?
+    , 
+    /**
+     * The contact's id (empty before identities were exchanged).
+     */
+    val `contact`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConversationView: FfiConverterRustBuffer<ConversationView> {
+    override fun read(buf: ByteBuffer): ConversationView {
+        return ConversationView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeConnection.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeBanner.read(buf),
+            FfiConverterSequenceTypeConversationItem.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeFollowUpOffer.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConversationView) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`subtitle`) +
+            FfiConverterTypeConnection.allocationSize(value.`connection`) +
+            FfiConverterBoolean.allocationSize(value.`verified`) +
+            FfiConverterOptionalTypeBanner.allocationSize(value.`banner`) +
+            FfiConverterSequenceTypeConversationItem.allocationSize(value.`items`) +
+            FfiConverterBoolean.allocationSize(value.`hasEarlier`) +
+            FfiConverterBoolean.allocationSize(value.`canSend`) +
+            FfiConverterString.allocationSize(value.`composerHint`) +
+            FfiConverterOptionalTypeFollowUpOffer.allocationSize(value.`followUp`) +
+            FfiConverterString.allocationSize(value.`contact`)
+    )
+
+    override fun write(value: ConversationView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`subtitle`, buf)
+            FfiConverterTypeConnection.write(value.`connection`, buf)
+            FfiConverterBoolean.write(value.`verified`, buf)
+            FfiConverterOptionalTypeBanner.write(value.`banner`, buf)
+            FfiConverterSequenceTypeConversationItem.write(value.`items`, buf)
+            FfiConverterBoolean.write(value.`hasEarlier`, buf)
+            FfiConverterBoolean.write(value.`canSend`, buf)
+            FfiConverterString.write(value.`composerHint`, buf)
+            FfiConverterOptionalTypeFollowUpOffer.write(value.`followUp`, buf)
+            FfiConverterString.write(value.`contact`, buf)
+    }
+}
+
+
+
+/**
+ * A follow-up code offered when a connection does not come up by itself.
+ */
+data class FollowUpOffer (
+    /**
+     * Why and what to do, in words.
+     */
+    val `explanation`: kotlin.String
+    , 
+    /**
+     * The code (empty until the person asks for it).
+     */
+    val `code`: kotlin.String
+    , 
+    /**
+     * The line to send.
+     */
+    val `shareText`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFollowUpOffer: FfiConverterRustBuffer<FollowUpOffer> {
+    override fun read(buf: ByteBuffer): FollowUpOffer {
+        return FollowUpOffer(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FollowUpOffer) = (
+            FfiConverterString.allocationSize(value.`explanation`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`shareText`)
+    )
+
+    override fun write(value: FollowUpOffer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`explanation`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`shareText`, buf)
+    }
+}
+
+
+
+/**
  * A new invite to share.
  */
 data class InviteInfo (
@@ -3662,6 +5064,165 @@ public object FfiConverterTypeInvitePreview: FfiConverterRustBuffer<InvitePrevie
 
 
 /**
+ * The invite flow.
+ */
+data class InviteView (
+    /**
+     * Where it stands.
+     */
+    val `stage`: InviteStage
+    , 
+    /**
+     * The protection picked.
+     */
+    val `protection`: ProtectionChoice
+    , 
+    /**
+     * One line on each choice, for the picker.
+     */
+    val `protectionHelp`: kotlin.String
+    , 
+    /**
+     * The question typed so far.
+     */
+    val `question`: kotlin.String
+    , 
+    /**
+     * The answer typed so far (the person's own input, never logged).
+     */
+    val `answer`: kotlin.String
+    , 
+    /**
+     * What this answer protects against, in words (empty when nothing is typed).
+     */
+    val `strength`: kotlin.String
+    , 
+    /**
+     * Whether the answer is too weak for the chosen protection.
+     */
+    val `strengthWarning`: kotlin.Boolean
+    , 
+    /**
+     * Whether "Create" may be pressed.
+     */
+    val `canCreate`: kotlin.Boolean
+    , 
+    /**
+     * A problem with the input, in words.
+     */
+    val `error`: kotlin.String?
+    , 
+    /**
+     * The invite's id, once made.
+     */
+    val `inviteId`: kotlin.String
+    , 
+    /**
+     * The code to share (empty until made).
+     */
+    val `code`: kotlin.String
+    , 
+    /**
+     * The one line to send through a messenger: what to do, then the code.
+     */
+    val `shareText`: kotlin.String
+    , 
+    /**
+     * The text a QR code of this invite holds.
+     */
+    val `qrPayload`: kotlin.String
+    , 
+    /**
+     * What happens next, in words.
+     */
+    val `instructions`: kotlin.String
+    , 
+    /**
+     * "Expires today at 14:05".
+     */
+    val `expires`: kotlin.String
+    , 
+    /**
+     * The conversation, once connected.
+     */
+    val `conversation`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInviteView: FfiConverterRustBuffer<InviteView> {
+    override fun read(buf: ByteBuffer): InviteView {
+        return InviteView(
+            FfiConverterTypeInviteStage.read(buf),
+            FfiConverterTypeProtectionChoice.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InviteView) = (
+            FfiConverterTypeInviteStage.allocationSize(value.`stage`) +
+            FfiConverterTypeProtectionChoice.allocationSize(value.`protection`) +
+            FfiConverterString.allocationSize(value.`protectionHelp`) +
+            FfiConverterString.allocationSize(value.`question`) +
+            FfiConverterString.allocationSize(value.`answer`) +
+            FfiConverterString.allocationSize(value.`strength`) +
+            FfiConverterBoolean.allocationSize(value.`strengthWarning`) +
+            FfiConverterBoolean.allocationSize(value.`canCreate`) +
+            FfiConverterOptionalString.allocationSize(value.`error`) +
+            FfiConverterString.allocationSize(value.`inviteId`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`shareText`) +
+            FfiConverterString.allocationSize(value.`qrPayload`) +
+            FfiConverterString.allocationSize(value.`instructions`) +
+            FfiConverterString.allocationSize(value.`expires`) +
+            FfiConverterString.allocationSize(value.`conversation`)
+    )
+
+    override fun write(value: InviteView, buf: ByteBuffer) {
+            FfiConverterTypeInviteStage.write(value.`stage`, buf)
+            FfiConverterTypeProtectionChoice.write(value.`protection`, buf)
+            FfiConverterString.write(value.`protectionHelp`, buf)
+            FfiConverterString.write(value.`question`, buf)
+            FfiConverterString.write(value.`answer`, buf)
+            FfiConverterString.write(value.`strength`, buf)
+            FfiConverterBoolean.write(value.`strengthWarning`, buf)
+            FfiConverterBoolean.write(value.`canCreate`, buf)
+            FfiConverterOptionalString.write(value.`error`, buf)
+            FfiConverterString.write(value.`inviteId`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`shareText`, buf)
+            FfiConverterString.write(value.`qrPayload`, buf)
+            FfiConverterString.write(value.`instructions`, buf)
+            FfiConverterString.write(value.`expires`, buf)
+            FfiConverterString.write(value.`conversation`, buf)
+    }
+}
+
+
+
+/**
  * The result of joining: the reply to send back, and the conversation's id.
  */
 data class JoinInfo (
@@ -3703,6 +5264,181 @@ public object FfiConverterTypeJoinInfo: FfiConverterRustBuffer<JoinInfo> {
     override fun write(value: JoinInfo, buf: ByteBuffer) {
             FfiConverterString.write(value.`peer`, buf)
             FfiConverterString.write(value.`replyCode`, buf)
+    }
+}
+
+
+
+/**
+ * Answering someone's invite.
+ */
+data class JoinView (
+    /**
+     * Where it stands.
+     */
+    val `stage`: JoinStage
+    , 
+    /**
+     * What was opened, in words ("An invite with a question", "A browser's offer").
+     */
+    val `opened`: kotlin.String
+    , 
+    /**
+     * The question to answer (empty for an in-person invite).
+     */
+    val `question`: kotlin.String
+    , 
+    /**
+     * The answer typed so far.
+     */
+    val `answer`: kotlin.String
+    , 
+    /**
+     * Whether "Answer" may be pressed.
+     */
+    val `canSubmit`: kotlin.Boolean
+    , 
+    /**
+     * A problem (wrong answer, expired), in words.
+     */
+    val `error`: kotlin.String?
+    , 
+    /**
+     * The reply code to send back (empty until made).
+     */
+    val `replyCode`: kotlin.String
+    , 
+    /**
+     * The one line to send back through a messenger.
+     */
+    val `shareText`: kotlin.String
+    , 
+    /**
+     * The text a QR code of the reply holds.
+     */
+    val `qrPayload`: kotlin.String
+    , 
+    /**
+     * What happens next, in words.
+     */
+    val `instructions`: kotlin.String
+    , 
+    /**
+     * "Expires today at 14:05".
+     */
+    val `expires`: kotlin.String
+    , 
+    /**
+     * The conversation (once the reply is made).
+     */
+    val `conversation`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJoinView: FfiConverterRustBuffer<JoinView> {
+    override fun read(buf: ByteBuffer): JoinView {
+        return JoinView(
+            FfiConverterTypeJoinStage.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JoinView) = (
+            FfiConverterTypeJoinStage.allocationSize(value.`stage`) +
+            FfiConverterString.allocationSize(value.`opened`) +
+            FfiConverterString.allocationSize(value.`question`) +
+            FfiConverterString.allocationSize(value.`answer`) +
+            FfiConverterBoolean.allocationSize(value.`canSubmit`) +
+            FfiConverterOptionalString.allocationSize(value.`error`) +
+            FfiConverterString.allocationSize(value.`replyCode`) +
+            FfiConverterString.allocationSize(value.`shareText`) +
+            FfiConverterString.allocationSize(value.`qrPayload`) +
+            FfiConverterString.allocationSize(value.`instructions`) +
+            FfiConverterString.allocationSize(value.`expires`) +
+            FfiConverterString.allocationSize(value.`conversation`)
+    )
+
+    override fun write(value: JoinView, buf: ByteBuffer) {
+            FfiConverterTypeJoinStage.write(value.`stage`, buf)
+            FfiConverterString.write(value.`opened`, buf)
+            FfiConverterString.write(value.`question`, buf)
+            FfiConverterString.write(value.`answer`, buf)
+            FfiConverterBoolean.write(value.`canSubmit`, buf)
+            FfiConverterOptionalString.write(value.`error`, buf)
+            FfiConverterString.write(value.`replyCode`, buf)
+            FfiConverterString.write(value.`shareText`, buf)
+            FfiConverterString.write(value.`qrPayload`, buf)
+            FfiConverterString.write(value.`instructions`, buf)
+            FfiConverterString.write(value.`expires`, buf)
+            FfiConverterString.write(value.`conversation`, buf)
+    }
+}
+
+
+
+/**
+ * Whether the shell must keep the process alive (Android: a foreground service;
+ * iOS: a background task while it lasts).
+ */
+data class KeepAlive (
+    /**
+     * Keep running in the background.
+     */
+    val `needed`: kotlin.Boolean
+    , 
+    /**
+     * For the ongoing notification ("Connected to 2 contacts · 1 message waiting").
+     */
+    val `text`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeepAlive: FfiConverterRustBuffer<KeepAlive> {
+    override fun read(buf: ByteBuffer): KeepAlive {
+        return KeepAlive(
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeepAlive) = (
+            FfiConverterBoolean.allocationSize(value.`needed`) +
+            FfiConverterString.allocationSize(value.`text`)
+    )
+
+    override fun write(value: KeepAlive, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`needed`, buf)
+            FfiConverterString.write(value.`text`, buf)
     }
 }
 
@@ -3915,6 +5651,53 @@ public object FfiConverterTypeNodeOptions: FfiConverterRustBuffer<NodeOptions> {
 
 
 /**
+ * A message for the person, shown above any screen.
+ */
+data class Notice (
+    /**
+     * The words.
+     */
+    val `text`: kotlin.String
+    , 
+    /**
+     * Whether something went wrong.
+     */
+    val `isError`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNotice: FfiConverterRustBuffer<Notice> {
+    override fun read(buf: ByteBuffer): Notice {
+        return Notice(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Notice) = (
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterBoolean.allocationSize(value.`isError`)
+    )
+
+    override fun write(value: Notice, buf: ByteBuffer) {
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterBoolean.write(value.`isError`, buf)
+    }
+}
+
+
+
+/**
  * A conversation as the app lists it.
  */
 data class PeerInfo (
@@ -4074,6 +5857,910 @@ public object FfiConverterTypeQrSymbol: FfiConverterRustBuffer<QrSymbol> {
 
 
 /**
+ * The camera screen.
+ */
+data class ScanView (
+    /**
+     * What it is looking for.
+     */
+    val `purpose`: ScanPurpose
+    , 
+    /**
+     * What to point the camera at, in words.
+     */
+    val `hint`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanView: FfiConverterRustBuffer<ScanView> {
+    override fun read(buf: ByteBuffer): ScanView {
+        return ScanView(
+            FfiConverterTypeScanPurpose.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScanView) = (
+            FfiConverterTypeScanPurpose.allocationSize(value.`purpose`) +
+            FfiConverterString.allocationSize(value.`hint`)
+    )
+
+    override fun write(value: ScanView, buf: ByteBuffer) {
+            FfiConverterTypeScanPurpose.write(value.`purpose`, buf)
+            FfiConverterString.write(value.`hint`, buf)
+    }
+}
+
+
+
+/**
+ * The person's settings as they are being edited.
+ */
+data class SettingsView (
+    /**
+     * The name others see.
+     */
+    val `displayName`: kotlin.String
+    , 
+    /**
+     * STUN servers, one `host:port` per line (none by default: only devices on the
+     * same network connect).
+     */
+    val `stunServers`: kotlin.String
+    , 
+    /**
+     * What STUN servers do, in words.
+     */
+    val `stunHelp`: kotlin.String
+    , 
+    /**
+     * How long new invites stay valid, in hours.
+     */
+    val `inviteLifetimeHours`: kotlin.UInt
+    , 
+    /**
+     * A problem with the input, in words.
+     */
+    val `error`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView> {
+    override fun read(buf: ByteBuffer): SettingsView {
+        return SettingsView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SettingsView) = (
+            FfiConverterString.allocationSize(value.`displayName`) +
+            FfiConverterString.allocationSize(value.`stunServers`) +
+            FfiConverterString.allocationSize(value.`stunHelp`) +
+            FfiConverterUInt.allocationSize(value.`inviteLifetimeHours`) +
+            FfiConverterOptionalString.allocationSize(value.`error`)
+    )
+
+    override fun write(value: SettingsView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`displayName`, buf)
+            FfiConverterString.write(value.`stunServers`, buf)
+            FfiConverterString.write(value.`stunHelp`, buf)
+            FfiConverterUInt.write(value.`inviteLifetimeHours`, buf)
+            FfiConverterOptionalString.write(value.`error`, buf)
+    }
+}
+
+
+
+/**
+ * One thing the person did.
+ */
+sealed class Action {
+    
+    /**
+     * Leave the screen on top (the system back gesture).
+     */
+    object Back : Action()
+    
+    
+    /**
+     * The app came to the screen (true) or left it (false): a visible conversation
+     * marks what arrives as read; a hidden app announces messages as alerts.
+     */
+    data class SetVisible(
+        /**
+         * Whether the person can see the app.
+         */
+        val `visible`: kotlin.Boolean) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The phone's network changed (Android: a ConnectivityManager callback; iOS:
+     * NWPathMonitor): contacts that are not connected are tried again at once.
+     */
+    object NetworkChanged : Action()
+    
+    
+    /**
+     * Close the notice.
+     */
+    object DismissNotice : Action()
+    
+    
+    /**
+     * The shell posted notifications for alerts up to this id.
+     */
+    data class AlertsShown(
+        /**
+         * The last alert shown.
+         */
+        val `upTo`: kotlin.ULong) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Start making an invite (or show the one still waiting).
+     */
+    object StartInvite : Action()
+    
+    
+    /**
+     * Pick how the invite is protected.
+     */
+    data class ChooseProtection(
+        /**
+         * The choice.
+         */
+        val `protection`: app.tincan.ffi.ProtectionChoice) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The question or answer fields changed.
+     */
+    data class EditInvite(
+        /**
+         * The question as typed.
+         */
+        val `question`: kotlin.String, 
+        /**
+         * The answer as typed.
+         */
+        val `answer`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Make the invite code.
+     */
+    object CreateInvite : Action()
+    
+    
+    /**
+     * Take a waiting invite back.
+     */
+    data class CancelInvite(
+        /**
+         * Its id.
+         */
+        val `inviteId`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Show a waiting invite again (from the list).
+     */
+    data class OpenInvite(
+        /**
+         * Its id.
+         */
+        val `inviteId`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The answer field of a join changed.
+     */
+    data class EditJoinAnswer(
+        /**
+         * As typed.
+         */
+        val `answer`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Answer the invite and make the reply.
+     */
+    object SubmitJoin : Action()
+    
+    
+    /**
+     * Text from outside: pasted, shared to the app, a link, or decoded by the shell.
+     */
+    data class Received(
+        /**
+         * The text as it came.
+         */
+        val `text`: kotlin.String, 
+        /**
+         * How it came.
+         */
+        val `source`: app.tincan.ffi.Source) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * An image from outside (shared, opened, picked from the gallery): the core
+     * reads the code in it.
+     */
+    data class ReceivedImage(
+        /**
+         * The file's bytes (PNG or JPEG).
+         */
+        val `bytes`: kotlin.ByteArray) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Open the camera to read a code.
+     */
+    data class OpenScanner(
+        /**
+         * What to look for.
+         */
+        val `purpose`: app.tincan.ffi.ScanPurpose) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Open a conversation.
+     */
+    data class OpenConversation(
+        /**
+         * Its id.
+         */
+        val `id`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Show older messages of the open conversation.
+     */
+    object LoadEarlier : Action()
+    
+    
+    /**
+     * Send a message in the open conversation.
+     */
+    data class Send(
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Send a message to a conversation that is not open (a notification's reply).
+     */
+    data class SendTo(
+        /**
+         * The conversation.
+         */
+        val `id`: kotlin.String, 
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Make the follow-up code for the open conversation.
+     */
+    object MakeFollowUpCode : Action()
+    
+    
+    /**
+     * End the open conversation for good (the contact is told).
+     */
+    object EndConversation : Action()
+    
+    
+    /**
+     * Open the contact details of the open conversation.
+     */
+    object OpenContact : Action()
+    
+    
+    /**
+     * The person compared the safety numbers and they match (or un-mark it).
+     */
+    data class SetVerified(
+        /**
+         * Whether they match.
+         */
+        val `verified`: kotlin.Boolean) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Trust the contact's new key after comparing the new safety number.
+     */
+    object AcceptNewKey : Action()
+    
+    
+    /**
+     * Open the settings.
+     */
+    object OpenSettings : Action()
+    
+    
+    /**
+     * Save the settings.
+     */
+    data class SaveSettings(
+        /**
+         * The name others see.
+         */
+        val `displayName`: kotlin.String, 
+        /**
+         * STUN servers, one `host:port` per line or separated by commas.
+         */
+        val `stunServers`: kotlin.String, 
+        /**
+         * How long new invites stay valid, in hours (1–168).
+         */
+        val `inviteLifetimeHours`: kotlin.UInt) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
+    override fun read(buf: ByteBuffer): Action {
+        return when(buf.getInt()) {
+            1 -> Action.Back
+            2 -> Action.SetVisible(
+                FfiConverterBoolean.read(buf),
+                )
+            3 -> Action.NetworkChanged
+            4 -> Action.DismissNotice
+            5 -> Action.AlertsShown(
+                FfiConverterULong.read(buf),
+                )
+            6 -> Action.StartInvite
+            7 -> Action.ChooseProtection(
+                FfiConverterTypeProtectionChoice.read(buf),
+                )
+            8 -> Action.EditInvite(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            9 -> Action.CreateInvite
+            10 -> Action.CancelInvite(
+                FfiConverterString.read(buf),
+                )
+            11 -> Action.OpenInvite(
+                FfiConverterString.read(buf),
+                )
+            12 -> Action.EditJoinAnswer(
+                FfiConverterString.read(buf),
+                )
+            13 -> Action.SubmitJoin
+            14 -> Action.Received(
+                FfiConverterString.read(buf),
+                FfiConverterTypeSource.read(buf),
+                )
+            15 -> Action.ReceivedImage(
+                FfiConverterByteArray.read(buf),
+                )
+            16 -> Action.OpenScanner(
+                FfiConverterTypeScanPurpose.read(buf),
+                )
+            17 -> Action.OpenConversation(
+                FfiConverterString.read(buf),
+                )
+            18 -> Action.LoadEarlier
+            19 -> Action.Send(
+                FfiConverterString.read(buf),
+                )
+            20 -> Action.SendTo(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            21 -> Action.MakeFollowUpCode
+            22 -> Action.EndConversation
+            23 -> Action.OpenContact
+            24 -> Action.SetVerified(
+                FfiConverterBoolean.read(buf),
+                )
+            25 -> Action.AcceptNewKey
+            26 -> Action.OpenSettings
+            27 -> Action.SaveSettings(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterUInt.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Action): ULong = when(value) {
+        is Action.Back -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.SetVisible -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`visible`)
+            )
+        }
+        is Action.NetworkChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.DismissNotice -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.AlertsShown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`upTo`)
+            )
+        }
+        is Action.StartInvite -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.ChooseProtection -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeProtectionChoice.allocationSize(value.`protection`)
+            )
+        }
+        is Action.EditInvite -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`question`)
+                + FfiConverterString.allocationSize(value.`answer`)
+            )
+        }
+        is Action.CreateInvite -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.CancelInvite -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`inviteId`)
+            )
+        }
+        is Action.OpenInvite -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`inviteId`)
+            )
+        }
+        is Action.EditJoinAnswer -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`answer`)
+            )
+        }
+        is Action.SubmitJoin -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.Received -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+                + FfiConverterTypeSource.allocationSize(value.`source`)
+            )
+        }
+        is Action.ReceivedImage -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`bytes`)
+            )
+        }
+        is Action.OpenScanner -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeScanPurpose.allocationSize(value.`purpose`)
+            )
+        }
+        is Action.OpenConversation -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is Action.LoadEarlier -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.Send -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Action.SendTo -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Action.MakeFollowUpCode -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.EndConversation -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.OpenContact -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.SetVerified -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`verified`)
+            )
+        }
+        is Action.AcceptNewKey -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.OpenSettings -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.SaveSettings -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`displayName`)
+                + FfiConverterString.allocationSize(value.`stunServers`)
+                + FfiConverterUInt.allocationSize(value.`inviteLifetimeHours`)
+            )
+        }
+    }
+
+    override fun write(value: Action, buf: ByteBuffer) {
+        when(value) {
+            is Action.Back -> {
+                buf.putInt(1)
+                Unit
+            }
+            is Action.SetVisible -> {
+                buf.putInt(2)
+                FfiConverterBoolean.write(value.`visible`, buf)
+                Unit
+            }
+            is Action.NetworkChanged -> {
+                buf.putInt(3)
+                Unit
+            }
+            is Action.DismissNotice -> {
+                buf.putInt(4)
+                Unit
+            }
+            is Action.AlertsShown -> {
+                buf.putInt(5)
+                FfiConverterULong.write(value.`upTo`, buf)
+                Unit
+            }
+            is Action.StartInvite -> {
+                buf.putInt(6)
+                Unit
+            }
+            is Action.ChooseProtection -> {
+                buf.putInt(7)
+                FfiConverterTypeProtectionChoice.write(value.`protection`, buf)
+                Unit
+            }
+            is Action.EditInvite -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`question`, buf)
+                FfiConverterString.write(value.`answer`, buf)
+                Unit
+            }
+            is Action.CreateInvite -> {
+                buf.putInt(9)
+                Unit
+            }
+            is Action.CancelInvite -> {
+                buf.putInt(10)
+                FfiConverterString.write(value.`inviteId`, buf)
+                Unit
+            }
+            is Action.OpenInvite -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`inviteId`, buf)
+                Unit
+            }
+            is Action.EditJoinAnswer -> {
+                buf.putInt(12)
+                FfiConverterString.write(value.`answer`, buf)
+                Unit
+            }
+            is Action.SubmitJoin -> {
+                buf.putInt(13)
+                Unit
+            }
+            is Action.Received -> {
+                buf.putInt(14)
+                FfiConverterString.write(value.`text`, buf)
+                FfiConverterTypeSource.write(value.`source`, buf)
+                Unit
+            }
+            is Action.ReceivedImage -> {
+                buf.putInt(15)
+                FfiConverterByteArray.write(value.`bytes`, buf)
+                Unit
+            }
+            is Action.OpenScanner -> {
+                buf.putInt(16)
+                FfiConverterTypeScanPurpose.write(value.`purpose`, buf)
+                Unit
+            }
+            is Action.OpenConversation -> {
+                buf.putInt(17)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Action.LoadEarlier -> {
+                buf.putInt(18)
+                Unit
+            }
+            is Action.Send -> {
+                buf.putInt(19)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Action.SendTo -> {
+                buf.putInt(20)
+                FfiConverterString.write(value.`id`, buf)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Action.MakeFollowUpCode -> {
+                buf.putInt(21)
+                Unit
+            }
+            is Action.EndConversation -> {
+                buf.putInt(22)
+                Unit
+            }
+            is Action.OpenContact -> {
+                buf.putInt(23)
+                Unit
+            }
+            is Action.SetVerified -> {
+                buf.putInt(24)
+                FfiConverterBoolean.write(value.`verified`, buf)
+                Unit
+            }
+            is Action.AcceptNewKey -> {
+                buf.putInt(25)
+                Unit
+            }
+            is Action.OpenSettings -> {
+                buf.putInt(26)
+                Unit
+            }
+            is Action.SaveSettings -> {
+                buf.putInt(27)
+                FfiConverterString.write(value.`displayName`, buf)
+                FfiConverterString.write(value.`stunServers`, buf)
+                FfiConverterUInt.write(value.`inviteLifetimeHours`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What kind of banner a conversation shows.
+ */
+
+enum class BannerKind {
+    
+    /**
+     * Reconnecting by itself.
+     */
+    RECONNECTING,
+    /**
+     * Offline; messages wait.
+     */
+    OFFLINE,
+    /**
+     * The first connection is being made.
+     */
+    CONNECTING,
+    /**
+     * SECURITY: the contact's key changed; nothing flows until accepted.
+     */
+    KEY_CHANGED,
+    /**
+     * The conversation ended.
+     */
+    ENDED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBannerKind: FfiConverterRustBuffer<BannerKind> {
+    override fun read(buf: ByteBuffer) = try {
+        BannerKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: BannerKind) = 4UL
+
+    override fun write(value: BannerKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What a code is for.
  */
 
@@ -4112,6 +6799,260 @@ public object FfiConverterTypeCodeKind: FfiConverterRustBuffer<CodeKind> {
     override fun allocationSize(value: CodeKind) = 4UL
 
     override fun write(value: CodeKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a connection stands, for an icon or a colour.
+ */
+
+enum class Connection {
+    
+    /**
+     * Codes exchanged, the first connection is being made.
+     */
+    CONNECTING,
+    /**
+     * Chat data flows.
+     */
+    CONNECTED,
+    /**
+     * Lost; reconnecting by itself.
+     */
+    RECONNECTING,
+    /**
+     * Not reachable for now; messages wait in the outbox.
+     */
+    OFFLINE,
+    /**
+     * Waiting for the other person (a reply, or for them to load ours).
+     */
+    WAITING,
+    /**
+     * Ended for good; history only.
+     */
+    ENDED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConnection: FfiConverterRustBuffer<Connection> {
+    override fun read(buf: ByteBuffer) = try {
+        Connection.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Connection) = 4UL
+
+    override fun write(value: Connection, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * One item of a conversation: a message or a day separator.
+ */
+sealed class ConversationItem {
+    
+    /**
+     * "Today", "Yesterday", "Monday 30 November".
+     */
+    data class Day(
+        /**
+         * Stable key.
+         */
+        val `key`: kotlin.String, 
+        /**
+         * The label.
+         */
+        val `label`: kotlin.String) : ConversationItem()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A message.
+     */
+    data class Message(
+        /**
+         * Stable key (the message's local sequence number).
+         */
+        val `key`: kotlin.String, 
+        /**
+         * Written here.
+         */
+        val `outgoing`: kotlin.Boolean, 
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String, 
+        /**
+         * "14:05".
+         */
+        val `time`: kotlin.String, 
+        /**
+         * Ticks.
+         */
+        val `delivery`: app.tincan.ffi.Delivery, 
+        /**
+         * The ticks in words, for screen readers ("Delivered").
+         */
+        val `deliveryLabel`: kotlin.String) : ConversationItem()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConversationItem : FfiConverterRustBuffer<ConversationItem>{
+    override fun read(buf: ByteBuffer): ConversationItem {
+        return when(buf.getInt()) {
+            1 -> ConversationItem.Day(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> ConversationItem.Message(
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterTypeDelivery.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ConversationItem): ULong = when(value) {
+        is ConversationItem.Day -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`key`)
+                + FfiConverterString.allocationSize(value.`label`)
+            )
+        }
+        is ConversationItem.Message -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`key`)
+                + FfiConverterBoolean.allocationSize(value.`outgoing`)
+                + FfiConverterString.allocationSize(value.`text`)
+                + FfiConverterString.allocationSize(value.`time`)
+                + FfiConverterTypeDelivery.allocationSize(value.`delivery`)
+                + FfiConverterString.allocationSize(value.`deliveryLabel`)
+            )
+        }
+    }
+
+    override fun write(value: ConversationItem, buf: ByteBuffer) {
+        when(value) {
+            is ConversationItem.Day -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`key`, buf)
+                FfiConverterString.write(value.`label`, buf)
+                Unit
+            }
+            is ConversationItem.Message -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`key`, buf)
+                FfiConverterBoolean.write(value.`outgoing`, buf)
+                FfiConverterString.write(value.`text`, buf)
+                FfiConverterString.write(value.`time`, buf)
+                FfiConverterTypeDelivery.write(value.`delivery`, buf)
+                FfiConverterString.write(value.`deliveryLabel`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How a message stands, as ticks.
+ */
+
+enum class Delivery {
+    
+    /**
+     * Waiting in the outbox for a connection.
+     */
+    QUEUED,
+    /**
+     * Handed to the connection.
+     */
+    SENT,
+    /**
+     * Stored on the other phone.
+     */
+    DELIVERED,
+    /**
+     * Read by the other person.
+     */
+    READ,
+    /**
+     * Theirs (no ticks).
+     */
+    INCOMING;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDelivery: FfiConverterRustBuffer<Delivery> {
+    override fun read(buf: ByteBuffer) = try {
+        Delivery.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Delivery) = 4UL
+
+    override fun write(value: Delivery, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4525,6 +7466,112 @@ public object FfiConverterTypeInviteMode: FfiConverterRustBuffer<InviteMode> {
 
 
 /**
+ * Where the invite flow stands.
+ */
+
+enum class InviteStage {
+    
+    /**
+     * Choosing the protection and typing the question.
+     */
+    CHOOSE,
+    /**
+     * Making the code (hardening the answer takes a moment).
+     */
+    CREATING,
+    /**
+     * The code is ready to share; waiting for the reply.
+     */
+    WAITING_FOR_REPLY,
+    /**
+     * The reply was loaded; connecting.
+     */
+    CONNECTING,
+    /**
+     * Connected: the conversation can start.
+     */
+    CONNECTED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInviteStage: FfiConverterRustBuffer<InviteStage> {
+    override fun read(buf: ByteBuffer) = try {
+        InviteStage.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: InviteStage) = 4UL
+
+    override fun write(value: InviteStage, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where the join flow stands.
+ */
+
+enum class JoinStage {
+    
+    /**
+     * The invite asks a question; type the answer.
+     */
+    ANSWER,
+    /**
+     * Making the reply (hardening the answer takes a moment).
+     */
+    WORKING,
+    /**
+     * The reply is ready to send back; waiting for the inviter to load it.
+     */
+    SHOW_REPLY,
+    /**
+     * Connected.
+     */
+    CONNECTED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJoinStage: FfiConverterRustBuffer<JoinStage> {
+    override fun read(buf: ByteBuffer) = try {
+        JoinStage.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: JoinStage) = 4UL
+
+    override fun write(value: JoinStage, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Where a message stands. Ours: queued → sent → delivered → read. Theirs:
  * received → read.
  */
@@ -4921,6 +7968,53 @@ public object FfiConverterTypeProtection : FfiConverterRustBuffer<Protection>{
 
 
 /**
+ * How an invite is protected, as the person picks it.
+ */
+
+enum class ProtectionChoice {
+    
+    /**
+     * A question only the other person can answer (sent through a messenger).
+     */
+    QUESTION,
+    /**
+     * In person: a QR code shown to the other phone, no question.
+     */
+    IN_PERSON,
+    /**
+     * A question, with our addresses sealed too: needs a strong passphrase.
+     */
+    PRIVATE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProtectionChoice: FfiConverterRustBuffer<ProtectionChoice> {
+    override fun read(buf: ByteBuffer) = try {
+        ProtectionChoice.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ProtectionChoice) = 4UL
+
+    override fun write(value: ProtectionChoice, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Which side of the first exchange this device was.
  */
 
@@ -4956,6 +8050,331 @@ public object FfiConverterTypeRole: FfiConverterRustBuffer<Role> {
 
     override fun write(value: Role, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a conversation-list row stands for.
+ */
+
+enum class RowKind {
+    
+    /**
+     * A conversation with a contact (or one being set up).
+     */
+    CHAT,
+    /**
+     * Our invite, waiting for the reply.
+     */
+    WAITING_INVITE,
+    /**
+     * We answered an invite; waiting for the inviter to load our reply.
+     */
+    WAITING_JOIN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRowKind: FfiConverterRustBuffer<RowKind> {
+    override fun read(buf: ByteBuffer) = try {
+        RowKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RowKind) = 4UL
+
+    override fun write(value: RowKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the camera is looking for.
+ */
+
+enum class ScanPurpose {
+    
+    /**
+     * Any Tincan code (an invite, a reply, a follow-up).
+     */
+    ANY_CODE,
+    /**
+     * A contact's safety number, to verify them.
+     */
+    SAFETY_NUMBER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanPurpose: FfiConverterRustBuffer<ScanPurpose> {
+    override fun read(buf: ByteBuffer) = try {
+        ScanPurpose.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ScanPurpose) = 4UL
+
+    override fun write(value: ScanPurpose, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The screen on top.
+ */
+sealed class Screen {
+    
+    /**
+     * The conversation list (`conversations`).
+     */
+    object Conversations : Screen()
+    
+    
+    /**
+     * Making an invite.
+     */
+    data class Invite(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.InviteView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Answering someone's invite.
+     */
+    data class Join(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.JoinView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * One conversation.
+     */
+    data class Conversation(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.ConversationView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A contact's details and safety number.
+     */
+    data class Contact(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.ContactView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The person's settings.
+     */
+    data class Settings(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.SettingsView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The camera is reading QR codes; frames go to `scan_frame`.
+     */
+    data class Scan(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.ScanView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScreen : FfiConverterRustBuffer<Screen>{
+    override fun read(buf: ByteBuffer): Screen {
+        return when(buf.getInt()) {
+            1 -> Screen.Conversations
+            2 -> Screen.Invite(
+                FfiConverterTypeInviteView.read(buf),
+                )
+            3 -> Screen.Join(
+                FfiConverterTypeJoinView.read(buf),
+                )
+            4 -> Screen.Conversation(
+                FfiConverterTypeConversationView.read(buf),
+                )
+            5 -> Screen.Contact(
+                FfiConverterTypeContactView.read(buf),
+                )
+            6 -> Screen.Settings(
+                FfiConverterTypeSettingsView.read(buf),
+                )
+            7 -> Screen.Scan(
+                FfiConverterTypeScanView.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Screen): ULong = when(value) {
+        is Screen.Conversations -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Screen.Invite -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeInviteView.allocationSize(value.`view`)
+            )
+        }
+        is Screen.Join -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeJoinView.allocationSize(value.`view`)
+            )
+        }
+        is Screen.Conversation -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeConversationView.allocationSize(value.`view`)
+            )
+        }
+        is Screen.Contact -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeContactView.allocationSize(value.`view`)
+            )
+        }
+        is Screen.Settings -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSettingsView.allocationSize(value.`view`)
+            )
+        }
+        is Screen.Scan -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeScanView.allocationSize(value.`view`)
+            )
+        }
+    }
+
+    override fun write(value: Screen, buf: ByteBuffer) {
+        when(value) {
+            is Screen.Conversations -> {
+                buf.putInt(1)
+                Unit
+            }
+            is Screen.Invite -> {
+                buf.putInt(2)
+                FfiConverterTypeInviteView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Join -> {
+                buf.putInt(3)
+                FfiConverterTypeJoinView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Conversation -> {
+                buf.putInt(4)
+                FfiConverterTypeConversationView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Contact -> {
+                buf.putInt(5)
+                FfiConverterTypeContactView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Settings -> {
+                buf.putInt(6)
+                FfiConverterTypeSettingsView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Scan -> {
+                buf.putInt(7)
+                FfiConverterTypeScanView.write(value.`view`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -5031,6 +8450,61 @@ public object FfiConverterTypeSecretStoreError : FfiConverterRustBuffer<SecretSt
     }
 
 }
+
+
+
+/**
+ * How something from outside the app arrived (only changes the words shown).
+ */
+
+enum class Source {
+    
+    /**
+     * Pasted into the app.
+     */
+    PASTE,
+    /**
+     * Shared to the app from another app (WhatsApp, SMS…).
+     */
+    SHARE,
+    /**
+     * Opened as a `tincan:` link.
+     */
+    LINK,
+    /**
+     * Read by the camera.
+     */
+    CAMERA,
+    /**
+     * A picture picked from the gallery or opened with the app.
+     */
+    IMAGE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSource: FfiConverterRustBuffer<Source> {
+    override fun read(buf: ByteBuffer) = try {
+        Source.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Source) = 4UL
+
+    override fun write(value: Source, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -5396,6 +8870,134 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAppView: FfiConverterRustBuffer<AppView?> {
+    override fun read(buf: ByteBuffer): AppView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAppView.read(buf)
+    }
+
+    override fun allocationSize(value: AppView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAppView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AppView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAppView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeBanner: FfiConverterRustBuffer<Banner?> {
+    override fun read(buf: ByteBuffer): Banner? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeBanner.read(buf)
+    }
+
+    override fun allocationSize(value: Banner?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeBanner.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Banner?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeBanner.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFollowUpOffer: FfiConverterRustBuffer<FollowUpOffer?> {
+    override fun read(buf: ByteBuffer): FollowUpOffer? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFollowUpOffer.read(buf)
+    }
+
+    override fun allocationSize(value: FollowUpOffer?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFollowUpOffer.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FollowUpOffer?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFollowUpOffer.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeNotice: FfiConverterRustBuffer<Notice?> {
+    override fun read(buf: ByteBuffer): Notice? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeNotice.read(buf)
+    }
+
+    override fun allocationSize(value: Notice?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeNotice.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Notice?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeNotice.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeEvent: FfiConverterRustBuffer<Event?> {
     override fun read(buf: ByteBuffer): Event? {
         if (buf.get().toInt() == 0) {
@@ -5488,6 +9090,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAlert: FfiConverterRustBuffer<List<Alert>> {
+    override fun read(buf: ByteBuffer): List<Alert> {
+        val len = buf.getInt()
+        return List<Alert>(len) {
+            FfiConverterTypeAlert.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Alert>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAlert.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Alert>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAlert.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeContact: FfiConverterRustBuffer<List<Contact>> {
     override fun read(buf: ByteBuffer): List<Contact> {
         val len = buf.getInt()
@@ -5506,6 +9136,34 @@ public object FfiConverterSequenceTypeContact: FfiConverterRustBuffer<List<Conta
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeContact.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConversationRow: FfiConverterRustBuffer<List<ConversationRow>> {
+    override fun read(buf: ByteBuffer): List<ConversationRow> {
+        val len = buf.getInt()
+        return List<ConversationRow>(len) {
+            FfiConverterTypeConversationRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConversationRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConversationRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConversationRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConversationRow.write(it, buf)
         }
     }
 }
@@ -5590,6 +9248,34 @@ public object FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer<List<Peer
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypePeerInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConversationItem: FfiConverterRustBuffer<List<ConversationItem>> {
+    override fun read(buf: ByteBuffer): List<ConversationItem> {
+        val len = buf.getInt()
+        return List<ConversationItem>(len) {
+            FfiConverterTypeConversationItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConversationItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConversationItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConversationItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConversationItem.write(it, buf)
         }
     }
 }

@@ -1,0 +1,412 @@
+//! What a phone screen shows: plain data the shells render as it is. Every word a
+//! person reads is decided here (and tested in Rust); the shells only lay it out.
+
+/// Everything the app shows right now. Shells render the [`Screen`] on top and the
+/// parts every screen shares (notice, keep-alive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppView {
+    /// Increases with every change; a shell can skip a view it already rendered.
+    pub revision: u64,
+    /// The screen on top.
+    pub screen: Screen,
+    /// Whether a back action leaves the current screen (false on the list itself).
+    pub can_go_back: bool,
+    /// The conversation list (also under every other screen).
+    pub conversations: Vec<ConversationRow>,
+    /// A message for the person that is not tied to a field: what was pasted, why
+    /// something failed. Stays until dismissed or replaced.
+    pub notice: Option<Notice>,
+    /// Whether the shell should keep the app alive in the background.
+    pub keep_alive: KeepAlive,
+    /// Incoming messages to announce (the shell posts a notification for each and
+    /// then dispatches [`super::Action::AlertsShown`]).
+    pub alerts: Vec<Alert>,
+    /// The person's own name, as others see it (empty when not set).
+    pub my_name: String,
+}
+
+/// The screen on top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// The conversation list ([`AppView::conversations`]).
+    Conversations,
+    /// Making an invite.
+    Invite {
+        /// Its state.
+        view: InviteView,
+    },
+    /// Answering someone's invite.
+    Join {
+        /// Its state.
+        view: JoinView,
+    },
+    /// One conversation.
+    Conversation {
+        /// Its state.
+        view: ConversationView,
+    },
+    /// A contact's details and safety number.
+    Contact {
+        /// Its state.
+        view: ContactView,
+    },
+    /// The person's settings.
+    Settings {
+        /// Its state.
+        view: SettingsView,
+    },
+    /// The camera is reading QR codes; frames go to [`super::App::scan_frame`].
+    Scan {
+        /// Its state.
+        view: ScanView,
+    },
+}
+
+/// One line of the conversation list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRow {
+    /// Stable key: the conversation's (or invite's) id.
+    pub id: String,
+    /// What the row is.
+    pub kind: RowKind,
+    /// The contact's name, or what the row is waiting for.
+    pub title: String,
+    /// The newest message, or what happens next.
+    pub preview: String,
+    /// When the newest thing happened, as a short label ("14:05", "Yesterday").
+    pub time_label: String,
+    /// Incoming messages not yet read.
+    pub unread: u32,
+    /// Connection state.
+    pub connection: Connection,
+    /// The connection state in words ("connected", "offline · 2 waiting").
+    pub status: String,
+    /// Whether the safety number was compared.
+    pub verified: bool,
+}
+
+/// What a conversation-list row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// A conversation with a contact (or one being set up).
+    Chat,
+    /// Our invite, waiting for the reply.
+    WaitingInvite,
+    /// We answered an invite; waiting for the inviter to load our reply.
+    WaitingJoin,
+}
+
+/// Where a connection stands, for an icon or a colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// Codes exchanged, the first connection is being made.
+    Connecting,
+    /// Chat data flows.
+    Connected,
+    /// Lost; reconnecting by itself.
+    Reconnecting,
+    /// Not reachable for now; messages wait in the outbox.
+    Offline,
+    /// Waiting for the other person (a reply, or for them to load ours).
+    Waiting,
+    /// Ended for good; history only.
+    Ended,
+}
+
+/// A message for the person, shown above any screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The words.
+    pub text: String,
+    /// Whether something went wrong.
+    pub is_error: bool,
+}
+
+/// Whether the shell must keep the process alive (Android: a foreground service;
+/// iOS: a background task while it lasts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeepAlive {
+    /// Keep running in the background.
+    pub needed: bool,
+    /// For the ongoing notification ("Connected to 2 contacts · 1 message waiting").
+    pub text: String,
+}
+
+/// An incoming message to announce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// Increasing id; [`super::Action::AlertsShown`] acknowledges up to one.
+    pub id: u64,
+    /// The conversation (to open it, or to reply from the notification).
+    pub conversation: String,
+    /// Who wrote.
+    pub title: String,
+    /// The message.
+    pub body: String,
+}
+
+/// How an invite is protected, as the person picks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtectionChoice {
+    /// A question only the other person can answer (sent through a messenger).
+    Question,
+    /// In person: a QR code shown to the other phone, no question.
+    InPerson,
+    /// A question, with our addresses sealed too: needs a strong passphrase.
+    Private,
+}
+
+/// Where the invite flow stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteStage {
+    /// Choosing the protection and typing the question.
+    Choose,
+    /// Making the code (hardening the answer takes a moment).
+    Creating,
+    /// The code is ready to share; waiting for the reply.
+    WaitingForReply,
+    /// The reply was loaded; connecting.
+    Connecting,
+    /// Connected: the conversation can start.
+    Connected,
+}
+
+/// The invite flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteView {
+    /// Where it stands.
+    pub stage: InviteStage,
+    /// The protection picked.
+    pub protection: ProtectionChoice,
+    /// One line on each choice, for the picker.
+    pub protection_help: String,
+    /// The question typed so far.
+    pub question: String,
+    /// The answer typed so far (the person's own input, never logged).
+    pub answer: String,
+    /// What this answer protects against, in words (empty when nothing is typed).
+    pub strength: String,
+    /// Whether the answer is too weak for the chosen protection.
+    pub strength_warning: bool,
+    /// Whether "Create" may be pressed.
+    pub can_create: bool,
+    /// A problem with the input, in words.
+    pub error: Option<String>,
+    /// The invite's id, once made.
+    pub invite_id: String,
+    /// The code to share (empty until made).
+    pub code: String,
+    /// The one line to send through a messenger: what to do, then the code.
+    pub share_text: String,
+    /// The text a QR code of this invite holds.
+    pub qr_payload: String,
+    /// What happens next, in words.
+    pub instructions: String,
+    /// "Expires today at 14:05".
+    pub expires: String,
+    /// The conversation, once connected.
+    pub conversation: String,
+}
+
+/// Where the join flow stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinStage {
+    /// The invite asks a question; type the answer.
+    Answer,
+    /// Making the reply (hardening the answer takes a moment).
+    Working,
+    /// The reply is ready to send back; waiting for the inviter to load it.
+    ShowReply,
+    /// Connected.
+    Connected,
+}
+
+/// Answering someone's invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinView {
+    /// Where it stands.
+    pub stage: JoinStage,
+    /// What was opened, in words ("An invite with a question", "A browser's offer").
+    pub opened: String,
+    /// The question to answer (empty for an in-person invite).
+    pub question: String,
+    /// The answer typed so far.
+    pub answer: String,
+    /// Whether "Answer" may be pressed.
+    pub can_submit: bool,
+    /// A problem (wrong answer, expired), in words.
+    pub error: Option<String>,
+    /// The reply code to send back (empty until made).
+    pub reply_code: String,
+    /// The one line to send back through a messenger.
+    pub share_text: String,
+    /// The text a QR code of the reply holds.
+    pub qr_payload: String,
+    /// What happens next, in words.
+    pub instructions: String,
+    /// "Expires today at 14:05".
+    pub expires: String,
+    /// The conversation (once the reply is made).
+    pub conversation: String,
+}
+
+/// How a message stands, as ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Waiting in the outbox for a connection.
+    Queued,
+    /// Handed to the connection.
+    Sent,
+    /// Stored on the other phone.
+    Delivered,
+    /// Read by the other person.
+    Read,
+    /// Theirs (no ticks).
+    Incoming,
+}
+
+/// One item of a conversation: a message or a day separator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConversationItem {
+    /// "Today", "Yesterday", "Monday 30 November".
+    Day {
+        /// Stable key.
+        key: String,
+        /// The label.
+        label: String,
+    },
+    /// A message.
+    Message {
+        /// Stable key (the message's local sequence number).
+        key: String,
+        /// Written here.
+        outgoing: bool,
+        /// The text.
+        text: String,
+        /// "14:05".
+        time: String,
+        /// Ticks.
+        delivery: Delivery,
+        /// The ticks in words, for screen readers ("Delivered").
+        delivery_label: String,
+    },
+}
+
+/// What kind of banner a conversation shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BannerKind {
+    /// Reconnecting by itself.
+    Reconnecting,
+    /// Offline; messages wait.
+    Offline,
+    /// The first connection is being made.
+    Connecting,
+    /// SECURITY: the contact's key changed; nothing flows until accepted.
+    KeyChanged,
+    /// The conversation ended.
+    Ended,
+}
+
+/// A line above the messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    /// What kind.
+    pub kind: BannerKind,
+    /// The words.
+    pub text: String,
+}
+
+/// A follow-up code offered when a connection does not come up by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpOffer {
+    /// Why and what to do, in words.
+    pub explanation: String,
+    /// The code (empty until the person asks for it).
+    pub code: String,
+    /// The line to send.
+    pub share_text: String,
+}
+
+/// One conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationView {
+    /// Its id.
+    pub id: String,
+    /// The contact's name.
+    pub title: String,
+    /// The state in words, under the title.
+    pub subtitle: String,
+    /// Connection state.
+    pub connection: Connection,
+    /// Whether the safety number was compared.
+    pub verified: bool,
+    /// A banner above the messages, if any.
+    pub banner: Option<Banner>,
+    /// Oldest first.
+    pub items: Vec<ConversationItem>,
+    /// Whether older messages can be loaded.
+    pub has_earlier: bool,
+    /// Whether the composer accepts messages (they queue while offline).
+    pub can_send: bool,
+    /// The composer's placeholder ("Message", "Message — sent when Ben is back").
+    pub composer_hint: String,
+    /// Offered when a new connection is stuck.
+    pub follow_up: Option<FollowUpOffer>,
+    /// The contact's id (empty before identities were exchanged).
+    pub contact: String,
+}
+
+/// A contact's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactView {
+    /// The conversation these details were opened from.
+    pub conversation: String,
+    /// The contact's id.
+    pub contact: String,
+    /// The name.
+    pub name: String,
+    /// The safety number in groups of five digits.
+    pub safety_number: String,
+    /// The text a QR code of the safety number holds (the other phone scans it).
+    pub safety_qr: String,
+    /// Whether it was compared.
+    pub verified: bool,
+    /// SECURITY: a different key was presented and waits for a decision.
+    pub key_changed: bool,
+    /// What verifying means, or what the changed key means, in words.
+    pub explanation: String,
+}
+
+/// The person's settings as they are being edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsView {
+    /// The name others see.
+    pub display_name: String,
+    /// STUN servers, one `host:port` per line (none by default: only devices on the
+    /// same network connect).
+    pub stun_servers: String,
+    /// What STUN servers do, in words.
+    pub stun_help: String,
+    /// How long new invites stay valid, in hours.
+    pub invite_lifetime_hours: u32,
+    /// A problem with the input, in words.
+    pub error: Option<String>,
+}
+
+/// What the camera is looking for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanPurpose {
+    /// Any Tincan code (an invite, a reply, a follow-up).
+    AnyCode,
+    /// A contact's safety number, to verify them.
+    SafetyNumber,
+}
+
+/// The camera screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanView {
+    /// What it is looking for.
+    pub purpose: ScanPurpose,
+    /// What to point the camera at, in words.
+    pub hint: String,
+}

@@ -1,0 +1,555 @@
+//! The app model as two people use it: Ana and Ben each hold an `App` (one process,
+//! loopback), tap through the screens by dispatching actions and read only what the
+//! views show — exactly what the phone shells do.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tincan_core::app::{
+    Action, App, AppConfig, AppView, Connection, ConversationItem, Delivery, InviteStage,
+    JoinStage, ProtectionChoice, RowKind, ScanPurpose, Screen, Source, Updates,
+};
+use tincan_core::link::LinkConfig;
+use tincan_core::protect::argon;
+use tincan_core::qr;
+use tincan_core::secrets::MemorySecretStore;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Phone {
+    app: App,
+    updates: Updates,
+    secrets: Arc<MemorySecretStore>,
+    dir: tempfile::TempDir,
+}
+
+fn config(dir: &std::path::Path, secrets: Arc<MemorySecretStore>) -> AppConfig {
+    let mut config = AppConfig::new(dir.to_owned(), secrets);
+    config.link = LinkConfig::loopback();
+    config.argon = argon::FLOOR;
+    config
+}
+
+fn phone(name: &str) -> Phone {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemorySecretStore::default());
+    let app = App::open(config(dir.path(), secrets.clone())).unwrap();
+    let updates = app.updates();
+    let phone = Phone {
+        app,
+        updates,
+        secrets,
+        dir,
+    };
+    phone.tap(Action::SaveSettings {
+        display_name: name.into(),
+        stun_servers: String::new(),
+        invite_lifetime_hours: 24,
+    });
+    phone
+}
+
+impl Phone {
+    fn tap(&self, action: Action) {
+        self.app.dispatch(action);
+    }
+
+    fn view(&self) -> AppView {
+        self.app.view()
+    }
+
+    /// Waits until the view shows what `what` describes.
+    fn wait_until(&mut self, what: &str, ok: impl Fn(&AppView) -> bool) -> AppView {
+        let deadline = Instant::now() + WAIT;
+        let mut last = self.app.view();
+        while !ok(&last) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; last view: {last:#?}"
+            );
+            if let Some(v) = self
+                .updates
+                .next_within(left.min(Duration::from_millis(500)))
+            {
+                last = v;
+            } else {
+                last = self.app.view();
+            }
+        }
+        last
+    }
+
+    fn notice(&self) -> String {
+        self.view().notice.map(|n| n.text).unwrap_or_default()
+    }
+}
+
+fn invite_view(v: &AppView) -> tincan_core::app::InviteView {
+    match &v.screen {
+        Screen::Invite { view } => view.clone(),
+        other => panic!("expected the invite screen, got {other:#?}"),
+    }
+}
+
+fn join_view(v: &AppView) -> tincan_core::app::JoinView {
+    match &v.screen {
+        Screen::Join { view } => view.clone(),
+        other => panic!("expected the join screen, got {other:#?}"),
+    }
+}
+
+fn conversation(v: &AppView) -> Option<&tincan_core::app::ConversationView> {
+    match &v.screen {
+        Screen::Conversation { view } => Some(view),
+        _ => None,
+    }
+}
+
+fn connected(v: &AppView) -> bool {
+    conversation(v).is_some_and(|c| c.connection == Connection::Connected)
+}
+
+fn ticks_of(v: &AppView, text: &str) -> Option<Delivery> {
+    conversation(v)?.items.iter().find_map(|i| match i {
+        ConversationItem::Message {
+            text: t, delivery, ..
+        } if t == text => Some(*delivery),
+        _ => None,
+    })
+}
+
+/// Ana invites with a question; returns the line she shares.
+fn ana_invites_with_a_question(ana: &Phone) -> String {
+    ana.tap(Action::StartInvite);
+    ana.tap(Action::EditInvite {
+        question: "Where did we first meet?".into(),
+        answer: "Lisbon".into(),
+    });
+    let invite = invite_view(&ana.view());
+    assert_eq!(invite.stage, InviteStage::Choose);
+    assert!(invite.can_create);
+    assert!(invite.strength.contains("bits"), "{}", invite.strength);
+    ana.tap(Action::CreateInvite);
+    let invite = invite_view(&ana.view());
+    assert_eq!(invite.stage, InviteStage::WaitingForReply);
+    assert!(invite.code.starts_with("TINCAN-"));
+    assert_eq!(invite.qr_payload, invite.code);
+    assert!(invite.share_text.contains(&invite.code));
+    assert!(
+        invite.answer.is_empty(),
+        "the answer is not kept in the view"
+    );
+    invite.share_text
+}
+
+/// The whole first contact through the screens; returns the conversation id.
+fn ana_and_ben_connect(ana: &mut Phone, ben: &mut Phone) -> String {
+    let shared = ana_invites_with_a_question(ana);
+    let row = &ana.view().conversations[0];
+    assert_eq!(row.kind, RowKind::WaitingInvite);
+    assert!(row.preview.contains("Expires"), "{}", row.preview);
+
+    ben.tap(Action::Received {
+        text: shared,
+        source: Source::Share,
+    });
+    let join = join_view(&ben.view());
+    assert_eq!(join.stage, JoinStage::Answer);
+    assert_eq!(join.question, "Where did we first meet?");
+    assert!(!join.can_submit);
+    ben.tap(Action::EditJoinAnswer {
+        answer: "  lisbon ".into(),
+    });
+    assert!(join_view(&ben.view()).can_submit);
+    ben.tap(Action::SubmitJoin);
+    let join = join_view(&ben.view());
+    assert_eq!(join.stage, JoinStage::ShowReply, "{:?}", join.error);
+    assert!(join.share_text.contains(&join.reply_code));
+    let waiting = ben
+        .view()
+        .conversations
+        .iter()
+        .any(|r| r.kind == RowKind::WaitingJoin);
+    assert!(waiting, "Ben's list shows the join waiting");
+
+    ana.tap(Action::Received {
+        text: join.share_text,
+        source: Source::Paste,
+    });
+    let a = ana.wait_until("Ana's conversation to connect", connected);
+    let b = ben.wait_until("Ben's conversation to connect", connected);
+    for phone in [&*ana, &*ben] {
+        let kinds: Vec<RowKind> = phone.view().conversations.iter().map(|r| r.kind).collect();
+        assert_eq!(
+            kinds,
+            [RowKind::Chat],
+            "only the conversation is listed once connected"
+        );
+    }
+    let id = conversation(&a).unwrap().id.clone();
+    assert_eq!(conversation(&b).unwrap().id, id);
+    ana.wait_until("Ben's name on Ana's side", |v| {
+        conversation(v).is_some_and(|c| c.title == "Ben")
+    });
+    ben.wait_until("Ana's name on Ben's side", |v| {
+        conversation(v).is_some_and(|c| c.title == "Ana")
+    });
+    id
+}
+
+#[test]
+fn ana_invites_with_a_question_ben_answers_and_the_ticks_reach_read() {
+    let mut ana = phone("Ana");
+    let mut ben = phone("Ben");
+    assert!(!ana.view().keep_alive.needed, "nothing to keep alive yet");
+    let id = ana_and_ben_connect(&mut ana, &mut ben);
+    assert!(ana.view().keep_alive.needed);
+    assert!(ana
+        .view()
+        .keep_alive
+        .text
+        .contains("Connected to 1 contact"));
+
+    // Ben leaves the conversation for the list, so Ana's message is unread there.
+    ben.tap(Action::Back);
+    assert_eq!(ben.view().screen, Screen::Conversations);
+    ana.tap(Action::Send {
+        text: "Hello Ben!".into(),
+    });
+    ana.wait_until("Hello to be delivered", |v| {
+        ticks_of(v, "Hello Ben!") == Some(Delivery::Delivered)
+    });
+    let row = ben.wait_until("an unread message on Ben's list", |v| {
+        v.conversations.iter().any(|r| r.id == id && r.unread == 1)
+    });
+    let row = row.conversations.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(row.preview, "Hello Ben!");
+    assert_eq!(row.title, "Ana");
+    assert_eq!(row.connection, Connection::Connected);
+    assert!(!row.verified);
+    // Ben's app was visible but not in the conversation: no alert (the list shows it).
+    // Once hidden, messages become alerts for notifications.
+    ben.tap(Action::SetVisible { visible: false });
+    ana.tap(Action::Send {
+        text: "Are you there?".into(),
+    });
+    let alerts = ben
+        .wait_until("an alert", |v| {
+            v.alerts
+                .iter()
+                .any(|a| a.body == "Are you there?" && a.title == "Ana" && a.conversation == id)
+        })
+        .alerts;
+    ben.tap(Action::AlertsShown {
+        up_to: alerts.last().unwrap().id,
+    });
+    assert!(ben.view().alerts.is_empty());
+
+    // Ben opens it: read receipts go back, Ana sees both messages read.
+    ben.tap(Action::SetVisible { visible: true });
+    ben.tap(Action::OpenConversation { id: id.clone() });
+    let view = ben.view();
+    let c = conversation(&view).unwrap();
+    assert!(matches!(&c.items[0], ConversationItem::Day { label, .. } if label == "Today"));
+    assert_eq!(c.items.len(), 3, "a day separator and two messages");
+    assert!(c.can_send);
+    ana.wait_until("both messages read", |v| {
+        ticks_of(v, "Hello Ben!") == Some(Delivery::Read)
+            && ticks_of(v, "Are you there?") == Some(Delivery::Read)
+    });
+    // Ben answers from a notification, without opening anything.
+    ben.tap(Action::Back);
+    ben.tap(Action::SendTo {
+        id: id.clone(),
+        text: "Yes!".into(),
+    });
+    ana.wait_until("Ben's answer", |v| {
+        ticks_of(v, "Yes!") == Some(Delivery::Incoming)
+    });
+}
+
+#[test]
+fn in_person_the_phones_scan_each_others_codes() {
+    let mut ana = phone("Ana");
+    let mut ben = phone("Ben");
+    ana.tap(Action::StartInvite);
+    ana.tap(Action::ChooseProtection {
+        protection: ProtectionChoice::InPerson,
+    });
+    let choose = invite_view(&ana.view());
+    assert!(choose.can_create, "no question needed in person");
+    assert!(choose.strength.contains("in person"), "{}", choose.strength);
+    ana.tap(Action::CreateInvite);
+    let invite = invite_view(&ana.view());
+    assert!(
+        invite.instructions.contains("scan"),
+        "{}",
+        invite.instructions
+    );
+
+    // Ben points his camera at Ana's screen.
+    ben.tap(Action::OpenScanner {
+        purpose: ScanPurpose::AnyCode,
+    });
+    assert!(matches!(ben.view().screen, Screen::Scan { .. }));
+    assert!(
+        !ben.app.scan_frame(64, 64, 64, &[255; 64 * 64]),
+        "a blank frame reads nothing"
+    );
+    let (w, h, stride, luma) = camera_frame(&invite.qr_payload);
+    assert!(ben.app.scan_frame(w, h, stride, &luma));
+    let join = join_view(&ben.view());
+    assert_eq!(
+        join.stage,
+        JoinStage::ShowReply,
+        "no question: the reply is made at once"
+    );
+    assert!(join.question.is_empty());
+
+    // Ana scans the reply on Ben's screen.
+    ana.tap(Action::OpenScanner {
+        purpose: ScanPurpose::AnyCode,
+    });
+    let (w, h, stride, luma) = camera_frame(&join.qr_payload);
+    assert!(ana.app.scan_frame(w, h, stride, &luma));
+    ana.wait_until("Ana connected", connected);
+    ben.wait_until("Ben connected", connected);
+}
+
+/// A camera frame of a QR code: the code's luma image with a grey margin and a row
+/// stride wider than the picture, as camera buffers have.
+fn camera_frame(payload: &str) -> (u32, u32, u32, Vec<u8>) {
+    let (side, luma) = qr::render(payload).unwrap().to_luma(4);
+    let (w, h, stride) = (side + 40, side + 40, side + 64);
+    let mut frame = vec![200u8; (stride * h) as usize];
+    for y in 0..side {
+        for x in 0..side {
+            frame[((y + 20) * stride + x + 20) as usize] = luma[(y * side + x) as usize];
+        }
+    }
+    (w, h, stride, frame)
+}
+
+#[test]
+fn every_bad_input_gets_words_not_a_crash() {
+    let mut ana = phone("Ana");
+    let ben = phone("Ben");
+    let cleo = phone("Cleo");
+
+    ana.tap(Action::Received {
+        text: "see you at 8?".into(),
+        source: Source::Paste,
+    });
+    assert!(
+        ana.notice().contains("not a Tincan code"),
+        "{}",
+        ana.notice()
+    );
+    assert_eq!(ana.view().screen, Screen::Conversations);
+
+    // A truncated invite.
+    let shared = ana_invites_with_a_question(&ana);
+    ana.tap(Action::Back);
+    let code = shared.split_whitespace().last().unwrap().to_owned();
+    ben.tap(Action::Received {
+        text: code[..code.len() - 12].to_owned(),
+        source: Source::Paste,
+    });
+    assert!(!ben.notice().is_empty());
+    assert_eq!(ben.view().screen, Screen::Conversations);
+
+    // Ana opens her own invite.
+    ana.tap(Action::Received {
+        text: code.clone(),
+        source: Source::Paste,
+    });
+    assert!(ana.notice().contains("your own invite"), "{}", ana.notice());
+
+    // A second invite while one is pending: allowed, and said so.
+    ana.tap(Action::StartInvite);
+    assert!(ana.notice().contains("still waiting"), "{}", ana.notice());
+    ana.tap(Action::Back);
+
+    // A reply for another phone's invite.
+    let cleos = ana_invites_with_a_question(&cleo);
+    ben.tap(Action::Received {
+        text: cleos,
+        source: Source::Share,
+    });
+    ben.tap(Action::EditJoinAnswer {
+        answer: "Lisbon".into(),
+    });
+    ben.tap(Action::SubmitJoin);
+    let reply = join_view(&ben.view()).reply_code;
+    ana.tap(Action::Received {
+        text: reply,
+        source: Source::Paste,
+    });
+    assert!(ana.notice().contains("doesn't have"), "{}", ana.notice());
+
+    // A wrong answer: Ben cannot tell, Ana's phone can, and says how many tries remain.
+    ben.tap(Action::Back);
+    ben.tap(Action::Received {
+        text: code.clone(),
+        source: Source::Link,
+    });
+    ben.tap(Action::EditJoinAnswer {
+        answer: "Porto".into(),
+    });
+    ben.tap(Action::SubmitJoin);
+    let reply = join_view(&ben.view()).reply_code;
+    ana.tap(Action::Received {
+        text: reply,
+        source: Source::Paste,
+    });
+    ana.wait_until("the wrong answer explained", |v| {
+        v.notice
+            .as_ref()
+            .is_some_and(|n| n.is_error && n.text.contains("wrong answer"))
+    });
+
+    // Pictures: one without a code, and one whose header claims 20,000 × 20,000.
+    let (side, blank) = (64u32, vec![255u8; 64 * 64]);
+    let mut png = Vec::new();
+    image_png(side, &blank, &mut png);
+    ana.tap(Action::ReceivedImage { bytes: png });
+    assert!(ana.notice().contains("QR"), "{}", ana.notice());
+    ana.tap(Action::ReceivedImage {
+        bytes: huge_png_header(20_000, 20_000),
+    });
+    assert!(!ana.notice().is_empty());
+    ana.tap(Action::ReceivedImage { bytes: Vec::new() });
+    assert!(!ana.notice().is_empty());
+
+    // An invite that expired a year ago.
+    let expired = tincan_core::code::create_invite(
+        tincan_core::code::InviteSecret::Open,
+        &common::ana_description(),
+        common::NOW - 400 * common::DAY,
+        common::DAY,
+        argon::FLOOR,
+        &mut common::rng(7),
+    )
+    .unwrap();
+    ben.tap(Action::Back);
+    ben.tap(Action::Received {
+        text: expired.code,
+        source: Source::Paste,
+    });
+    assert!(ben.notice().contains("expired"), "{}", ben.notice());
+
+    // Nothing stored was lost: Ana's invite still waits, and the list still renders.
+    assert!(ana
+        .view()
+        .conversations
+        .iter()
+        .any(|r| r.kind == RowKind::WaitingInvite));
+}
+
+/// A grey PNG of `side` × `side`.
+fn image_png(side: u32, luma: &[u8], out: &mut Vec<u8>) {
+    use image::ImageEncoder;
+    image::codecs::png::PngEncoder::new(out)
+        .write_image(luma, side, side, image::ExtendedColorType::L8)
+        .unwrap();
+}
+
+/// A PNG whose header claims a huge picture (the pixels are missing).
+fn huge_png_header(w: u32, h: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+    png
+}
+
+#[test]
+fn contacts_verify_by_scanning_and_settings_stay() {
+    let mut ana = phone("Ana");
+    let mut ben = phone("Ben");
+    let id = ana_and_ben_connect(&mut ana, &mut ben);
+
+    ben.tap(Action::OpenContact);
+    let theirs = match ben.view().screen {
+        Screen::Contact { view } => view,
+        other => panic!("expected Ben's contact screen, got {other:#?}"),
+    };
+    assert_eq!(theirs.name, "Ana");
+    ana.tap(Action::OpenContact);
+    let mine = match ana.view().screen {
+        Screen::Contact { view } => view,
+        other => panic!("expected Ana's contact screen, got {other:#?}"),
+    };
+    assert_eq!(
+        mine.safety_number, theirs.safety_number,
+        "both see one number"
+    );
+    assert_eq!(mine.safety_number.split(' ').count(), 12);
+    assert!(!mine.verified);
+    ana.tap(Action::OpenScanner {
+        purpose: ScanPurpose::SafetyNumber,
+    });
+    ana.tap(Action::Received {
+        text: theirs.safety_qr,
+        source: Source::Camera,
+    });
+    assert!(ana.notice().contains("match"), "{}", ana.notice());
+    ana.tap(Action::Back);
+    let verified = match ana.view().screen {
+        Screen::Contact { view } => view.verified,
+        other => panic!("expected the contact screen, got {other:#?}"),
+    };
+    assert!(verified);
+    assert!(ana
+        .view()
+        .conversations
+        .iter()
+        .any(|r| r.id == id && r.verified));
+
+    // Settings: a bad STUN entry is explained; a good save survives a restart.
+    ana.tap(Action::OpenSettings);
+    ana.tap(Action::SaveSettings {
+        display_name: "Ana B".into(),
+        stun_servers: "stun.example.org".into(),
+        invite_lifetime_hours: 24,
+    });
+    match ana.view().screen {
+        Screen::Settings { view } => {
+            assert!(view.error.unwrap().contains("host:port"));
+        }
+        other => panic!("expected settings, got {other:#?}"),
+    }
+    ana.tap(Action::SaveSettings {
+        display_name: "Ana B".into(),
+        stun_servers: String::new(),
+        invite_lifetime_hours: 48,
+    });
+    assert_eq!(ana.view().my_name, "Ana B");
+    let Phone {
+        app, secrets, dir, ..
+    } = ana;
+    app.shutdown();
+    drop(app);
+    let reopened = App::open(config(dir.path(), secrets)).unwrap();
+    assert_eq!(reopened.view().my_name, "Ana B");
+    reopened.dispatch(Action::OpenSettings);
+    match reopened.view().screen {
+        Screen::Settings { view } => assert_eq!(view.invite_lifetime_hours, 48),
+        other => panic!("expected settings, got {other:#?}"),
+    }
+    // The conversation is still listed, under Ben's name.
+    assert!(reopened
+        .view()
+        .conversations
+        .iter()
+        .any(|r| r.id == id && r.title == "Ben"));
+    reopened.shutdown();
+}
