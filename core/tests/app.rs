@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tincan_core::app::{
-    Action, App, AppConfig, AppView, Connection, ConversationItem, Delivery, InviteStage,
-    JoinStage, ProtectionChoice, RowKind, ScanPurpose, Screen, Source, Updates,
+    Action, App, AppConfig, AppView, Connection, ConversationItem, Delivery, FollowUpTiming,
+    InviteStage, JoinStage, ProtectionChoice, RowKind, ScanPurpose, Screen, Source, Updates,
 };
 use tincan_core::link::LinkConfig;
 use tincan_core::protect::argon;
@@ -30,6 +30,11 @@ fn config(dir: &std::path::Path, secrets: Arc<MemorySecretStore>) -> AppConfig {
     let mut config = AppConfig::new(dir.to_owned(), secrets);
     config.link = LinkConfig::loopback();
     config.argon = argon::FLOOR;
+    // Offer follow-up codes soon, so a test can see the offer.
+    config.follow_up = FollowUpTiming {
+        after_connecting: Duration::from_secs(1),
+        after_loss: Duration::from_secs(1),
+    };
     config
 }
 
@@ -552,4 +557,93 @@ fn contacts_verify_by_scanning_and_settings_stay() {
         .iter()
         .any(|r| r.id == id && r.title == "Ben"));
     reopened.shutdown();
+}
+
+#[test]
+fn an_invite_inside_a_picture_opens_the_join_flow() {
+    let ana = phone("Ana");
+    let ben = phone("Ben");
+    let shared = ana_invites_with_a_question(&ana);
+    let code = invite_view(&ana.view()).qr_payload;
+    assert!(shared.contains(&code));
+    // The picture Ana's phone shares (the QR code as a PNG), picked from Ben's gallery.
+    let png = qr::render(&code).unwrap().to_png(6);
+    ben.tap(Action::ReceivedImage { bytes: png });
+    let join = join_view(&ben.view());
+    assert_eq!(join.stage, JoinStage::Answer);
+    assert_eq!(join.question, "Where did we first meet?");
+    assert_eq!(join.opened, "An invite with a question");
+}
+
+#[test]
+fn a_first_connection_that_does_not_come_up_offers_a_follow_up_code() {
+    let ana = phone("Ana");
+    let mut ben = phone("Ben");
+    let shared = ana_invites_with_a_question(&ana);
+    ben.tap(Action::Received {
+        text: shared,
+        source: Source::Share,
+    });
+    ben.tap(Action::EditJoinAnswer {
+        answer: "Lisbon".into(),
+    });
+    ben.tap(Action::SubmitJoin);
+    let id = join_view(&ben.view()).conversation;
+    // Ana never loads the reply. Ben's list says what he waits for, and until when.
+    ben.tap(Action::Back);
+    let row = ben
+        .view()
+        .conversations
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert_eq!(row.kind, RowKind::WaitingJoin);
+    assert!(row.preview.contains("load your reply"), "{}", row.preview);
+    assert!(row.preview.contains("Expires"), "{}", row.preview);
+    assert!(
+        ben.view().keep_alive.needed,
+        "a join waiting must keep the app alive"
+    );
+
+    ben.tap(Action::OpenConversation { id: id.clone() });
+    let view = ben.wait_until("the follow-up offer", |v| {
+        conversation(v).is_some_and(|c| c.follow_up.is_some())
+    });
+    let c = conversation(&view).unwrap();
+    assert_eq!(c.connection, Connection::Connecting);
+    assert!(c.follow_up.as_ref().unwrap().code.is_empty());
+    ben.tap(Action::MakeFollowUpCode);
+    let view = ben.view();
+    let offer = conversation(&view).unwrap().follow_up.clone().unwrap();
+    assert!(offer.code.starts_with("TINCAN-"));
+    assert!(offer.share_text.contains(&offer.code));
+}
+
+#[test]
+fn a_long_conversation_shows_the_newest_and_pages_back() {
+    let mut ana = phone("Ana");
+    let mut ben = phone("Ben");
+    ana_and_ben_connect(&mut ana, &mut ben);
+    for i in 0..60 {
+        ana.tap(Action::Send {
+            text: format!("message {i}"),
+        });
+    }
+    let view = ben.wait_until("all 60 messages", |v| {
+        ticks_of(v, "message 59") == Some(Delivery::Incoming)
+    });
+    let c = conversation(&view).unwrap();
+    assert!(c.has_earlier);
+    assert_eq!(
+        c.items
+            .iter()
+            .filter(|i| matches!(i, ConversationItem::Message { .. }))
+            .count(),
+        50
+    );
+    ben.tap(Action::LoadEarlier);
+    let view = ben.view();
+    let c = conversation(&view).unwrap();
+    assert!(!c.has_earlier);
+    assert_eq!(ticks_of(&view, "message 0"), Some(Delivery::Incoming));
 }

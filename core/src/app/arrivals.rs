@@ -8,6 +8,7 @@ use super::view::InviteStage;
 use super::{App, Source};
 use crate::code::InviteMode;
 use crate::inbound::{self, Inbound};
+use crate::node::NodeError;
 use crate::CodeError;
 
 /// Largest camera frame accepted (a 4K frame is 8.3 Mpx).
@@ -83,6 +84,7 @@ fn route(app: &App, classified: Result<Inbound, CodeError>, source: Source) {
         Inbound::Reply { code, invite_id } => load_reply(app, &code, &invite_id),
         Inbound::FollowUp { code, .. } => match app.node().accept_followup(&code) {
             Ok(id) => {
+                app.connecting(&id);
                 app.state().push(Route::Conversation(id));
                 app.state()
                     .tell("Follow-up code loaded: connecting with the new details.");
@@ -163,6 +165,7 @@ fn load_reply(app: &App, code: &str, invite_id: &str) {
     app.publish();
     match app.node().accept_reply(code) {
         Ok(id) => {
+            app.connecting(&id);
             let mut state = app.state();
             let showing_flow = state.invite.as_ref().is_some_and(|d| d.invite_id == id);
             if !showing_flow {
@@ -176,7 +179,11 @@ fn load_reply(app: &App, code: &str, invite_id: &str) {
                     d.stage = InviteStage::WaitingForReply;
                 }
             }
-            state.warn(e.to_string());
+            // A wrong answer is told by the node's WrongAnswer event, in the inviter's
+            // words and with the tries left; the code's own message is the joiner's.
+            if !matches!(e, NodeError::Code(CodeError::WrongAnswer)) {
+                state.warn(e.to_string());
+            }
         }
     }
 }

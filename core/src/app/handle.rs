@@ -256,7 +256,10 @@ pub fn submit_join(app: &App) {
             join.reply_code = info.reply_code;
             join.answer.clear();
             let expires = join.expires_at;
-            state.waiting_joins.insert(info.peer, expires);
+            state.waiting_joins.insert(info.peer.clone(), expires);
+            drop(state);
+            app.connecting(&info.peer);
+            return;
         }
         Err(e) => {
             join.stage = JoinStage::Answer;

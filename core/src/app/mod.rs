@@ -26,6 +26,7 @@ mod words;
 
 pub use action::{Action, Source};
 pub use settings::{Settings, SettingsError};
+pub use state::FollowUpTiming;
 pub use view::*;
 pub use words::Clock;
 
@@ -56,6 +57,8 @@ pub struct AppConfig {
     pub link: LinkConfig,
     /// Argon2id cost of invites this app makes.
     pub argon: ArgonParams,
+    /// When a stuck connection is offered a follow-up code.
+    pub follow_up: FollowUpTiming,
 }
 
 impl AppConfig {
@@ -67,6 +70,7 @@ impl AppConfig {
             utc_offset_minutes: 0,
             link: LinkConfig::default(),
             argon: argon::DEFAULT,
+            follow_up: FollowUpTiming::default(),
         }
     }
 }
@@ -86,6 +90,8 @@ struct Inner {
     settings: Mutex<Settings>,
     revision: watch::Sender<u64>,
     utc_offset: AtomicI32,
+    /// Wakes the event thread to recompute when the next follow-up offer is due.
+    nudge: Arc<tokio::sync::Notify>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -103,11 +109,12 @@ impl App {
         let app = App {
             inner: Arc::new(Inner {
                 utc_offset: AtomicI32::new(config.utc_offset_minutes),
+                state: Mutex::new(State::new(config.follow_up)),
                 config,
                 node: RwLock::new(node.clone()),
-                state: Mutex::new(State::new()),
                 settings: Mutex::new(settings),
                 revision,
+                nudge: Arc::new(tokio::sync::Notify::new()),
             }),
         };
         app.start_pump(&node);
@@ -188,6 +195,15 @@ impl App {
         lock(&self.inner.state)
     }
 
+    /// A new connection started trying: time it for the follow-up offer.
+    fn connecting(&self, id: &str) {
+        self.state()
+            .unconnected_since
+            .entry(id.to_owned())
+            .or_insert_with(Instant::now);
+        self.inner.nudge.notify_one();
+    }
+
     fn settings(&self) -> Settings {
         lock(&self.inner.settings).clone()
     }
@@ -213,6 +229,7 @@ impl App {
     /// that sleeps until an event arrives or a follow-up offer falls due.
     fn start_pump(&self, node: &Node) {
         let queue = node.event_queue();
+        let nudge = self.inner.nudge.clone();
         let weak = Arc::downgrade(&self.inner);
         let spawned = std::thread::Builder::new()
             .name("tincan-app".into())
@@ -228,10 +245,19 @@ impl App {
                         Some(inner) => next_offer_due(&lock(&inner.state)),
                         None => return,
                     };
+                    // Sleeps until an event, a follow-up offer falling due, or a nudge
+                    // that the stuck set changed — never on a fixed tick.
                     let event = rt.block_on(async {
-                        match due {
-                            Some(d) => tokio::time::timeout(d, queue.wait()).await.ok(),
-                            None => Some(queue.wait().await),
+                        let due = async {
+                            match due {
+                                Some(d) => tokio::time::sleep(d).await,
+                                None => std::future::pending().await,
+                            }
+                        };
+                        tokio::select! {
+                            event = queue.wait() => Some(event),
+                            () = due => None,
+                            () = nudge.notified() => None,
                         }
                     });
                     let Some(inner) = weak.upgrade() else { return };
@@ -255,16 +281,14 @@ impl App {
 
 /// When the next follow-up offer should appear, if a conversation is stuck.
 fn next_offer_due(state: &State) -> Option<Duration> {
+    let timing = state.follow_up;
     state
         .unconnected_since
         .values()
         .flat_map(|since| {
-            [
-                render::FOLLOW_UP_AFTER_CONNECTING,
-                render::FOLLOW_UP_AFTER_LOSS,
-            ]
-            .into_iter()
-            .map(move |after| (*since + after).saturating_duration_since(Instant::now()))
+            [timing.after_connecting, timing.after_loss]
+                .into_iter()
+                .map(move |after| (*since + after).saturating_duration_since(Instant::now()))
         })
         .filter(|d| !d.is_zero())
         .min()

@@ -1,9 +1,6 @@
 //! Builds the [`AppView`] from what the node knows (conversations, states, contacts,
 //! invites) and the app's own [`State`]. Pure reading: it changes nothing.
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use super::state::{InviteDraft, JoinDraft, Route, State};
 use super::view::*;
 use super::words::{self, Clock};
@@ -13,11 +10,7 @@ use crate::inbound::share_text;
 use crate::node::{ContactInfo, Node, NodeError, PeerInfo, PeerState};
 use crate::protect::keys::Role;
 use crate::protect::strength;
-
-/// How long a first connection may try before a follow-up code is offered.
-pub const FOLLOW_UP_AFTER_CONNECTING: Duration = Duration::from_secs(10);
-/// How long a known contact may be unreachable before a follow-up code is offered.
-pub const FOLLOW_UP_AFTER_LOSS: Duration = Duration::from_secs(30);
+use std::collections::BTreeMap;
 
 /// What the render reads once and shares between the parts of the view.
 struct Facts {
@@ -599,9 +592,9 @@ fn conversation_view(
         .map(|since| since.elapsed())
         .unwrap_or_default();
     let offer_after = if record.contact.is_none() {
-        FOLLOW_UP_AFTER_CONNECTING
+        state.follow_up.after_connecting
     } else {
-        FOLLOW_UP_AFTER_LOSS
+        state.follow_up.after_loss
     };
     let follow_up = (matches!(
         connection,

@@ -2,13 +2,31 @@
 //! top, the flows in progress, the notice, alerts not yet shown.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::view::{Alert, InviteStage, JoinStage, Notice, ProtectionChoice, ScanPurpose};
 
 /// How many alerts wait for a shell that does not take them (older ones are dropped:
 /// the conversation list still shows the unread counts).
 pub const MAX_ALERTS: usize = 50;
+
+/// When a connection that does not come up is offered a follow-up code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUpTiming {
+    /// A first connection (after the codes) that is still trying.
+    pub after_connecting: Duration,
+    /// A known contact that stays unreachable.
+    pub after_loss: Duration,
+}
+
+impl Default for FollowUpTiming {
+    fn default() -> Self {
+        Self {
+            after_connecting: Duration::from_secs(10),
+            after_loss: Duration::from_secs(30),
+        }
+    }
+}
 
 /// One screen of the navigation stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,13 +111,14 @@ pub struct State {
     /// Joins of this run waiting for the inviter: conversation → invite expiry.
     pub waiting_joins: BTreeMap<String, u64>,
     pub settings_error: Option<String>,
+    pub follow_up: FollowUpTiming,
 }
 
 /// Messages a conversation shows at first; [`super::Action::LoadEarlier`] adds as many.
 pub const WINDOW: u32 = 50;
 
 impl State {
-    pub fn new() -> Self {
+    pub fn new(follow_up: FollowUpTiming) -> Self {
         Self {
             routes: vec![Route::Conversations],
             invite: None,
@@ -113,6 +132,7 @@ impl State {
             unconnected_since: BTreeMap::new(),
             waiting_joins: BTreeMap::new(),
             settings_error: None,
+            follow_up,
         }
     }
 
