@@ -6,14 +6,14 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use tincan_core::code::{self, InviteMode};
-use tincan_core::node::{
-    is_browser_description, read_browser_description, InviteRequest, Node, Protection,
-};
+use tincan_core::inbound::{self, Inbound};
+use tincan_core::node::{read_browser_description, InviteRequest, Node, Protection};
 use tincan_core::protect::strength;
 use tincan_core::sdp::SdpKind;
+use tincan_core::CodeError;
 
 use crate::chat;
-use crate::codes_io::{is_complete_code, read_code_from_stdin, CodeIn, CodeOut};
+use crate::codes_io::{read_wanted_from_stdin, CodeIn, CodeOut};
 use crate::known;
 use crate::progress::with_spinner;
 use crate::setup::Global;
@@ -29,8 +29,12 @@ use crate::setup::Global;
 /// the network allows it; messages written while the other is offline wait and go out
 /// when you are both back. `tincan contacts` shows safety numbers to compare.
 ///
-/// Plain browser pages work too: `tincan join` and `tincan accept` take the JSON such a
-/// page shows (`{"type":"offer","sdp":"…"}`), and `tincan invite --browser` makes one.
+/// Plain browser pages work too: `tincan join` takes the JSON such a page shows
+/// (`{"type":"offer","sdp":"…"}`); `tincan invite --browser` makes an offer for a page
+/// and takes the page's answer itself, pasted into it while it runs.
+///
+/// In a chat, a pasted code or browser JSON is never sent as a message (a follow-up
+/// code is loaded); `/send TEXT` sends TEXT as it is.
 #[derive(Debug, Parser)]
 #[command(name = "tincan", version, about, long_about)]
 pub struct Cli {
@@ -47,8 +51,13 @@ enum Command {
     /// Answer an invite code: prints a reply code to send back, then chats.
     Join(JoinArgs),
     /// Load the reply to one of your invites (also after a restart), then chat.
+    ///
+    /// Tincan reply codes only: a browser page's answer goes into the `tincan invite
+    /// --browser` run that made the offer, pasted there while it still runs (browser
+    /// offers are not saved, so no other run can load their answer).
     Accept(AcceptArgs),
-    /// List your invites still waiting for a reply.
+    /// List your invites still waiting for a reply (browser offers are not listed: each
+    /// lives only in its `tincan invite --browser` run).
     Invites,
     /// Chat again with someone you already connected with: no codes needed.
     Chat {
@@ -163,13 +172,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Invite(args) => invite(&cli.global, args),
         Command::Join(args) => join(&cli.global, args),
         Command::Accept(args) => {
-            let node = cli.global.open_node()?;
+            // Read and check the reply before anything else is set up.
             let reply = args.code.read("Paste the reply code, then press Enter:")?;
-            if is_browser_description(&reply) {
-                eprintln!("{BROWSER_NOTICE}");
-                warn_about(&cli.global, &reply, SdpKind::Answer);
-            }
-            accept_and_chat(&node, &reply, args.followup_after)
+            let code = match reply {
+                Inbound::Reply { code, .. } => code,
+                Inbound::BrowserAnswer { .. } => bail!(BROWSER_ANSWER_GOES_TO_ITS_RUN),
+                other => return Err(wrong_kind(&other, "a reply code")),
+            };
+            let node = cli.global.open_node()?;
+            accept_and_chat(&node, &code, args.followup_after)
         }
         Command::Invites => {
             let node = cli.global.open_node()?;
@@ -180,6 +191,7 @@ pub fn run(cli: Cli) -> Result<()> {
             for id in open {
                 println!("{id}");
             }
+            eprintln!("{BROWSER_OFFERS_NOT_LISTED}");
             node.shutdown();
             Ok(())
         }
@@ -200,12 +212,12 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Qr(QrArgs { action }) => match action {
             QrAction::Show { code, show } => {
-                let text = code.read("Paste the code, then press Enter:")?;
+                let found = code.read("Paste the code, then press Enter:")?;
                 let show = CodeOut {
                     qr: show.qr || (show.qr_png.is_none() && show.qr_svg.is_none()),
                     ..show
                 };
-                show.show("Code:", text.trim())
+                show.show("Code:", found.text())
             }
             QrAction::Read { image } => {
                 println!("{}", tincan_core::qr::decode_image_file(&image)?);
@@ -221,6 +233,52 @@ which knows nothing of Tincan. So there is no question and no key confirmation (
 gets the JSON first can answer it, so send it only over a channel you trust), no identity \
 and no read receipts (\"delivered\" only means the browser's WebRTC stack received the \
 bytes). Messages are plain text on the page's data channel.";
+
+/// Why `tincan accept` cannot load a browser page's answer, and where it goes instead.
+const BROWSER_ANSWER_GOES_TO_ITS_RUN: &str = "this is a browser page's answer. It can only \
+be loaded by the `tincan invite --browser` that made the offer: paste it into that window \
+while it is still running. (Browser offers live only in the memory of the run that made \
+them and are not saved, so `tincan accept` — a new run — has no offer to load it into. If \
+that run has ended, start a new one and give the page its new offer.)";
+
+/// Said by `tincan invites`, where a person looks for what is waiting.
+const BROWSER_OFFERS_NOT_LISTED: &str = "(Browser offers are not listed: each lives only in \
+the `tincan invite --browser` run that made it, which takes the page's answer itself.)";
+
+/// What a step needed and what the person gave instead, with where that belongs.
+fn wrong_kind(found: &Inbound, expected: &'static str) -> anyhow::Error {
+    if let Inbound::SafetyNumber { .. } = found {
+        return CodeError::SafetyNumberCode.into();
+    }
+    let wrong = CodeError::WrongKind {
+        expected,
+        found: found.described(),
+    };
+    anyhow::anyhow!("{wrong} {}", where_it_goes(found))
+}
+
+/// Where a code or browser JSON is used, for messages about misplaced ones.
+pub fn where_it_goes(found: &Inbound) -> &'static str {
+    match found {
+        Inbound::Invite { .. } => "An invite code is answered with `tincan join`.",
+        Inbound::Reply { .. } => {
+            "A reply code goes back to the person who made the invite: their `tincan \
+             invite` takes it, or `tincan accept`."
+        }
+        Inbound::FollowUp { .. } => {
+            "A follow-up code is pasted into the chat it belongs to, while it is trying \
+             to connect."
+        }
+        Inbound::SafetyNumber { .. } => {
+            "A safety-number code is compared with the one `tincan contacts` shows."
+        }
+        Inbound::BrowserOffer { .. } => "A browser page's offer is answered with `tincan join`.",
+        Inbound::BrowserAnswer { .. } => {
+            "A browser page's answer goes into the `tincan invite --browser` run that made \
+             the offer, while it runs."
+        }
+    }
+}
 
 /// Prints what the person should know about a pasted browser description (a bad one
 /// is reported by the step that uses it).
@@ -239,23 +297,35 @@ fn invite_browser(global: &Global, args: InviteArgs) -> Result<()> {
         node.create_browser_offer()
     })?;
     args.show.show(
-        "Paste this offer into the browser page (it lasts only while this program runs):",
+        "Paste this offer into the browser page, then paste the page's answer here (the offer \
+         lasts only while this program runs):",
         &offer.offer_json,
     )?;
+    let wanted = |found: &Inbound| match found {
+        Inbound::BrowserAnswer { .. } => None,
+        other => Some(
+            wrong_kind(
+                other,
+                "the browser page's answer (a JSON text starting with {)",
+            )
+            .to_string(),
+        ),
+    };
     let answer = match &args.reply_file {
         Some(path) => wait_for_file(
             path,
             code::unix_now().saturating_add(args.expires.max(1) * 3600),
         )?,
-        None => read_code_from_stdin("Paste the page's answer, then press Enter:")?,
+        None => read_wanted_from_stdin("Paste the page's answer, then press Enter:", wanted)?,
     };
     let result = (|| {
-        if !is_browser_description(&answer) {
-            bail!("that is not a browser's answer (a JSON text starting with {{)");
+        if let Some(why) = wanted(&answer) {
+            bail!(why);
         }
-        warn_about(global, &answer, SdpKind::Answer);
+        let answer = answer.text();
+        warn_about(global, answer, SdpKind::Answer);
         let peer = with_spinner("Loading the answer…", || {
-            node.accept_browser_answer(&offer.peer, &answer)
+            node.accept_browser_answer(&offer.peer, answer)
         })?;
         chat::run(&node, &peer, None)
     })();
@@ -312,22 +382,39 @@ fn invite(global: &Global, args: InviteArgs) -> Result<()> {
         node.shutdown();
         return Ok(());
     }
+    let wanted = |found: &Inbound| match found {
+        Inbound::Reply { invite_id, .. } if *invite_id == info.invite_id => None,
+        Inbound::Reply { .. } => Some(format!(
+            "{} (If it answers another of your invites, load it with `tincan accept`.)",
+            CodeError::ForeignReply
+        )),
+        other => Some(wrong_kind(other, "the reply code").to_string()),
+    };
     let reply = match &args.reply_file {
         Some(path) => wait_for_file(path, info.expires_at)?,
-        None => read_code_from_stdin(
+        None => read_wanted_from_stdin(
             "Paste the reply code when it arrives, then press Enter (or stop now and run `tincan accept` later):",
+            wanted,
         )?,
     };
-    accept_and_chat(&node, &reply, args.followup_after)
+    if let Some(why) = wanted(&reply) {
+        node.shutdown();
+        bail!(why);
+    }
+    accept_and_chat(&node, reply.text(), args.followup_after)
 }
 
-/// Waits (bounded by the invite's expiry) for a reply file to appear.
-fn wait_for_file(path: &std::path::Path, expires_at: u64) -> Result<String> {
+/// Waits (bounded by the invite's expiry) for a reply file to appear and hold a whole
+/// code or browser JSON.
+fn wait_for_file(path: &std::path::Path, expires_at: u64) -> Result<Inbound> {
     eprintln!("Waiting for the reply in {} …", path.display());
     loop {
         if let Ok(text) = std::fs::read_to_string(path) {
-            if is_complete_code(&text) {
-                return Ok(text);
+            match inbound::classify_text(&text) {
+                Ok(found) => return Ok(found),
+                // Still being written, perhaps.
+                Err(e) if crate::codes_io::may_continue(&e) => {}
+                Err(e) => return Err(e.into()),
             }
         }
         if code::unix_now() > expires_at {
@@ -337,21 +424,40 @@ fn wait_for_file(path: &std::path::Path, expires_at: u64) -> Result<String> {
     }
 }
 
+/// Loads a Tincan reply code (already classified) and chats.
 fn accept_and_chat(node: &Node, reply: &str, followup_after: u64) -> Result<()> {
-    // Follow-up codes are for Tincan peers only; a browser session has none.
-    let followup_after = (!is_browser_description(reply)).then_some(followup_after);
-    let peer = with_spinner("Loading the reply…", || node.accept_reply(reply))?;
-    let result = chat::run(node, &peer, followup_after.map(Duration::from_secs));
+    let peer = with_spinner("Loading the reply…", || node.accept_reply(reply));
+    let peer = match peer {
+        Ok(peer) => peer,
+        Err(e) => {
+            node.shutdown();
+            return Err(e.into());
+        }
+    };
+    let result = chat::run(node, &peer, Some(Duration::from_secs(followup_after)));
     node.shutdown();
     result
 }
 
 fn join(global: &Global, args: JoinArgs) -> Result<()> {
+    // Read and check the code before anything else is set up.
+    let found = args
+        .code
+        .read("Paste the invite code (or a browser page's offer), then press Enter:")?;
+    let code = match found {
+        Inbound::Invite { code } => code,
+        Inbound::BrowserOffer { json } => {
+            let node = global.open_node()?;
+            return join_browser(&node, global, &json, &args.show);
+        }
+        other => {
+            return Err(wrong_kind(
+                &other,
+                "an invite code or a browser page's offer",
+            ))
+        }
+    };
     let node = global.open_node()?;
-    let code = args.code.read("Paste the invite code, then press Enter:")?;
-    if is_browser_description(&code) {
-        return join_browser(&node, global, &code, &args.show);
-    }
     let preview = node.open_invite(&code)?;
     let answer = match (&preview.question, args.answer) {
         (None, _) => None,

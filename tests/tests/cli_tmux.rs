@@ -175,3 +175,57 @@ fn the_passphrase_is_asked_on_a_terminal_when_there_is_no_keyring() {
     second.keys(&["a long passphrase", "Enter"]);
     second.wait_for("No invites are waiting for a reply.");
 }
+
+/// At the prompts, a browser's offer and its answer are each pasted twice (one
+/// `tincan` stands in for the page): both sides connect, and the second copies are not
+/// sent as messages.
+#[test]
+fn browser_json_pasted_twice_at_the_prompt_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = tincan_bin();
+    let p = |s: &str| dir.path().join(s).display().to_string();
+    let base = |who: &str| {
+        format!(
+            "{}{} --data-dir {} --bind 127.0.0.1:0",
+            test_secret_env_prefix(),
+            bin.display(),
+            p(who)
+        )
+    };
+    let ana = Pane::start(
+        "page",
+        &format!(
+            "{} invite --browser --out {}; sleep 60",
+            base("a"),
+            p("offer.txt")
+        ),
+    );
+    let offer = wait_for_file(&dir.path().join("offer.txt"), Duration::from_secs(30));
+    let ben = Pane::start(
+        "joiner",
+        &format!("{} join --out {}; sleep 60", base("b"), p("answer.txt")),
+    );
+    ben.wait_for("Paste the invite code");
+    for _ in 0..2 {
+        ben.keys(&["-l", offer.trim()]);
+        ben.keys(&["Enter"]);
+    }
+    let answer = wait_for_file(&dir.path().join("answer.txt"), Duration::from_secs(30));
+    ana.wait_for("Paste the page's answer");
+    for _ in 0..2 {
+        ana.keys(&["-l", answer.trim()]);
+        ana.keys(&["Enter"]);
+    }
+    ana.wait_for("● connected");
+    ben.wait_for("● connected");
+    ana.wait_for("Not sent: that is a browser's answer");
+    ben.wait_for("Not sent: that is a browser's offer");
+    ana.keys(&["hello from the page side", "Enter"]);
+    ben.wait_for("peer: hello from the page side");
+    ben.keys(&["hello back", "Enter"]);
+    ana.wait_for("peer: hello back");
+    for pane in [&ana, &ben] {
+        let screen = pane.screen();
+        assert!(!screen.contains("peer: {"), "{screen}");
+    }
+}
