@@ -110,3 +110,11 @@ impl AppUpdates {
         self.updates.lock().await.next().await
     }
 }
+
+/// The largest picture (in bytes) the app model looks at for a code: read at most one
+/// byte more than this, and pass what was read to `Action.ReceivedImage` — the core
+/// tells the person when it was too large or could not be read.
+#[uniffi::export]
+pub fn image_byte_limit() -> u32 {
+    u32::try_from(core::MAX_IMAGE_BYTES).unwrap_or(u32::MAX)
+}

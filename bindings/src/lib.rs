@@ -16,7 +16,7 @@ mod node;
 mod qr;
 mod secrets;
 
-pub use app::{AppModel, AppOptions, AppUpdates};
+pub use app::{image_byte_limit, AppModel, AppOptions, AppUpdates};
 pub use chat::{Contact, KnownConversation, Message, MessageStatus};
 pub use codes::{looks_like_code, parse_code, CodeKind, CodeSummary, InviteMode};
 pub use error::TincanError;

@@ -428,7 +428,24 @@ fn every_bad_input_gets_words_not_a_crash() {
     });
     assert!(!ana.notice().is_empty());
     ana.tap(Action::ReceivedImage { bytes: Vec::new() });
-    assert!(!ana.notice().is_empty());
+    assert!(
+        ana.notice().contains("could not be read"),
+        "{}",
+        ana.notice()
+    );
+    // A picture picked on the camera screen ends the scan, whatever it holds.
+    ana.tap(Action::OpenScanner {
+        purpose: ScanPurpose::AnyCode,
+    });
+    ana.tap(Action::ReceivedImage {
+        bytes: vec![0; tincan_core::app::MAX_IMAGE_BYTES + 1],
+    });
+    assert!(
+        ana.notice().contains("larger than 20 MB"),
+        "{}",
+        ana.notice()
+    );
+    assert_eq!(ana.view().screen, Screen::Conversations);
 
     // An invite that expired a year ago.
     let expired = tincan_core::code::create_invite(

@@ -7981,6 +7981,18 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * The largest picture (in bytes) the app model looks at for a code: read at most one
+ * byte more than this, and pass what was read to `Action.ReceivedImage` — the core
+ * tells the person when it was too large or could not be read.
+ */
+public func imageByteLimit() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_func_image_byte_limit(uniffiCallStatus
+    )
+})
+}
+/**
  * Whether some text contains something that looks like a Tincan code: cheap, for
  * deciding whether to offer "Open code" on a shared text or the clipboard.
  */
@@ -8058,6 +8070,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_tincan_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_func_image_byte_limit() != 31294) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_func_looks_like_code() != 63165) {
         return InitializationResult.apiChecksumMismatch

@@ -546,6 +546,12 @@ void uniffi_tincan_ffi_fn_method_secretstore_put(uint64_t ptr, RustBuffer key, R
 void uniffi_tincan_ffi_fn_method_secretstore_delete(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FUNC_IMAGE_BYTE_LIMIT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FUNC_IMAGE_BYTE_LIMIT
+uint32_t uniffi_tincan_ffi_fn_func_image_byte_limit(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FUNC_LOOKS_LIKE_CODE
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_FUNC_LOOKS_LIKE_CODE
 int8_t uniffi_tincan_ffi_fn_func_looks_like_code(RustBuffer text, RustCallStatus *_Nonnull out_status
@@ -829,6 +835,12 @@ void ffi_tincan_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_TINCAN_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_TINCAN_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_tincan_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_FUNC_IMAGE_BYTE_LIMIT
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_FUNC_IMAGE_BYTE_LIMIT
+uint16_t uniffi_tincan_ffi_checksum_func_image_byte_limit(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_FUNC_LOOKS_LIKE_CODE

@@ -14,6 +14,10 @@ use crate::CodeError;
 /// Largest camera frame accepted (a 4K frame is 8.3 Mpx).
 const MAX_FRAME_PIXELS: u64 = 16_000_000;
 
+/// Largest picture file looked at for a code; shells read at most one byte more, so
+/// a larger file is told apart from one that could not be read.
+pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
+
 /// Text from outside.
 pub fn received_text(app: &App, text: &str, source: Source) {
     route(app, inbound::classify_text(text), source);
@@ -21,6 +25,27 @@ pub fn received_text(app: &App, text: &str, source: Source) {
 
 /// An image from outside: the code in it.
 pub fn received_image(app: &App, bytes: &[u8]) {
+    {
+        // A picture picked instead of scanning ends the scan, as a camera read does.
+        let mut state = app.state();
+        if matches!(state.top(), Route::Scan(_)) {
+            state.pop();
+        }
+        if bytes.is_empty() {
+            state.warn(
+                "That picture could not be read (it is empty, or Tincan was not given access \
+                 to it). Try again, or paste the code as text.",
+            );
+            return;
+        }
+        if bytes.len() > MAX_IMAGE_BYTES {
+            state.warn(
+                "That picture is larger than 20 MB, too large to look for a code in. Send a \
+                 screenshot of the code, or the code as text.",
+            );
+            return;
+        }
+    }
     route(app, inbound::classify_image(bytes), Source::Image);
 }
 

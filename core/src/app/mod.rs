@@ -25,6 +25,7 @@ pub mod view;
 mod words;
 
 pub use action::{Action, Source};
+pub use arrivals::MAX_IMAGE_BYTES;
 pub use settings::{Settings, SettingsError};
 pub use state::FollowUpTiming;
 pub use view::*;

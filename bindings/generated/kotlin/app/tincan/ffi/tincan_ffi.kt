@@ -716,6 +716,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_tincan_ffi_checksum_func_image_byte_limit(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_func_looks_like_code(
     ): Int
     external fun uniffi_tincan_ffi_checksum_func_parse_code(
@@ -937,6 +939,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tincan_ffi_fn_method_secretstore_delete(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_tincan_ffi_fn_func_image_byte_limit(uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_tincan_ffi_fn_func_looks_like_code(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tincan_ffi_fn_func_parse_code(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1066,6 +1070,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_tincan_ffi_checksum_func_image_byte_limit() and 0xFFFF) != 31294) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tincan_ffi_checksum_func_looks_like_code() and 0xFFFF) != 63165) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -9286,6 +9293,21 @@ public object FfiConverterSequenceTypeConversationItem: FfiConverterRustBuffer<L
 
 
 
+
+        /**
+         * The largest picture (in bytes) the app model looks at for a code: read at most one
+         * byte more than this, and pass what was read to `Action.ReceivedImage` — the core
+         * tells the person when it was too large or could not be read.
+         */ fun `imageByteLimit`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_func_image_byte_limit(
+    
+        _status)
+}
+    )
+    }
+    
 
         /**
          * Whether some text contains something that looks like a Tincan code: cheap, for
