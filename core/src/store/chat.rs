@@ -407,8 +407,9 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let tx = self.conn.transaction()?;
         let ids = {
-            let mut stmt = tx.prepare(
-                "SELECT id FROM messages WHERE conversation_id = ?1 AND outgoing = 0
+            let mut stmt = tx.prepare_cached(
+                "SELECT id FROM messages INDEXED BY messages_unread
+                 WHERE conversation_id = ?1 AND outgoing = 0
                  AND status = 'received' AND seq <= ?2 ORDER BY seq",
             )?;
             let ids = stmt
@@ -416,8 +417,12 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             ids
         };
+        if ids.is_empty() {
+            // Nothing unread: no write, so no synced commit on every arriving message.
+            return Ok(ids);
+        }
         tx.execute(
-            "UPDATE messages SET status = 'read', receipt_pending = 1
+            "UPDATE messages INDEXED BY messages_unread SET status = 'read', receipt_pending = 1
              WHERE conversation_id = ?1 AND outgoing = 0 AND status = 'received' AND seq <= ?2",
             params![conversation, up_to_seq],
         )?;
@@ -468,6 +473,16 @@ impl Store {
         )?;
         page.reverse();
         Ok(page)
+    }
+
+    /// One message by its local sequence number.
+    pub fn message_by_seq(&self, seq: i64) -> Result<Option<MessageRecord>, StoreError> {
+        Ok(self
+            .select_messages(
+                &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE seq = ?1"),
+                params![seq],
+            )?
+            .pop())
     }
 
     /// One message by conversation, direction and id.

@@ -58,6 +58,12 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
     ) STRICT;",
+    // 5: the app shows every conversation's newest message and unread count on each
+    // view, and a conversation's newest page; without these each read scanned and
+    // sorted a whole conversation (24 ms for 200 conversations / 20,000 messages).
+    "CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
+    CREATE INDEX messages_unread ON messages (conversation_id, seq)
+        WHERE outgoing = 0 AND status = 'received';",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -23,10 +23,12 @@ pub struct ConversationSummary {
 impl Store {
     /// Summaries of every conversation, in no particular order.
     pub fn conversation_summaries(&self) -> Result<Vec<ConversationSummary>, StoreError> {
+        // `INDEXED BY` pins the partial index of unread messages (migration 5): the
+        // planner otherwise prefers the wider conversation index and reads every row.
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.id,
                 (SELECT MAX(seq) FROM messages m WHERE m.conversation_id = c.id),
-                (SELECT COUNT(*) FROM messages m
+                (SELECT COUNT(*) FROM messages m INDEXED BY messages_unread
                     WHERE m.conversation_id = c.id AND m.outgoing = 0 AND m.status = 'received'),
                 (SELECT COUNT(*) FROM outbox o CROSS JOIN messages m ON m.seq = o.seq
                     WHERE m.conversation_id = c.id)
@@ -45,7 +47,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for (id, last_seq, unread, outbox) in rows {
             let last = match last_seq {
-                Some(seq) => self.history(&id, Some(seq + 1), 1)?.pop(),
+                Some(seq) => self.message_by_seq(seq)?,
                 None => None,
             };
             out.push(ConversationSummary {
@@ -56,5 +58,47 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn plan(store: &Store, sql: &str) -> String {
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        rows.join("\n")
+    }
+
+    #[test]
+    fn list_and_page_reads_use_indexes_not_scans() {
+        let store = Store::in_memory().unwrap();
+        let newest = plan(
+            &store,
+            "SELECT MAX(seq) FROM messages WHERE conversation_id = 'x'",
+        );
+        assert!(newest.contains("messages_by_conversation"), "{newest}");
+        let unread = plan(
+            &store,
+            "SELECT COUNT(*) FROM messages INDEXED BY messages_unread
+             WHERE conversation_id = 'x' AND outgoing = 0 AND status = 'received'",
+        );
+        assert!(unread.contains("messages_unread"), "{unread}");
+        let page = plan(
+            &store,
+            "SELECT seq FROM messages WHERE conversation_id = 'x' AND seq < 10
+             ORDER BY seq DESC LIMIT 50",
+        );
+        assert!(page.contains("messages_by_conversation"), "{page}");
+        assert!(!page.contains("TEMP B-TREE"), "{page}");
     }
 }
