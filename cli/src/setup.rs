@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use tincan_core::app::Settings;
 use tincan_core::link::{IceServer, LinkConfig};
 use tincan_core::node::{Node, NodeConfig};
 
@@ -93,9 +94,24 @@ impl Global {
             })
             .collect();
         config.link = link;
-        config.display_name = self.name.clone();
+        // A name given once is kept in the data directory (the phone apps' setting), so a
+        // later `accept` or `chat` without `--name` still introduces the person by it.
+        let mut settings = Settings::load(&config.data_dir).context("cannot start Tincan")?;
+        let given = self
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        config.display_name = given
+            .map(str::to_owned)
+            .or_else(|| Some(settings.display_name.clone()).filter(|n| !n.is_empty()));
         config.connect_timeout = Duration::from_secs(self.connect_timeout.max(1));
-        Node::open(config).context("cannot start Tincan")
+        let node = Node::open(config).context("cannot start Tincan")?;
+        if let Some(name) = given.filter(|n| *n != settings.display_name) {
+            settings.display_name = name.to_owned();
+            settings.save(&node).context("cannot save your name")?;
+        }
+        Ok(node)
     }
 
     /// `--bind` addresses plus the IPv4 addresses of each `--interface`.

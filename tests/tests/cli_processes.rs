@@ -218,3 +218,62 @@ fn bad_input_gets_a_message_and_a_failure_exit() {
     p.expect_line(Stream::Err, "damaged or incomplete", T);
     assert!(!p.wait_exit(T));
 }
+
+/// `--name` given once is kept in the data directory: a later `accept` without it
+/// still introduces Ana by her name.
+#[test]
+fn a_name_given_once_is_kept_for_later_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (invite, reply) = (dir.path().join("invite.txt"), dir.path().join("reply.txt"));
+    let ana_dir = dir.path().join("a").display().to_string();
+    let mut ana = start(
+        "ana",
+        &args(
+            dir.path(),
+            "a",
+            "Ana",
+            &[
+                "invite",
+                "--open",
+                "--no-wait",
+                "--out",
+                invite.to_str().unwrap(),
+            ],
+        ),
+    );
+    assert!(ana.wait_exit(T), "invite --no-wait exits:\n{}", ana.dump());
+    let mut ben = start(
+        "ben",
+        &args(
+            dir.path(),
+            "b",
+            "Ben",
+            &[
+                "join",
+                "--file",
+                invite.to_str().unwrap(),
+                "--out",
+                reply.to_str().unwrap(),
+            ],
+        ),
+    );
+    wait_for_file(&reply, T);
+    // No --name this time.
+    let mut ana = start(
+        "ana again",
+        &[
+            "--data-dir",
+            &ana_dir,
+            "--bind",
+            "127.0.0.1:0",
+            "accept",
+            "--file",
+            reply.to_str().unwrap(),
+        ]
+        .map(str::to_owned),
+    );
+    ben.expect_line(Stream::Err, "● connected to Ana", T);
+    ana.expect_line(Stream::Err, "● connected to Ben", T);
+    ana.kill();
+    ben.kill();
+}
