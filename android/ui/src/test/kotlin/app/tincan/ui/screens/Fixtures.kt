@@ -1,0 +1,330 @@
+package app.tincan.ui.screens
+
+import app.tincan.ffi.AppView
+import app.tincan.ffi.Banner
+import app.tincan.ffi.BannerKind
+import app.tincan.ffi.Connection
+import app.tincan.ffi.ContactView
+import app.tincan.ffi.ConversationItem
+import app.tincan.ffi.ConversationRow
+import app.tincan.ffi.ConversationView
+import app.tincan.ffi.Delivery
+import app.tincan.ffi.FollowUpOffer
+import app.tincan.ffi.InviteStage
+import app.tincan.ffi.InviteView
+import app.tincan.ffi.JoinStage
+import app.tincan.ffi.JoinView
+import app.tincan.ffi.KeepAlive
+import app.tincan.ffi.Notice
+import app.tincan.ffi.ProtectionChoice
+import app.tincan.ffi.RowKind
+import app.tincan.ffi.ScanPurpose
+import app.tincan.ffi.ScanView
+import app.tincan.ffi.Screen
+import app.tincan.ffi.SettingsView
+
+/*
+ * Fixed views for the screenshot tests: what the core would show, word for word (the
+ * texts are copied from core/src/app), with no clock and no randomness.
+ */
+
+/** A code-looking text of [length] base32 characters, the same on every run. */
+fun fakeCode(kind: Char, length: Int, seed: Long): String {
+    val alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    var x = seed
+    val body = StringBuilder()
+    repeat(length) {
+        x = (x * 6364136223846793005L + 1442695040888963407L)
+        body.append(alphabet[((x ushr 33) and 31).toInt()])
+    }
+    return "TINCAN-${kind}1-$body"
+}
+
+val INVITE_CODE = fakeCode('I', 210, 1)
+val REPLY_CODE = fakeCode('R', 223, 2)
+val FOLLOW_UP_CODE = fakeCode('F', 120, 3)
+const val SAFETY_NUMBER = "05521 31974 84420 90617 33258 71046 62811 45079 18362 57734 90281 36645"
+
+fun appView(
+    screen: Screen = Screen.Conversations,
+    conversations: List<ConversationRow> = emptyList(),
+    notice: Notice? = null,
+    myName: String = "Ana",
+) = AppView(
+    revision = 1u,
+    screen = screen,
+    canGoBack = screen != Screen.Conversations,
+    conversations = conversations,
+    notice = notice,
+    keepAlive = KeepAlive(needed = false, text = ""),
+    alerts = emptyList(),
+    myName = myName,
+)
+
+fun row(
+    id: String,
+    title: String,
+    preview: String,
+    time: String,
+    connection: Connection,
+    status: String,
+    unread: Int = 0,
+    verified: Boolean = false,
+    kind: RowKind = RowKind.CHAT,
+) = ConversationRow(id, kind, title, preview, time, unread.toUInt(), connection, status, verified)
+
+/** A list with a chat in every connection state, a waiting invite and a waiting join. */
+val ROWS = listOf(
+    row("c-ben", "Ben", "Are you coming tonight? I can pick you up at the station", "14:05", Connection.CONNECTED, "connected", unread = 2, verified = true),
+    row("i-1", "Invite: Where did we first meet?", "Waiting for the reply · Expires tomorrow at 14:02", "14:02", Connection.WAITING, "waiting for the other person", kind = RowKind.WAITING_INVITE),
+    row("c-cleo", "Cleo", "You: See you Saturday!", "13:40", Connection.RECONNECTING, "reconnecting…"),
+    row("j-1", "Reply sent", "Waiting for the inviter to load your reply · Expires today at 22:00", "12:15", Connection.WAITING, "waiting for the other person", kind = RowKind.WAITING_JOIN),
+    row("c-dan", "Dan", "You: The photos are in the shared folder", "Yesterday", Connection.OFFLINE, "offline · 2 messages waiting"),
+    row("c-new", "New contact", "Connecting…", "Yesterday", Connection.CONNECTING, "connecting…"),
+    row("c-eve", "Eve", "Thanks for everything, goodbye", "3 Nov", Connection.ENDED, "conversation ended"),
+)
+
+private const val QUESTION_HELP =
+    "Send the code through any messenger. Only someone who knows the answer can connect."
+private const val IN_PERSON_HELP =
+    "Show a QR code to the person next to you. No question: anyone who sees the code could use it, so only show it in person."
+
+fun inviteView(
+    stage: InviteStage = InviteStage.CHOOSE,
+    protection: ProtectionChoice = ProtectionChoice.QUESTION,
+    question: String = "",
+    answer: String = "",
+    strength: String = "",
+    strengthWarning: Boolean = false,
+    canCreate: Boolean = false,
+    error: String? = null,
+    code: String = "",
+    instructions: String = "",
+    expires: String = "",
+) = InviteView(
+    stage = stage,
+    protection = protection,
+    protectionHelp = if (protection == ProtectionChoice.IN_PERSON) IN_PERSON_HELP else QUESTION_HELP,
+    question = question,
+    answer = answer,
+    strength = strength,
+    strengthWarning = strengthWarning,
+    canCreate = canCreate,
+    error = error,
+    inviteId = if (code.isEmpty()) "" else "i-1",
+    code = code,
+    shareText = if (code.isEmpty()) "" else "Join me on Tincan — open this in the Tincan app: $code",
+    qrPayload = code,
+    instructions = instructions,
+    expires = expires,
+    conversation = "",
+)
+
+val INVITE_CHOOSE = inviteView(
+    question = "Where did we first meet?",
+    answer = "At Rita's birthday in Lisbon",
+    strength = "Someone who copies the codes cannot test guesses offline; whoever controls the channel gets one guess per attempt, and an invite is burned after 3 wrong answers. This answer is estimated at up to 31 bits; still, choose something only the other person knows.",
+    canCreate = true,
+)
+
+val INVITE_WEAK = inviteView(
+    question = "Favourite colour?",
+    answer = "blue",
+    strength = "Someone who copies the codes cannot test guesses offline; whoever controls the channel gets one guess per attempt, and an invite is burned after 3 wrong answers. This answer is estimated at up to 4 bits; it could be guessed in a handful of tries by someone who knows you.",
+    strengthWarning = true,
+    canCreate = true,
+)
+
+val INVITE_IN_PERSON = inviteView(
+    protection = ProtectionChoice.IN_PERSON,
+    strength = "No question: anyone who sees this code (it is meant for a QR code shown in person) can connect in your place. Only show it to the person in front of you.",
+    canCreate = true,
+)
+
+val INVITE_WAITING = inviteView(
+    stage = InviteStage.WAITING_FOR_REPLY,
+    question = "Where did we first meet?",
+    code = INVITE_CODE,
+    instructions = "Send this invite through any messenger. When the reply comes back, share it to Tincan or paste it here. You can close the app meanwhile.",
+    expires = "Expires tomorrow at 14:02",
+)
+
+val INVITE_CONNECTING = inviteView(
+    stage = InviteStage.CONNECTING,
+    question = "Where did we first meet?",
+    code = INVITE_CODE,
+    instructions = "Reply loaded. Connecting…",
+    expires = "Expires tomorrow at 14:02",
+)
+
+fun joinView(
+    stage: JoinStage = JoinStage.ANSWER,
+    answer: String = "",
+    error: String? = null,
+    replyCode: String = "",
+    instructions: String = "Type the answer. The person who invited you knows it too.",
+) = JoinView(
+    stage = stage,
+    opened = "An invite with a question",
+    question = "Where did we first meet?",
+    answer = answer,
+    canSubmit = stage == JoinStage.ANSWER && answer.isNotBlank(),
+    error = error,
+    replyCode = replyCode,
+    shareText = if (replyCode.isEmpty()) "" else "My answer to your Tincan invite — open this in the Tincan app that made it: $replyCode",
+    qrPayload = replyCode,
+    instructions = instructions,
+    expires = "Expires tomorrow at 14:02",
+    conversation = if (replyCode.isEmpty()) "" else "c-ana",
+)
+
+val JOIN_WRONG_ANSWER = joinView(
+    answer = "Porto",
+    error = "That was the wrong answer: the invite did not open. Check the answer with the person who sent it; 2 tries are left.",
+)
+
+val JOIN_REPLY = joinView(
+    stage = JoinStage.SHOW_REPLY,
+    replyCode = REPLY_CODE,
+    instructions = "Send this reply back the way the invite came, or let them scan it. Keep Tincan open until you are connected.",
+)
+
+fun day(label: String) = ConversationItem.Day("day-$label", label)
+
+private var seq = 0
+fun msg(outgoing: Boolean, text: String, time: String, delivery: Delivery = if (outgoing) Delivery.READ else Delivery.INCOMING) =
+    ConversationItem.Message(
+        key = (++seq).toString(),
+        outgoing = outgoing,
+        text = text,
+        time = time,
+        delivery = delivery,
+        deliveryLabel = when (delivery) {
+            Delivery.QUEUED -> "Waiting to be sent"
+            Delivery.SENT -> "Sent"
+            Delivery.DELIVERED -> "Delivered"
+            Delivery.READ -> "Read"
+            Delivery.INCOMING -> ""
+        },
+    )
+
+fun conversationView(
+    connection: Connection = Connection.CONNECTED,
+    subtitle: String = "connected",
+    verified: Boolean = true,
+    banner: Banner? = null,
+    items: List<ConversationItem> = CHAT,
+    hasEarlier: Boolean = false,
+    canSend: Boolean = true,
+    composerHint: String = "Message",
+    followUp: FollowUpOffer? = null,
+    title: String = "Ben",
+    contact: String = "k-ben",
+) = ConversationView(
+    id = "c-ben",
+    title = title,
+    subtitle = subtitle,
+    connection = connection,
+    verified = verified,
+    banner = banner,
+    items = items,
+    hasEarlier = hasEarlier,
+    canSend = canSend,
+    composerHint = composerHint,
+    followUp = followUp,
+    contact = contact,
+)
+
+val CHAT = listOf(
+    day("Yesterday"),
+    msg(false, "Hi Ana! It's Ben. Did it work?", "21:14"),
+    msg(true, "It did! No server in between, just our two phones.", "21:15"),
+    msg(false, "Nice. Talk tomorrow?", "21:16"),
+    day("Today"),
+    msg(true, "Good morning ☀", "08:02", Delivery.READ),
+    msg(false, "Are you coming tonight? I can pick you up at the station", "14:01"),
+    msg(true, "Yes, around seven", "14:03", Delivery.DELIVERED),
+    msg(true, "I'll bring the cake", "14:04", Delivery.SENT),
+    msg(true, "Should I bring anything else?", "14:05", Delivery.QUEUED),
+)
+
+val CONVERSATION_CONNECTED = conversationView(hasEarlier = true)
+
+val CONVERSATION_OFFLINE = conversationView(
+    connection = Connection.OFFLINE,
+    subtitle = "offline · 2 messages waiting",
+    banner = Banner(
+        BannerKind.OFFLINE,
+        "Ben is not reachable right now (no route to the other phone). Messages wait and are sent when you are both back.",
+    ),
+    items = listOf(
+        day("Today"),
+        msg(false, "Are you coming tonight?", "14:01"),
+        msg(true, "Yes, around seven", "14:03", Delivery.QUEUED),
+        msg(true, "I'll bring the cake", "14:04", Delivery.QUEUED),
+    ),
+    composerHint = "Message — sent when Ben is back",
+)
+
+val CONVERSATION_KEY_CHANGED = conversationView(
+    connection = Connection.OFFLINE,
+    subtitle = "offline",
+    verified = false,
+    banner = Banner(
+        BannerKind.KEY_CHANGED,
+        "Ben's security key changed. Nothing is sent or received until you compare the new safety number with Ben and accept it. It may be a new phone, or someone else.",
+    ),
+    items = listOf(day("Yesterday"), msg(false, "Nice. Talk tomorrow?", "21:16")),
+    canSend = false,
+    composerHint = "Accept the new key to write again",
+)
+
+val CONVERSATION_FOLLOW_UP = conversationView(
+    connection = Connection.CONNECTING,
+    subtitle = "connecting…",
+    verified = false,
+    title = "New contact",
+    contact = "",
+    banner = Banner(BannerKind.CONNECTING, "Connecting for the first time…"),
+    items = emptyList(),
+    composerHint = "Message — sent when New contact is back",
+    followUp = FollowUpOffer(
+        explanation = "The connection does not come up by itself (often: different networks). Make a follow-up code and send it to the other person; when they open it in Tincan, you connect.",
+        code = "",
+        shareText = "",
+    ),
+)
+
+val CONVERSATION_FOLLOW_UP_CODE = CONVERSATION_FOLLOW_UP.copy(
+    followUp = FollowUpOffer(
+        explanation = "Send this follow-up code to the other person. When they open it in Tincan, you connect.",
+        code = FOLLOW_UP_CODE,
+        shareText = "For our Tincan chat — open this in the Tincan app: $FOLLOW_UP_CODE",
+    ),
+)
+
+val CONTACT_UNVERIFIED = ContactView(
+    conversation = "c-ben",
+    contact = "k-ben",
+    name = "Ben",
+    safetyNumber = SAFETY_NUMBER,
+    safetyQr = "TINCAN-S1-" + fakeCode('S', 64, 4).substringAfter("1-"),
+    verified = false,
+    keyChanged = false,
+    explanation = "Compare this number with the one on Ben's phone (in person or on a call), or scan Ben's code. If they match, nobody is in the middle.",
+)
+
+val CONTACT_KEY_CHANGED = CONTACT_UNVERIFIED.copy(
+    keyChanged = true,
+    explanation = "Ben now uses a different security key. If Ben got a new phone or reinstalled Tincan, compare the new safety number in person or on a call, then accept it. If not, someone may be pretending to be Ben: do not accept.",
+)
+
+val SETTINGS_ERROR = SettingsView(
+    displayName = "Ana",
+    stunServers = "stun.example.org",
+    stunHelp = "Without a STUN server only phones on the same network (the same Wi-Fi) can connect. A STUN server you trust lets phones on different networks find each other; it sees your public address, never your messages.",
+    inviteLifetimeHours = 24u,
+    error = "\"stun.example.org\" is not a STUN server. Write one per line as host:port, e.g. stun.example.org:3478.",
+)
+
+val SCAN = ScanView(ScanPurpose.ANY_CODE, "Point the camera at the Tincan code on the other phone.")

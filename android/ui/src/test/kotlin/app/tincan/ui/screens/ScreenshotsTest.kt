@@ -1,0 +1,104 @@
+package app.tincan.ui.screens
+
+import androidx.compose.foundation.background
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.Surface
+import androidx.compose.ui.unit.dp
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.Brush
+import androidx.compose.ui.graphics.Color
+import app.tincan.ffi.AppView
+import app.tincan.ffi.Notice
+import app.tincan.ffi.Screen
+import app.tincan.ui.LocalReduceMotion
+import app.tincan.ui.PastePanel
+import app.tincan.ui.TincanApp
+import app.tincan.ui.TincanTheme
+import app.tincan.ui.screenshot.snapshot
+import org.junit.jupiter.api.Test
+
+/**
+ * Every screen in its main states, rendered from fixed views ([Fixtures]) through the
+ * root [TincanApp], on a 360×760 dp phone; light, plus dark and the largest font for the
+ * busiest screens. Committed in android/ui/screenshots/; refresh with
+ * `mvn -B -o test -Dscreenshots.update=true` and look at every PNG.
+ */
+class ScreenshotsTest {
+    private fun shot(name: String, view: AppView, dark: Boolean = false, fontScale: Float = 1f) =
+        snapshot(name, dark = dark, fontScale = fontScale) {
+            // Still spinners: an indeterminate one's phase depends on when its first frame ran.
+            CompositionLocalProvider(LocalReduceMotion provides true) {
+                TincanTheme { TincanApp(view, onAction = {}, onShare = {}, cameraPreview = { FakeCamera() }) }
+            }
+        }
+
+    private val list = appView(conversations = ROWS)
+
+    @Test fun listEmpty() = shot("list-empty", appView())
+    @Test fun list() = shot("list", list)
+    @Test fun listDark() = shot("list-dark", list, dark = true)
+    @Test fun listLargeFont() = shot("list-font2", list, fontScale = 2f)
+    @Test fun listWithErrorNotice() = shot(
+        "list-notice",
+        list.copy(
+            notice = Notice(
+                "This is not a Tincan code. Paste the whole message the code came in, or just the code (it starts with TINCAN-).",
+                isError = true,
+            ),
+        ),
+    )
+
+    private fun invite(v: app.tincan.ffi.InviteView) = appView(Screen.Invite(v), ROWS)
+
+    @Test fun inviteQuestion() = shot("invite-question", invite(INVITE_CHOOSE))
+    @Test fun inviteQuestionDark() = shot("invite-question-dark", invite(INVITE_CHOOSE), dark = true)
+    @Test fun inviteQuestionLargeFont() = shot("invite-question-font2", invite(INVITE_CHOOSE), fontScale = 2f)
+    @Test fun inviteWeakAnswer() = shot("invite-weak", invite(INVITE_WEAK))
+    @Test fun inviteInPerson() = shot("invite-in-person", invite(INVITE_IN_PERSON))
+    @Test fun inviteWaiting() = shot("invite-waiting", invite(INVITE_WAITING))
+    @Test fun inviteWaitingDark() = shot("invite-waiting-dark", invite(INVITE_WAITING), dark = true)
+    @Test fun inviteConnecting() = shot("invite-connecting", invite(INVITE_CONNECTING))
+
+    @Test fun joinWrongAnswer() = shot("join-wrong-answer", appView(Screen.Join(JOIN_WRONG_ANSWER)))
+    @Test fun joinReply() = shot("join-reply", appView(Screen.Join(JOIN_REPLY)))
+
+    private fun chat(v: app.tincan.ffi.ConversationView) = appView(Screen.Conversation(v), ROWS)
+
+    @Test fun conversation() = shot("conversation", chat(CONVERSATION_CONNECTED))
+    @Test fun conversationDark() = shot("conversation-dark", chat(CONVERSATION_CONNECTED), dark = true)
+    @Test fun conversationLargeFont() = shot("conversation-font2", chat(CONVERSATION_CONNECTED), fontScale = 2f)
+    @Test fun conversationOffline() = shot("conversation-offline", chat(CONVERSATION_OFFLINE))
+    @Test fun conversationKeyChanged() = shot("conversation-key-changed", chat(CONVERSATION_KEY_CHANGED))
+    @Test fun conversationFollowUp() = shot("conversation-follow-up", chat(CONVERSATION_FOLLOW_UP))
+    @Test fun conversationFollowUpCode() = shot("conversation-follow-up-code", chat(CONVERSATION_FOLLOW_UP_CODE))
+
+    @Test fun contactUnverified() = shot("contact-unverified", appView(Screen.Contact(CONTACT_UNVERIFIED)))
+    @Test fun contactKeyChanged() = shot("contact-key-changed", appView(Screen.Contact(CONTACT_KEY_CHANGED)))
+
+    @Test fun settingsWithError() = shot("settings-error", appView(Screen.Settings(SETTINGS_ERROR)))
+
+    @Test fun scan() = shot("scan", appView(Screen.Scan(SCAN)))
+
+    /** The field "Paste a code" opens (above the list's buttons, or on the invite screen). */
+    @Test fun pastePanel() = snapshot("paste-panel", heightDp = 240) {
+        TincanTheme {
+            Surface(Modifier.fillMaxSize()) {
+                Box(Modifier.padding(12.dp)) { PastePanel(onOpen = {}, onClose = {}) }
+            }
+        }
+    }
+}
+
+/** Stands in for the camera: a dim, blurry room. */
+@Composable
+private fun FakeCamera() {
+    Box(
+        Modifier
+            .fillMaxSize()
+            .background(Brush.verticalGradient(listOf(Color(0xFF3A4040), Color(0xFF1C2020), Color(0xFF2A2620)))),
+    )
+}

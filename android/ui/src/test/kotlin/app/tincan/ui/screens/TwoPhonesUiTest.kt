@@ -1,0 +1,224 @@
+package app.tincan.ui.screens
+
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxHeight
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.SemanticsActions
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.ComposeUiTest
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.SemanticsNodeInteraction
+import androidx.compose.ui.test.hasAnyAncestor
+import androidx.compose.ui.test.hasAnyDescendant
+import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.hasContentDescription
+import androidx.compose.ui.test.hasTestTag
+import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.isEnabled
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.performTextReplacement
+import androidx.compose.ui.test.runComposeUiTest
+import app.tincan.ffi.Action
+import app.tincan.ffi.AppModel
+import app.tincan.ffi.AppOptions
+import app.tincan.ffi.MemorySecretStore
+import app.tincan.ui.AppState
+import app.tincan.ui.TincanApp
+import app.tincan.ui.TincanTheme
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import org.junit.jupiter.api.Test
+import java.io.File
+import java.nio.file.Files
+import kotlin.test.assertTrue
+
+/** How long the core may take for one step on a loaded 2-core machine. */
+private const val WAIT_MS = 30_000L
+
+/** One phone: its own app model over a temporary directory, rendered by [TincanApp]. */
+private class Phone(val name: String) : AutoCloseable {
+    val dir: File = Files.createTempDirectory("tincan-ui-$name").toFile()
+    val model = AppModel.open(
+        AppOptions(dataDir = dir.path, utcOffsetMinutes = 0, loopbackOnly = true),
+        MemorySecretStore(),
+    )
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    val state = AppState(model, scope)
+    val shared = java.util.concurrent.CopyOnWriteArrayList<String>()
+
+    override fun close() {
+        scope.cancel()
+        model.shutdown()
+        model.close()
+        dir.deleteRecursively()
+    }
+}
+
+/**
+ * Ana and Ben meet through the real core, touching only their screens: the codes go
+ * from one screen to the other by "paste", as a messenger would carry them.
+ */
+@OptIn(ExperimentalTestApi::class)
+class TwoPhonesUiTest {
+    private fun ComposeUiTest.phones(vararg phones: Phone) {
+        setContent {
+            TincanTheme(darkTheme = false) {
+                Row(Modifier.fillMaxSize()) {
+                    for (phone in phones) {
+                        Box(Modifier.weight(1f).fillMaxHeight().testTag(phone.name)) {
+                            val view by phone.state.view.collectAsState()
+                            TincanApp(view, onAction = phone.state::dispatch, onShare = { phone.shared += it })
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private fun on(phone: Phone, matcher: SemanticsMatcher) = matcher and hasAnyAncestor(hasTestTag(phone.name))
+
+    private fun ComposeUiTest.node(phone: Phone, matcher: SemanticsMatcher): SemanticsNodeInteraction =
+        onNode(on(phone, matcher), useUnmergedTree = true)
+
+    private fun ComposeUiTest.clickable(phone: Phone, matcher: SemanticsMatcher): SemanticsNodeInteraction =
+        onNode(on(phone, matcher and hasClickAction()))
+
+    /** Scrolls [node] into view (if it is in a scrolling screen), then acts, as a thumb would. */
+    private fun <T> SemanticsNodeInteraction.inView(act: SemanticsNodeInteraction.() -> T): T {
+        if (fetchSemanticsNode().let { n -> generateSequence(n.parent) { it.parent }.any { SemanticsActions.ScrollBy in it.config } }) {
+            performScrollTo()
+        }
+        return act()
+    }
+
+    private val start = System.nanoTime()
+
+    /**
+     * Waits until [phone]'s screen shows [matcher] (in the unmerged tree: single texts
+     * and icons; [merged] for a button with its label), or fails saying what it waited for.
+     */
+    private fun ComposeUiTest.waitFor(phone: Phone, what: String, matcher: SemanticsMatcher, merged: Boolean = false) {
+        val shown = waitBounded {
+            onAllNodes(on(phone, matcher), useUnmergedTree = !merged).fetchSemanticsNodes().isNotEmpty()
+        }
+        if (!shown) throw AssertionError("${phone.name}'s screen never showed $what; the view: ${phone.state.view.value}")
+        println("%6.2f s  %s: %s".format((System.nanoTime() - start) / 1e9, phone.name, what))
+    }
+
+    /**
+     * Renders frames until [condition] holds or [WAIT_MS] pass; whether it held. (Compose
+     * 1.7.3's desktop `waitUntil` never gives up by itself: it builds its timeout message
+     * and loops on, so the deadline is part of the condition here.)
+     */
+    private fun ComposeUiTest.waitBounded(condition: () -> Boolean): Boolean {
+        val deadline = System.nanoTime() + WAIT_MS * 1_000_000
+        var held = false
+        waitUntil(timeoutMillis = WAIT_MS) {
+            held = condition()
+            held || System.nanoTime() > deadline
+        }
+        return held
+    }
+
+    private fun ComposeUiTest.textOf(phone: Phone, tag: String): String =
+        node(phone, hasTestTag(tag)).fetchSemanticsNode().config
+            .getOrNull(SemanticsProperties.Text)?.joinToString("") { it.text } ?: ""
+
+    @Test
+    fun anaInvitesBenAnswersTheyChatAndTheTicksReachRead() = runComposeUiTest {
+        Phone("ana").use { ana ->
+            Phone("ben").use { ben ->
+                ben.state.dispatch(Action.SaveSettings("Ben", "", 24u))
+                phones(ana, ben)
+
+                // Ana names herself in the settings.
+                clickable(ana, hasContentDescription("Settings")).performClick()
+                waitFor(ana, "the settings", hasTestTag("settings-name"))
+                node(ana, hasTestTag("settings-name")).performTextReplacement("Ana")
+                clickable(ana, hasText("Save")).performClick()
+                waitFor(ana, "the settings saved", hasText("Settings saved."))
+                waitFor(ana, "her name under the title", hasText("Ana"))
+
+                // Ana makes an invite with a question.
+                clickable(ana, hasText("Invite")).performClick()
+                waitFor(ana, "the invite screen", hasTestTag("invite-question"))
+                node(ana, hasTestTag("invite-question")).performTextInput("Where did we first meet?")
+                node(ana, hasTestTag("invite-answer")).performTextInput("Lisbon")
+                waitFor(ana, "what the answer protects against", hasTestTag("invite-strength"))
+                waitFor(ana, "Create enabled", hasText("Create invite") and hasClickAction() and isEnabled(), merged = true)
+                clickable(ana, hasText("Create invite")).inView { performClick() }
+                waitFor(ana, "the invite code", hasTestTag("invite-code"))
+                val invite = textOf(ana, "invite-code")
+                assertTrue(invite.startsWith("TINCAN-"), invite)
+                // Share hands the platform the core's line with the code in it.
+                clickable(ana, hasText("Share")).inView { performClick() }
+                assertTrue(ana.shared.singleOrNull()?.endsWith(invite) == true, "shared: ${ana.shared}")
+
+                // It reaches Ben (a messenger); he pastes it.
+                clickable(ben, hasText("Paste a code")).performClick()
+                node(ben, hasTestTag("paste-field")).performTextInput(invite)
+                clickable(ben, hasText("Open")).performClick()
+                waitFor(ben, "Ana's question", hasTestTag("join-question") and hasText("Where did we first meet?"))
+                node(ben, hasTestTag("join-answer")).performTextInput(" lisbon")
+                waitFor(ben, "Answer enabled", hasText("Answer") and hasClickAction() and isEnabled(), merged = true)
+                clickable(ben, hasText("Answer")).inView { performClick() }
+                waitFor(ben, "his reply code", hasTestTag("reply-code"))
+                val reply = textOf(ben, "reply-code")
+                assertTrue(reply.startsWith("TINCAN-"), reply)
+
+                // The reply goes back; Ana pastes it on her invite screen.
+                clickable(ana, hasText("Paste the reply")).inView { performClick() }
+                node(ana, hasTestTag("paste-field")).inView { performTextInput(reply) }
+                clickable(ana, hasText("Open")).inView { performClick() }
+
+                val connected = hasTestTag("conversation-subtitle") and hasText("connected")
+                waitFor(ana, "the conversation connected", connected)
+                waitFor(ben, "the conversation connected", connected)
+                waitFor(ana, "Ben's name", hasText("Ben"))
+                waitFor(ben, "Ana's name", hasText("Ana"))
+
+                // Ben goes back to his list; Ana writes.
+                clickable(ben, hasContentDescription("Back")).performClick()
+                waitFor(ben, "his list", hasTestTag("conversation-list"))
+                node(ana, hasTestTag("composer")).performTextInput("Hello Ben!")
+                clickable(ana, hasContentDescription("Send")).performClick()
+                waitFor(ana, "her message", hasTestTag("message") and hasAnyDescendant(hasText("Hello Ben!")))
+                waitFor(ana, "two ticks: delivered", hasTestTag("ticks") and hasContentDescription("Delivered"))
+
+                // Ben sees it unread on his list, opens it; Ana's ticks turn to read.
+                waitFor(ben, "the unread message", hasText("Hello Ben!"))
+                waitFor(ben, "the unread badge", hasContentDescription("1 unread"))
+                clickable(ben, hasText("Hello Ben!")).performClick()
+                waitFor(ben, "Ana's message in the conversation", hasTestTag("message") and hasAnyDescendant(hasText("Hello Ben!")))
+                waitFor(ana, "two ticks: read", hasTestTag("ticks") and hasContentDescription("Read"))
+            }
+        }
+    }
+
+    @Test
+    fun pastedJunkIsExplainedInTheNotice() = runComposeUiTest {
+        Phone("cleo").use { cleo ->
+            phones(cleo)
+            clickable(cleo, hasText("Paste a code")).performClick()
+            node(cleo, hasTestTag("paste-field")).performTextInput("see you at 8?")
+            clickable(cleo, hasText("Open")).performClick()
+            waitFor(cleo, "the core's explanation", hasTestTag("notice-text") and hasText("not a Tincan code", substring = true))
+            clickable(cleo, hasContentDescription("Dismiss")).performClick()
+            val gone = waitBounded {
+                onAllNodes(on(cleo, hasTestTag("notice")), useUnmergedTree = true).fetchSemanticsNodes().isEmpty()
+            }
+            assertTrue(gone, "the notice stayed after Dismiss: ${cleo.state.view.value.notice}")
+        }
+    }
+}
