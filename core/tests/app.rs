@@ -594,8 +594,8 @@ fn an_invite_inside_a_picture_opens_the_join_flow() {
 
 #[test]
 fn a_first_connection_that_does_not_come_up_offers_a_follow_up_code() {
-    let ana = phone("Ana");
-    let mut ben = phone("Ben");
+    let mut ana = phone("Ana");
+    let ben = phone("Ben");
     let shared = ana_invites_with_a_question(&ana);
     ben.tap(Action::Received {
         text: shared,
@@ -605,8 +605,9 @@ fn a_first_connection_that_does_not_come_up_offers_a_follow_up_code() {
         answer: "Lisbon".into(),
     });
     ben.tap(Action::SubmitJoin);
-    let id = join_view(&ben.view()).conversation;
-    // Ana never loads the reply. Ben's list says what he waits for, and until when.
+    let reply = join_view(&ben.view());
+    let id = reply.conversation.clone();
+    // Ben's list says what he waits for, and until when.
     ben.tap(Action::Back);
     let row = ben
         .view()
@@ -621,16 +622,30 @@ fn a_first_connection_that_does_not_come_up_offers_a_follow_up_code() {
         ben.view().keep_alive.needed,
         "a join waiting must keep the app alive"
     );
-
+    // Tapping the row shows the reply again, to share once more.
     ben.tap(Action::OpenConversation { id: id.clone() });
-    let view = ben.wait_until("the follow-up offer", |v| {
+    let again = join_view(&ben.view());
+    assert_eq!(again.stage, JoinStage::ShowReply);
+    assert_eq!(again.reply_code, reply.reply_code);
+
+    // Ben's phone goes away before Ana loads the reply: her connection cannot come up,
+    // and her conversation offers a follow-up code.
+    ben.app.shutdown();
+    ana.tap(Action::Received {
+        text: reply.share_text,
+        source: Source::Paste,
+    });
+    assert_eq!(invite_view(&ana.view()).stage, InviteStage::Connecting);
+    ana.tap(Action::Back);
+    ana.tap(Action::OpenConversation { id: id.clone() });
+    let view = ana.wait_until("the follow-up offer", |v| {
         conversation(v).is_some_and(|c| c.follow_up.is_some())
     });
     let c = conversation(&view).unwrap();
     assert_eq!(c.connection, Connection::Connecting);
     assert!(c.follow_up.as_ref().unwrap().code.is_empty());
-    ben.tap(Action::MakeFollowUpCode);
-    let view = ben.view();
+    ana.tap(Action::MakeFollowUpCode);
+    let view = ana.view();
     let offer = conversation(&view).unwrap().follow_up.clone().unwrap();
     assert!(offer.code.starts_with("TINCAN-"));
     assert!(offer.share_text.contains(&offer.code));

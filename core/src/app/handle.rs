@@ -60,7 +60,15 @@ pub fn dispatch(app: &App, action: Action) {
         Action::ReceivedImage { bytes } => arrivals::received_image(app, &bytes),
         Action::OpenScanner { purpose } => app.state().push(Route::Scan(purpose)),
         Action::OpenConversation { id } => {
-            app.state().push(Route::Conversation(id.clone()));
+            let mut state = app.state();
+            // A join still waiting for the inviter opens on its reply, to share again.
+            if let Some(join) = state.waiting_joins.get(&id).cloned() {
+                state.join = Some(join);
+                state.push(Route::Join);
+                return;
+            }
+            state.push(Route::Conversation(id.clone()));
+            drop(state);
             mark_read(app, &id);
         }
         Action::LoadEarlier => app.state().window += super::state::WINDOW,
@@ -255,8 +263,8 @@ pub fn submit_join(app: &App) {
             join.invite_id = info.peer.clone();
             join.reply_code = info.reply_code;
             join.answer.clear();
-            let expires = join.expires_at;
-            state.waiting_joins.insert(info.peer.clone(), expires);
+            let waiting = join.clone();
+            state.waiting_joins.insert(info.peer.clone(), waiting);
             drop(state);
             app.connecting(&info.peer);
             return;

@@ -155,7 +155,7 @@ fn conversation_rows(
             let expires = state
                 .waiting_joins
                 .get(&summary.id)
-                .map(|e| clock.expiry(*e))
+                .map(|d| clock.expiry(d.expires_at))
                 .unwrap_or_default();
             ConversationRow {
                 id: summary.id.clone(),

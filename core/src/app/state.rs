@@ -108,8 +108,9 @@ pub struct State {
     pub follow_ups: BTreeMap<String, String>,
     /// Since when a conversation has not been connected (for the follow-up offer).
     pub unconnected_since: BTreeMap<String, Instant>,
-    /// Joins of this run waiting for the inviter: conversation → invite expiry.
-    pub waiting_joins: BTreeMap<String, u64>,
+    /// Joins of this run waiting for the inviter, by conversation: the reply stays at
+    /// hand to show or share again.
+    pub waiting_joins: BTreeMap<String, JoinDraft>,
     pub settings_error: Option<String>,
     pub follow_up: FollowUpTiming,
 }
