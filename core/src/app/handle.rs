@@ -267,7 +267,6 @@ pub fn submit_join(app: &App) {
             state.waiting_joins.insert(info.peer.clone(), waiting);
             drop(state);
             app.connecting(&info.peer);
-            return;
         }
         Err(e) => {
             join.stage = JoinStage::Answer;
