@@ -679,3 +679,42 @@ fn a_long_conversation_shows_the_newest_and_pages_back() {
     assert!(!c.has_earlier);
     assert_eq!(ticks_of(&view, "message 0"), Some(Delivery::Incoming));
 }
+
+#[test]
+fn a_browser_pages_offer_is_answered_and_its_answer_loaded() {
+    // A plain page's offer (another node plays the page: same JSON, same channel).
+    let page = phone("Page");
+    let ben = phone("Ben");
+    let offer = page.app.node().create_browser_offer().unwrap();
+    // Pasted wrapped in backticks after a sentence, as chats mangle it.
+    ben.tap(Action::Received {
+        text: format!("Here is my offer: `{}`", offer.offer_json),
+        source: Source::Paste,
+    });
+    let join = join_view(&ben.view());
+    assert_eq!(join.stage, JoinStage::ShowReply, "{:?}", join.error);
+    assert!(join.opened.contains("browser"), "{}", join.opened);
+    assert!(
+        join.reply_code.contains("\"answer\""),
+        "the reply is the page's JSON"
+    );
+    assert!(
+        join.qr_payload.is_empty(),
+        "browser JSON is pasted, not scanned"
+    );
+    page.app
+        .node()
+        .accept_browser_answer(&offer.peer, &join.reply_code)
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !page
+        .app
+        .node()
+        .peers()
+        .iter()
+        .any(|p| p.state == tincan_core::node::PeerState::Connected)
+    {
+        assert!(Instant::now() < deadline, "the page never connected");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
