@@ -163,6 +163,7 @@ fun joinView(
     error: String? = null,
     replyCode: String = "",
     instructions: String = "Type the answer. The person who invited you knows it too.",
+    expires: String = "Expires tomorrow at 14:02",
 ) = JoinView(
     stage = stage,
     opened = "An invite with a question",
@@ -174,13 +175,18 @@ fun joinView(
     shareText = if (replyCode.isEmpty()) "" else "My answer to your Tincan invite — open this in the Tincan app that made it: $replyCode",
     qrPayload = replyCode,
     instructions = instructions,
-    expires = "Expires tomorrow at 14:02",
+    expires = expires,
     conversation = if (replyCode.isEmpty()) "" else "c-ana",
 )
 
-val JOIN_WRONG_ANSWER = joinView(
-    answer = "Porto",
-    error = "That was the wrong answer: the invite did not open. Check the answer with the person who sent it; 2 tries are left.",
+/**
+ * An error the joiner's phone can really show: the invite ran out while the answer was
+ * being typed (only the inviter's phone learns of a wrong answer).
+ */
+val JOIN_EXPIRED = joinView(
+    answer = "Lisbon",
+    error = "This code has expired. Ask for a new one.",
+    expires = "Expired",
 )
 
 val JOIN_REPLY = joinView(

@@ -63,7 +63,7 @@ class ScreenshotsTest {
     @Test fun inviteWaitingDark() = shot("invite-waiting-dark", invite(INVITE_WAITING), dark = true)
     @Test fun inviteConnecting() = shot("invite-connecting", invite(INVITE_CONNECTING))
 
-    @Test fun joinWrongAnswer() = shot("join-wrong-answer", appView(Screen.Join(JOIN_WRONG_ANSWER)))
+    @Test fun joinExpired() = shot("join-expired", appView(Screen.Join(JOIN_EXPIRED)))
     @Test fun joinReply() = shot("join-reply", appView(Screen.Join(JOIN_REPLY)))
 
     private fun chat(v: app.tincan.ffi.ConversationView) = appView(Screen.Conversation(v), ROWS)
