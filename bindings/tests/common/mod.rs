@@ -2,6 +2,8 @@
 // Each test target uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod maven;
+
 use std::path::PathBuf;
 
 /// The library's file name on this host.
