@@ -140,6 +140,26 @@ fn sweep_stale() {
     }
 }
 
+/// How a NAT router ([`Netns::nat`]) treats packets from the internet that no mapping
+/// of its own expects. Both kinds are iptables MASQUERADE, which keeps a host's source
+/// port as the public port when that port is free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatKind {
+    /// MASQUERADE plus an inbound firewall that drops unsolicited (`NEW`, `INVALID`)
+    /// packets arriving on `wan` — a typical home router. The drop happens in the
+    /// filter table before conntrack confirms the entry, so an unsolicited packet
+    /// leaves nothing behind, and hole punching meets whichever side sends first.
+    Firewall,
+    /// MASQUERADE alone, no inbound firewall — as many real NATs are. The first
+    /// unsolicited packet from the far peer reaches the router itself (no listener)
+    /// and leaves a conntrack entry (far peer → our public port). When our host then
+    /// sends to the far peer, MASQUERADE finds the port-preserving mapping "taken" by
+    /// that entry and picks another public port, which the far NAT does not expect:
+    /// hole punching never meets, unless the far peer's first packets die before they
+    /// reach this router (a small IP TTL; see [`NatPair`] for the hop counts).
+    MasqueradeOnly,
+}
+
 /// One network namespace, deleted on drop.
 #[derive(Debug)]
 pub struct Netns {
@@ -195,19 +215,18 @@ impl Netns {
             .map(drop)
     }
 
-    /// Make this namespace a home-router-like NAT: forward, rewrite everything that
-    /// leaves through `wan` to `wan`'s address (iptables MASQUERADE: keeps the source
-    /// port when it can, filters inbound by address and port), and drop unsolicited
-    /// packets arriving on `wan`.
-    ///
-    /// The drop matters for hole punching. Without it, the first unsolicited check
-    /// from the far peer reaches the router itself (no listener) and leaves a
-    /// conntrack entry (far peer → our public port); when our host then sends to the
-    /// far peer, MASQUERADE finds the port-preserving mapping "taken" by that entry
-    /// and picks another port, which the far NAT drops: ICE never connects. Dropping
-    /// in the filter table happens before conntrack confirms the entry, so nothing is
-    /// left behind — which is also what a real home router's firewall does.
+    /// Make this namespace a home-router-like NAT with an inbound firewall:
+    /// [`Netns::nat`] with [`NatKind::Firewall`].
     pub fn masquerade(&self, wan: &str) -> Result<()> {
+        self.nat(wan, NatKind::Firewall)
+    }
+
+    /// Make this namespace a NAT router of `kind`: forward, and rewrite everything that
+    /// leaves through `wan` to `wan`'s address (iptables MASQUERADE: keeps the source
+    /// port when it can, filters inbound by address and port). [`NatKind::Firewall`]
+    /// also drops unsolicited packets arriving on `wan`; see [`NatKind`] for why that
+    /// matters to hole punching.
+    pub fn nat(&self, wan: &str, kind: NatKind) -> Result<()> {
         self.sysctl("net.ipv4.ip_forward", "1")?;
         self.exec(&[
             "iptables",
@@ -220,20 +239,24 @@ impl Netns {
             "-j",
             "MASQUERADE",
         ])?;
-        self.exec(&[
-            "iptables",
-            "-A",
-            "INPUT",
-            "-i",
-            wan,
-            "-m",
-            "conntrack",
-            "--ctstate",
-            "NEW,INVALID",
-            "-j",
-            "DROP",
-        ])
-        .map(drop)
+        match kind {
+            NatKind::MasqueradeOnly => Ok(()),
+            NatKind::Firewall => self
+                .exec(&[
+                    "iptables",
+                    "-A",
+                    "INPUT",
+                    "-i",
+                    wan,
+                    "-m",
+                    "conntrack",
+                    "--ctstate",
+                    "NEW,INVALID",
+                    "-j",
+                    "DROP",
+                ])
+                .map(drop),
+        }
     }
 
     /// Take `dev` down: its link is cut, as when a phone loses signal.
@@ -502,27 +525,45 @@ impl Lan {
     }
 }
 
-/// One side of topology (b): a host on a private LAN behind its own NAT router.
+/// One side of topology (b): a host on a private LAN behind its own NAT router, which
+/// is connected to the internet through its ISP's router.
 #[derive(Debug)]
 pub struct NatSite {
     /// The host; `eth0` on the private LAN, default route via the router.
     pub host: Netns,
-    /// The router: `lan` towards the host, `wan` towards the internet, MASQUERADE.
+    /// The NAT router: `lan` towards the host, `wan` towards the ISP, MASQUERADE (and
+    /// an inbound firewall for [`NatKind::Firewall`]).
     pub router: Netns,
+    /// The ISP's router, a plain forwarding hop: `to-nat` towards the NAT router's
+    /// `wan`, `to-inet` towards the internet (its default route).
+    pub isp: Netns,
     /// The host's private address.
     pub host_addr: Ipv4Addr,
     /// The router's public (internet-side) address: what the world sees.
     pub public_addr: Ipv4Addr,
 }
 
-/// Topology (b): two hosts, each behind its own NAT, the NATs joined through an
-/// "internet" namespace that also holds a STUN server address.
+/// Topology (b): two hosts, each behind its own NAT router and that router's ISP, the
+/// ISPs joined through an "internet" namespace that also holds a STUN server address.
 ///
 /// ```text
-/// host a 10.1.0.2 ─ 10.1.0.1 router a 198.18.1.2 ─┐
-///                                                  internet (198.18.0.1 = STUN)
-/// host b 10.2.0.2 ─ 10.2.0.1 router b 198.18.2.2 ─┘
+///  host a        NAT router a                ISP a                       internet
+/// 10.1.0.2 ──── 10.1.0.1 ┊ 198.18.1.2 ──── 198.18.1.1 ┊ 198.19.1.2 ──── 198.19.1.1 ┐
+///   eth0          lan    ┊    wan            to-nat   ┊  to-inet            to-a   │
+///                                                                  lo 198.18.0.1 = STUN
+///   eth0          lan    ┊    wan            to-nat   ┊  to-inet            to-b   │
+/// 10.2.0.2 ──── 10.2.0.1 ┊ 198.18.2.2 ──── 198.18.2.1 ┊ 198.19.2.2 ──── 198.19.2.1 ┘
+///  host b        NAT router b                ISP b
 /// ```
+///
+/// Hop counts (every forwarding router decrements the IP TTL and drops a packet that
+/// arrives with TTL 1; delivery to a router's own address does not check it): a
+/// packet from host a is forwarded by router a, ISP a, the internet and ISP b before
+/// it reaches router b. So with TTL 3 it dies at the internet and with TTL 4 at ISP b:
+/// it never reaches router b and leaves nothing in its conntrack table. With TTL 5
+/// ([`NatPair::FAR_ROUTER_MIN_TTL`]) it reaches router b itself, with TTL 6 host b
+/// behind it. The STUN address (delivered locally at the internet) is reached with
+/// TTL 3 or more. The same holds from host b towards router a.
 #[derive(Debug)]
 pub struct NatPair {
     // Field order is drop order: processes first, then the namespaces.
@@ -531,8 +572,10 @@ pub struct NatPair {
     pub a: NatSite,
     /// The second site.
     pub b: NatSite,
-    /// The "internet": routes between the two routers' public subnets.
+    /// The "internet": routes between the two ISPs, holds the STUN address.
     pub internet: Netns,
+    /// How both NAT routers treat unsolicited packets.
+    pub kind: NatKind,
 }
 
 impl NatPair {
@@ -540,9 +583,19 @@ impl NatPair {
     pub const STUN_ADDR: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
     /// The STUN server's UDP port.
     pub const STUN_PORT: u16 = 3478;
+    /// The smallest IP TTL with which a host's packet reaches the far NAT router
+    /// (router a, ISP a, internet and ISP b forward it first); any smaller TTL dies
+    /// on the way.
+    pub const FAR_ROUTER_MIN_TTL: u32 = 5;
 
-    /// Build the five namespaces, their links, routes and NAT.
+    /// Build the topology with [`NatKind::Firewall`] NATs (home routers).
     pub fn new() -> Result<Self> {
+        Self::with_kind(NatKind::Firewall)
+    }
+
+    /// Build the seven namespaces, their links, routes and NAT, both NAT routers of
+    /// `kind`.
+    pub fn with_kind(kind: NatKind) -> Result<Self> {
         let internet = Netns::new("inet")?;
         internet.sysctl("net.ipv4.ip_forward", "1")?;
         internet.ip(&[
@@ -552,13 +605,14 @@ impl NatPair {
             "dev",
             "lo",
         ])?;
-        let a = NatSite::new(&internet, 'a', 1)?;
-        let b = NatSite::new(&internet, 'b', 2)?;
+        let a = NatSite::new(&internet, 'a', 1, kind)?;
+        let b = NatSite::new(&internet, 'b', 2, kind)?;
         Ok(Self {
             stun: None,
             a,
             b,
             internet,
+            kind,
         })
     }
 
@@ -592,25 +646,44 @@ impl NatPair {
 }
 
 impl NatSite {
-    fn new(internet: &Netns, side: char, n: u8) -> Result<Self> {
+    fn new(internet: &Netns, side: char, n: u8, kind: NatKind) -> Result<Self> {
         let host = Netns::new(&format!("host-{side}"))?;
         let router = Netns::new(&format!("nat-{side}"))?;
+        let isp = Netns::new(&format!("isp-{side}"))?;
         let host_addr = Ipv4Addr::new(10, n, 0, 2);
         let lan_gw = Ipv4Addr::new(10, n, 0, 1);
         let public_addr = Ipv4Addr::new(198, 18, n, 2);
-        let upstream = Ipv4Addr::new(198, 18, n, 1);
+        let isp_down = Ipv4Addr::new(198, 18, n, 1);
+        let isp_up = Ipv4Addr::new(198, 19, n, 2);
+        let internet_side = Ipv4Addr::new(198, 19, n, 1);
         veth((&host, "eth0", host_addr), (&router, "lan", lan_gw), 24)?;
         veth(
             (&router, "wan", public_addr),
-            (internet, &format!("to-{side}"), upstream),
+            (&isp, "to-nat", isp_down),
+            24,
+        )?;
+        veth(
+            (&isp, "to-inet", isp_up),
+            (internet, &format!("to-{side}"), internet_side),
             24,
         )?;
         host.default_route(lan_gw)?;
-        router.default_route(upstream)?;
-        router.masquerade("wan")?;
+        router.default_route(isp_down)?;
+        router.nat("wan", kind)?;
+        isp.sysctl("net.ipv4.ip_forward", "1")?;
+        isp.default_route(internet_side)?;
+        // The internet reaches this site's public subnet through its ISP.
+        internet.ip(&[
+            "route",
+            "add",
+            &format!("198.18.{n}.0/24"),
+            "via",
+            &isp_up.to_string(),
+        ])?;
         Ok(Self {
             host,
             router,
+            isp,
             host_addr,
             public_addr,
         })
