@@ -61,6 +61,9 @@ pub enum TincanError {
     /// A fault inside Tincan that the person cannot fix; report it.
     #[error("{0}")]
     Internal(String),
+    /// Another Tincan is running on this data directory; close it (or use that one).
+    #[error("{0}")]
+    DataDirInUse(String),
 }
 
 impl From<CodeError> for TincanError {
@@ -101,6 +104,7 @@ impl From<NodeError> for TincanError {
             NodeError::UnknownContact(_) => TincanError::UnknownPeer(message),
             NodeError::Invalid(_) => TincanError::InvalidInput(message),
             NodeError::ShutDown => TincanError::Closed(message),
+            NodeError::DataDirInUse(_) => TincanError::DataDirInUse(message),
             // Calling from async code is a bug in the app, as is any case added later.
             _ => TincanError::Internal(message),
         }

@@ -21,7 +21,7 @@ use anyhow::{bail, Result};
 use rustyline::error::ReadlineError;
 use rustyline::ExternalPrinter;
 use tincan_core::inbound::{self, Inbound};
-use tincan_core::node::{Event, Node, PeerState};
+use tincan_core::node::{Event, Node, PeerInfo, PeerState};
 use tincan_core::CodeError;
 
 use crate::cli::where_it_goes;
@@ -37,12 +37,24 @@ struct Status {
     ended: AtomicBool,
 }
 
+/// What to call the other person: the name they gave in this run, else the name
+/// stored with the contact (a restarted chat has not heard from them yet, so its
+/// "reconnecting" lines would otherwise be nameless), else "peer".
+fn name_of(node: &Node, peer: &str, info: Option<&PeerInfo>) -> String {
+    info.and_then(|p| p.name.clone())
+        .or_else(|| {
+            node.known_conversations()
+                .ok()?
+                .into_iter()
+                .find(|k| k.peer == peer)?
+                .name
+        })
+        .unwrap_or_else(|| "peer".into())
+}
+
 fn describe(node: &Node, peer: &str, state: &PeerState) -> String {
     let info = node.peers().into_iter().find(|p| p.peer == peer);
-    let name = info
-        .as_ref()
-        .and_then(|p| p.name.clone())
-        .unwrap_or_else(|| "peer".into());
+    let name = name_of(node, peer, info.as_ref());
     let waiting = info.as_ref().map_or(0, |p| p.outbox);
     let queue = match waiting {
         0 => String::new(),
@@ -87,12 +99,8 @@ fn on_event(
             Some(describe(node, peer, &state))
         }
         Event::Message { peer: p, text, .. } if p == peer => {
-            let name = node
-                .peers()
-                .into_iter()
-                .find(|i| i.peer == peer)
-                .and_then(|i| i.name)
-                .unwrap_or_else(|| "peer".into());
+            let info = node.peers().into_iter().find(|i| i.peer == peer);
+            let name = name_of(node, peer, info.as_ref());
             Some(format!("{name}: {text}"))
         }
         Event::Delivered { peer: p, id } if p == peer => {
@@ -495,6 +503,16 @@ fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()
         }
     }
     if !status.connected_once.load(Ordering::SeqCst) {
+        let waiting = node.waiting_conversations().unwrap_or_default();
+        if let Some(first) = waiting.iter().find(|w| w.peer == peer) {
+            // Closing while a first contact waits is fine: it is kept.
+            eprintln!(
+                "Not connected yet. The conversation keeps waiting ({} left before the \
+                 invite expires): run `tincan chat` to carry on.",
+                crate::known::time_left(first.until)
+            );
+            return Ok(());
+        }
         bail!("the conversation never connected");
     }
     let waiting = outbox(node, peer).max(pending.len() as u64);

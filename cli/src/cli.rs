@@ -474,7 +474,11 @@ fn join(global: &Global, args: JoinArgs) -> Result<()> {
         "Send this reply code back to the person who invited you:",
         &joined.reply_code,
     )?;
-    eprintln!("Waiting for them to load it…");
+    eprintln!(
+        "Waiting for them to load it ({} left before the invite expires). You can close \
+         this and run `tincan chat` later: it keeps waiting.",
+        crate::known::time_left(preview.expires_at)
+    );
     let result = chat::run(&node, &joined.peer, None);
     node.shutdown();
     result

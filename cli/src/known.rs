@@ -2,7 +2,8 @@
 //! and their safety numbers, read the history.
 
 use anyhow::{bail, Result};
-use tincan_core::node::{KnownConversation, Node};
+use tincan_core::node::{KnownConversation, Node, WaitingConversation};
+use tincan_core::protect::keys::Role;
 
 use crate::chat;
 use crate::setup::Global;
@@ -72,10 +73,14 @@ fn listing(known: &[KnownConversation]) -> String {
 /// How long `tincan chat` tries on its own before offering a follow-up code.
 const FOLLOWUP_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// `tincan chat [WHO]`: reconnect and chat.
+/// `tincan chat [WHO]`: reconnect and chat — or keep waiting for a first contact
+/// (a reply not loaded yet, a follow-up code still to come).
 pub fn chat(global: &Global, who: Option<&str>) -> Result<()> {
     let node = global.open_node()?;
     let result = (|| {
+        if let Some(waiting) = find_waiting(&node, who)? {
+            return keep_waiting(&node, &waiting);
+        }
         let info = find_conversation(&node, who, false)?;
         eprintln!(
             "Reconnecting to {} (no codes needed)…",
@@ -88,6 +93,62 @@ pub fn chat(global: &Global, who: Option<&str>) -> Result<()> {
     })();
     node.shutdown();
     result
+}
+
+/// The first contact `who` means, if it is one still waiting: its id (or a prefix
+/// of at least 4 characters), or none given while it is the only conversation.
+fn find_waiting(node: &Node, who: Option<&str>) -> Result<Option<WaitingConversation>> {
+    let waiting = node.waiting_conversations()?;
+    let found = match who {
+        Some(who) => waiting
+            .into_iter()
+            .find(|w| w.peer == who || (who.len() >= 4 && w.peer.starts_with(who))),
+        None => {
+            let known = node.known_conversations()?;
+            if known.iter().any(|k| !k.ended) || waiting.len() != 1 {
+                None
+            } else {
+                waiting.into_iter().next()
+            }
+        }
+    };
+    Ok(found)
+}
+
+/// Resumes a first contact and waits for it, saying what for and until when.
+fn keep_waiting(node: &Node, waiting: &WaitingConversation) -> Result<()> {
+    let left = time_left(waiting.until);
+    match waiting.role {
+        Role::Joiner => {
+            eprintln!(
+                "Still waiting for the person who invited you to load your reply ({left} \
+                 left before the invite expires)."
+            );
+            if let Some(reply) = &waiting.reply_code {
+                eprintln!("Your reply code, in case they still need it:\n\n{reply}\n");
+            }
+        }
+        Role::Inviter => eprintln!(
+            "Still trying to reach the person whose reply you loaded ({left} left before \
+             the invite expires)."
+        ),
+    }
+    node.resume(&waiting.peer)?;
+    // The inviter loaded the reply: if nothing connects, a follow-up code from here
+    // is what helps. The joiner can't tell whether its reply was loaded yet.
+    let offer = (waiting.role == Role::Inviter).then_some(FOLLOWUP_AFTER);
+    chat::run(node, &waiting.peer, offer)
+}
+
+/// "3 h 12 min" until `until` (unix seconds).
+pub fn time_left(until: u64) -> String {
+    let secs = until.saturating_sub(tincan_core::code::unix_now());
+    let (h, m) = (secs / 3600, (secs % 3600) / 60);
+    match (h, m) {
+        (0, 0) => "less than a minute".into(),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m} min"),
+    }
 }
 
 /// `tincan history WHO`: the conversation, oldest first.

@@ -649,6 +649,44 @@ fn a_first_connection_that_does_not_come_up_offers_a_follow_up_code() {
     let offer = conversation(&view).unwrap().follow_up.clone().unwrap();
     assert!(offer.code.starts_with("TINCAN-"));
     assert!(offer.share_text.contains(&offer.code));
+
+    // Ben opens the app again: his join is still waiting, listed with its expiry and
+    // opened on his reply; Ana's follow-up code, shared to him, connects them.
+    let Phone { dir, secrets, .. } = ben;
+    let app = App::open(config(dir.path(), secrets.clone())).unwrap();
+    let updates = app.updates();
+    let mut ben = Phone {
+        app,
+        updates,
+        secrets,
+        dir,
+    };
+    let row = ben
+        .view()
+        .conversations
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert_eq!(row.kind, RowKind::WaitingJoin);
+    assert!(row.preview.contains("load your reply"), "{}", row.preview);
+    assert!(row.preview.contains("Expires"), "{}", row.preview);
+    ben.tap(Action::OpenConversation { id: id.clone() });
+    let again = join_view(&ben.view());
+    assert_eq!(again.stage, JoinStage::ShowReply);
+    assert_eq!(again.reply_code, reply.reply_code);
+    ben.tap(Action::Back);
+    ben.tap(Action::Received {
+        text: offer.share_text,
+        source: Source::Share,
+    });
+    ana.wait_until("Ana's conversation to connect after the follow-up", |v| {
+        conversation(v).is_some_and(|c| c.connection == Connection::Connected)
+    });
+    ben.wait_until("Ben's list to show the conversation connected", |v| {
+        v.conversations
+            .iter()
+            .any(|r| r.id == id && r.kind == RowKind::Chat && r.connection == Connection::Connected)
+    });
 }
 
 #[test]

@@ -242,3 +242,67 @@ fn private_invites_need_a_strong_answer_and_then_connect() {
     expect_connected(&ana.node, &peer);
     expect_connected(&ben.node, &peer);
 }
+
+/// What is in a data directory: names, sizes and modification times.
+fn listing(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                meta.len(),
+                meta.modified().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// One node per data directory: a second one is refused with a sentence naming the
+/// directory and touches nothing stored; the first keeps working; once the first is
+/// shut down (the app restarting its node) or dropped, the directory opens again.
+#[test]
+fn a_second_node_on_the_same_data_directory_is_refused() {
+    let ben = person("Ben");
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemorySecretStore::default());
+    let ana = open("Ana", dir.path(), secrets.clone());
+    let before = listing(dir.path());
+
+    let mut config = NodeConfig::new(dir.path().to_owned(), secrets.clone());
+    config.link = LinkConfig::loopback();
+    let refused = Node::open(config).err().expect("a second node is refused");
+    assert!(
+        matches!(&refused, NodeError::DataDirInUse(p) if p == dir.path()),
+        "{refused:?}"
+    );
+    let message = refused.to_string();
+    assert!(
+        message.contains("Another Tincan is already using")
+            && message.contains(&dir.path().display().to_string())
+            && message.contains("close it first"),
+        "{message}"
+    );
+    assert_eq!(
+        listing(dir.path()),
+        before,
+        "the refused node touched the data"
+    );
+
+    // The first one never noticed.
+    let peer = connect(&ana, &ben.node, question("Lisbon"), Some("lisbon"));
+    ana.send(&peer, "still here").unwrap();
+    expect_received(&ben.node, &peer, "still here");
+
+    // Shut down (its handle still alive): free again.
+    ana.shutdown();
+    let again = open("Ana", dir.path(), secrets.clone());
+    assert_eq!(again.known_conversations().unwrap().len(), 1);
+    // Dropped without a shutdown: free again too.
+    drop(again);
+    drop(ana);
+    open("Ana", dir.path(), secrets).shutdown();
+}

@@ -277,3 +277,147 @@ fn a_name_given_once_is_kept_for_later_runs() {
     ana.kill();
     ben.kill();
 }
+
+/// Ana invites and Ben joins through files, without waiting for each other.
+fn invite_and_join(dir: &Path) -> (Tincan, Tincan) {
+    let (invite, reply) = (dir.join("invite.txt"), dir.join("reply.txt"));
+    let ana = start(
+        "ana",
+        &args(
+            dir,
+            "a",
+            "Ana",
+            &[
+                "invite",
+                "--open",
+                "--out",
+                invite.to_str().unwrap(),
+                "--reply-file",
+                reply.to_str().unwrap(),
+            ],
+        ),
+    );
+    wait_for_file(&invite, T);
+    let ben = start(
+        "ben",
+        &args(
+            dir,
+            "b",
+            "Ben",
+            &[
+                "join",
+                "--file",
+                invite.to_str().unwrap(),
+                "--out",
+                reply.to_str().unwrap(),
+            ],
+        ),
+    );
+    (ana, ben)
+}
+
+/// One `tincan` per data directory: a second one on Ana's is refused with a sentence
+/// naming the directory and a failure exit, and makes nothing; the first one goes on
+/// to connect and chat as if nothing happened.
+#[test]
+fn a_second_tincan_on_the_same_data_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let invite = dir.path().join("invite.txt");
+    let mut ana = start(
+        "ana",
+        &args(
+            dir.path(),
+            "a",
+            "Ana",
+            &[
+                "invite",
+                "--open",
+                "--out",
+                invite.to_str().unwrap(),
+                "--reply-file",
+                dir.path().join("reply.txt").to_str().unwrap(),
+            ],
+        ),
+    );
+    wait_for_file(&invite, T);
+    let other = dir.path().join("other-invite.txt");
+    let mut second = start(
+        "second ana",
+        &args(
+            dir.path(),
+            "a",
+            "Ana",
+            &[
+                "invite",
+                "--open",
+                "--no-wait",
+                "--out",
+                other.to_str().unwrap(),
+            ],
+        ),
+    );
+    let said = second.expect_line(Stream::Err, "Another Tincan is already using", T);
+    let ana_dir = dir.path().join("a").display().to_string();
+    assert!(
+        said.contains(&ana_dir) && said.contains("close it first"),
+        "{said}"
+    );
+    assert!(!second.wait_exit(T), "a failure exit:\n{}", second.dump());
+    assert!(!other.exists(), "the refused tincan made an invite");
+
+    // Ana's first tincan never noticed.
+    let mut ben = start(
+        "ben",
+        &args(
+            dir.path(),
+            "b",
+            "Ben",
+            &[
+                "join",
+                "--file",
+                invite.to_str().unwrap(),
+                "--out",
+                dir.path().join("reply.txt").to_str().unwrap(),
+            ],
+        ),
+    );
+    chat_both_ways(&mut ana, &mut ben);
+}
+
+/// Lines that call the other person "peer" instead of by name.
+fn nameless(p: &mut Tincan) -> Vec<String> {
+    p.dump();
+    p.transcript
+        .iter()
+        .map(|(_, l)| l.clone())
+        .filter(|l| {
+            l.contains("to peer") || l.contains("peer is offline") || l.starts_with("peer:")
+        })
+        .collect()
+}
+
+/// After a restart, before the other side has said a word, the chat calls the
+/// contact by the name stored with it: "reconnecting to Ana", never "peer".
+#[test]
+fn a_restarted_chat_calls_the_contact_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ana, mut ben) = invite_and_join(dir.path());
+    chat_both_ways(&mut ana, &mut ben);
+
+    // Ben comes back while Ana is away.
+    let mut ben = start("ben again", &args(dir.path(), "b", "Ben", &["chat", "Ana"]));
+    ben.expect_line(Stream::Err, "↻ reconnecting to Ana", T);
+    // Then Ana: both connect, and each names the other from the first line on.
+    let mut ana = start("ana again", &args(dir.path(), "a", "Ana", &["chat", "Ben"]));
+    let reconnect = Duration::from_secs(40);
+    ana.expect_line(Stream::Err, "● connected to Ben", reconnect);
+    ben.expect_line(Stream::Err, "● connected to Ana", reconnect);
+    ana.type_line("back again");
+    ben.expect_line(Stream::Out, "Ana: back again", T);
+    for p in [&mut ana, &mut ben] {
+        let lines = nameless(p);
+        assert!(lines.is_empty(), "{}: {lines:?}", p.name);
+    }
+    ana.kill();
+    ben.kill();
+}

@@ -7312,6 +7312,11 @@ enum TincanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Internal(message: String)
     
+    /**
+     * Another Tincan is running on this data directory; close it (or use that one).
+     */
+    case DataDirInUse(message: String)
+    
 
     
 
@@ -7405,6 +7410,10 @@ public struct FfiConverterTypeTincanError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 17: return .DataDirInUse(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -7448,6 +7457,8 @@ public struct FfiConverterTypeTincanError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(15))
         case .Internal(_ /* message is ignored*/):
             writeInt(&buf, Int32(16))
+        case .DataDirInUse(_ /* message is ignored*/):
+            writeInt(&buf, Int32(17))
 
         
         }

@@ -41,6 +41,7 @@ use tokio::sync::watch;
 use crate::link::LinkConfig;
 use crate::node::{Node, NodeConfig, NodeError, PeerState};
 use crate::protect::argon::{self, ArgonParams};
+use crate::protect::keys::Role;
 use crate::secrets::SecretStore;
 use state::{Route, State};
 
@@ -118,8 +119,35 @@ impl App {
                 nudge: Arc::new(tokio::sync::Notify::new()),
             }),
         };
+        app.remember_waiting_joins(&node);
         app.start_pump(&node);
         Ok(app)
+    }
+
+    /// Joins from an earlier run still waiting for their inviter: listed with their
+    /// expiry, and opened on their reply to share again, as in the run that made them.
+    fn remember_waiting_joins(&self, node: &Node) {
+        let Ok(waiting) = node.waiting_conversations() else {
+            return;
+        };
+        let mut state = lock(&self.inner.state);
+        for join in waiting.into_iter().filter(|w| w.role == Role::Joiner) {
+            state.waiting_joins.insert(
+                join.peer.clone(),
+                state::JoinDraft {
+                    stage: JoinStage::ShowReply,
+                    code: String::new(),
+                    browser: false,
+                    opened: "An invite you answered earlier".into(),
+                    question: String::new(),
+                    answer: String::new(),
+                    error: None,
+                    invite_id: join.peer,
+                    reply_code: join.reply_code.unwrap_or_default(),
+                    expires_at: join.until,
+                },
+            );
+        }
     }
 
     /// The view as it is now.

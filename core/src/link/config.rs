@@ -55,6 +55,12 @@ pub struct LinkConfig {
     /// Received messages queued for `recv` before the link stops reading (and SCTP
     /// flow control slows the sender).
     pub recv_queue: usize,
+    /// This side waits for the other to load its code: send to the peer with
+    /// `waiting_ttl` until it is heard, so our NAT mapping opens without spoiling a far
+    /// NAT that has no inbound firewall (`ttl_hold.rs`).
+    pub waiting: bool,
+    /// The IP TTL of a waiting side's packets (`None`: never shorten them).
+    pub waiting_ttl: Option<u32>,
 }
 
 impl Default for LinkConfig {
@@ -75,6 +81,8 @@ impl Default for LinkConfig {
             socket_buffer_bytes: 4 << 20,
             send_high_water: 1 << 20,
             recv_queue: 256,
+            waiting: false,
+            waiting_ttl: Some(super::DEFAULT_WAITING_TTL),
         }
     }
 }
@@ -88,6 +96,23 @@ impl LinkConfig {
         }
     }
 
+    /// The STUN/TURN servers' socket addresses, for packets that must never be held
+    /// short. Names are resolved (bounded); an unresolvable one is skipped.
+    pub(crate) async fn server_addrs(&self) -> Vec<SocketAddr> {
+        let mut out = Vec::new();
+        for url in self.ice_servers.iter().flat_map(|s| s.urls.iter()) {
+            let Some(host_port) = server_host_port(url) else {
+                continue;
+            };
+            let lookup = tokio::net::lookup_host(host_port.clone());
+            match tokio::time::timeout(self.gather_timeout, lookup).await {
+                Ok(Ok(found)) => out.extend(found),
+                _ => tracing::debug!("could not resolve {host_port}"),
+            }
+        }
+        out
+    }
+
     /// The addresses handed to `with_udp_addrs`.
     pub(crate) fn bind_addrs(&self) -> Vec<SocketAddr> {
         if self.bind.is_empty() {
@@ -95,5 +120,46 @@ impl LinkConfig {
         } else {
             self.bind.clone()
         }
+    }
+}
+
+/// `host:port` of a `stun:`/`turn:`/`turns:` URL (default port 3478), without query.
+fn server_host_port(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once(':')?;
+    let rest = rest.trim_start_matches("//");
+    let rest = rest.split('?').next().unwrap_or(rest);
+    if rest.is_empty() {
+        return None;
+    }
+    let has_port = match rest.rfind(']') {
+        Some(close) => rest[close..].contains(':'),
+        None => rest.contains(':'),
+    };
+    Some(if has_port {
+        rest.to_owned()
+    } else {
+        format!("{rest}:3478")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls_give_host_and_port() {
+        assert_eq!(
+            server_host_port("stun:198.18.0.1:3478").as_deref(),
+            Some("198.18.0.1:3478")
+        );
+        assert_eq!(
+            server_host_port("turn:example.org?transport=udp").as_deref(),
+            Some("example.org:3478")
+        );
+        assert_eq!(
+            server_host_port("stun:[::1]").as_deref(),
+            Some("[::1]:3478")
+        );
+        assert_eq!(server_host_port("stun:").as_deref(), None);
     }
 }

@@ -22,12 +22,14 @@ mod peer;
 mod runtime;
 mod secrets;
 mod session;
+mod ttl_hold;
 
 pub use config::{IceServer, LinkConfig};
 pub use error::LinkError;
 pub use runtime::LinkRuntime;
 pub use secrets::{LinkSecrets, PWD_LEN, UFRAG_LEN};
 pub use session::{answer, Link, PendingOffer};
+pub use ttl_hold::DEFAULT_WAITING_TTL;
 
 /// Where a link is in its life. Shells show it; the node reacts to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

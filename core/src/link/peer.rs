@@ -17,6 +17,7 @@ use webrtc::peer_connection::{
 };
 
 use super::runtime::LinkRuntime;
+use super::ttl_hold::TtlHold;
 use super::{LinkConfig, LinkError, LinkSecrets, LinkState};
 
 /// The text message that says "I am closing": a data-channel close is not signalled
@@ -158,7 +159,11 @@ pub(crate) struct Peer {
 pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<Peer, LinkError> {
     secrets.validate()?;
     let certificate = secrets.certificate()?;
-    let runtime = LinkRuntime::new(config.setup_sleep_cap, config.socket_buffer_bytes);
+    let hold = match (config.waiting, config.waiting_ttl) {
+        (true, Some(ttl)) => Some(TtlHold::new(ttl, config.server_addrs().await)),
+        _ => None,
+    };
+    let runtime = LinkRuntime::with_hold(config.setup_sleep_cap, config.socket_buffer_bytes, hold);
     let (inbox_tx, inbox) = mpsc::channel(config.recv_queue.max(1));
     let shared = Arc::new(Shared {
         state: watch::channel(LinkState::Connecting).0,

@@ -11,6 +11,8 @@
 //!    runtime caps every driver sleep at a few milliseconds; once the channel is open
 //!    (or setup gives up) the cap is lifted, so an idle phone is not woken every
 //!    millisecond.
+//! 3. **A short TTL while waiting.** A link that waits for the other side to load its
+//!    code can hold its packets to a small TTL until the peer is heard (`ttl_hold.rs`).
 
 use std::future::Future;
 use std::io;
@@ -20,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::ttl_hold::{HeldSocket, TtlHold};
 use webrtc::runtime::{
     AsyncInterval, AsyncTcpListener, AsyncTcpStream, AsyncUdpSocket, JoinHandle, Runtime,
     TokioRuntime,
@@ -43,13 +46,25 @@ pub struct LinkRuntime {
     socket_buffer: usize,
     /// How many timer sleeps the driver started: a cheap proxy for wake-ups.
     sleeps: AtomicU64,
+    /// Short TTL towards the peer until it is heard (`None`: never).
+    hold: Option<Arc<TtlHold>>,
 }
 
 impl LinkRuntime {
     /// A runtime with the given setup sleep cap (`None`: never cap) and UDP buffer size
     /// (`0`: leave the kernel default).
     pub fn new(cap: Option<Duration>, socket_buffer: usize) -> Arc<Self> {
+        Self::with_hold(cap, socket_buffer, None)
+    }
+
+    /// Like [`LinkRuntime::new`], with every socket's TTL following `hold`.
+    pub fn with_hold(
+        cap: Option<Duration>,
+        socket_buffer: usize,
+        hold: Option<Arc<TtlHold>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
+            hold,
             inner: TokioRuntime,
             setting_up: AtomicBool::new(true),
             ice_connected: AtomicBool::new(false),
@@ -72,6 +87,18 @@ impl LinkRuntime {
     /// Whether the setup-phase cap is currently in force.
     pub fn is_setting_up(&self) -> bool {
         self.setting_up.load(Ordering::Acquire)
+    }
+
+    /// End the TTL hold (if any): the peer is known to expect our packets.
+    pub fn release_hold(&self) {
+        if let Some(hold) = &self.hold {
+            hold.release();
+        }
+    }
+
+    /// Whether packets to the peer still go out with the short TTL.
+    pub fn is_holding(&self) -> bool {
+        self.hold.as_ref().is_some_and(|h| !h.is_released())
     }
 
     /// How many sleeps the connection's driver has started so far.
@@ -109,7 +136,12 @@ impl Runtime for LinkRuntime {
 
     fn wrap_udp_socket(&self, socket: std::net::UdpSocket) -> io::Result<Arc<dyn AsyncUdpSocket>> {
         self.tune_socket(&socket);
-        self.inner.wrap_udp_socket(socket)
+        let Some(hold) = &self.hold else {
+            return self.inner.wrap_udp_socket(socket);
+        };
+        let raw = socket.try_clone()?;
+        let inner = self.inner.wrap_udp_socket(socket)?;
+        Ok(Arc::new(HeldSocket::new(inner, raw, hold.clone())?))
     }
 
     fn wrap_tcp_listener(

@@ -302,6 +302,17 @@ impl Link {
         Ok(seen.len())
     }
 
+    /// Stop sending short (see `LinkConfig::waiting`): we just loaded the other side's
+    /// fresh details, and it is waiting for our packets.
+    pub fn stop_waiting(&self) {
+        self.shared.runtime.release_hold();
+    }
+
+    /// Whether this link still sends to the peer with the short waiting TTL.
+    pub fn is_waiting(&self) -> bool {
+        self.shared.runtime.is_holding()
+    }
+
     /// SHA-256 of our DTLS certificate.
     pub fn local_fingerprint(&self) -> [u8; 32] {
         self.local_fingerprint

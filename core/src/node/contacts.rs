@@ -112,7 +112,7 @@ impl Node {
                 continue;
             }
             let exchange = self.saved_exchange(&record)?;
-            self.start_conversation(record.id, record.role, None, Some(exchange));
+            self.start_conversation(record.id, record.role, None, Some(exchange), None);
         }
         Ok(())
     }

@@ -110,36 +110,118 @@ enum Ending {
     Away,
 }
 
-/// Runs a conversation until it is closed for good or the node shuts down. `first`
-/// is the link from the code exchange (`None`: a known contact, start reconnecting).
+/// How a conversation task starts.
+pub(super) enum Start {
+    /// The link from the code exchange, just made.
+    Codes(Link, String),
+    /// Nothing running yet: build the link from what is stored (a known contact, or a
+    /// first contact resumed after a restart).
+    Stored,
+}
+
+/// What a link attempt is waiting for, and how long.
+#[derive(Clone, Copy)]
+enum Window {
+    /// A first contact: a quick window (`connect_timeout`) right after codes arrived.
+    FirstQuick,
+    /// A first contact waiting for the other side to load a code, until the invite's
+    /// expiry.
+    FirstWaiting,
+    /// A known contact: one reconnection attempt.
+    Reconnect,
+    /// The fresh link of a follow-up code we made: as long as a first contact may
+    /// wait, or `connect_timeout` for a known contact.
+    FollowUp,
+}
+
+/// Something a shell asked for while no link is connected.
+enum Interrupt {
+    /// Stop: closed for good (`Some(Close)`) or going offline.
+    End(Option<Command>),
+    /// We made a follow-up code: use its fresh link.
+    Adopt(Link, String),
+    /// The network changed: try now.
+    Retry,
+    /// The other side's follow-up code was loaded: try its details now.
+    Loaded,
+    /// The pause ended.
+    Waited,
+}
+
+/// Runs a conversation until it is closed for good or the node shuts down.
+/// `first_contact_until` (unix seconds) marks a conversation whose first connection
+/// has not happened yet: it keeps trying until then — the invite's expiry — across
+/// restarts, then gives up (a first contact that never connected is not kept).
 pub(super) async fn run(
     ctx: Arc<Ctx>,
     id: PeerId,
     slot: Arc<PeerSlot>,
     mut commands: mpsc::Receiver<Command>,
-    first: Option<(Link, String)>,
+    start: Start,
+    first_contact_until: Option<u64>,
 ) {
-    let mut next = first.map(|(link, sdp)| (link, sdp, true));
+    let mut until = first_contact_until;
+    // A joiner waits for the inviter to load its reply: it sends short (ttl_hold.rs)
+    // until heard, unless it loaded the other side's follow-up code since.
+    let mut holding = slot.role == crate::protect::keys::Role::Joiner;
+    let mut next = match start {
+        Start::Codes(link, sdp) => {
+            let window = if holding {
+                Window::FirstWaiting
+            } else {
+                Window::FirstQuick
+            };
+            Some((link, sdp, window))
+        }
+        Start::Stored => None,
+    };
+    let mut quick_next = false;
     let mut attempt: u32 = 0;
     let mut lost_since: Option<Instant> = None;
     let mut delay = ctx.reconnect.first_delay;
     loop {
-        let (link, local_sdp, is_first) = match next.take() {
+        let (link, local_sdp, window) = match next.take() {
             Some(found) => found,
             None => {
+                if let Some(deadline) = until {
+                    if unix_now() >= deadline {
+                        fail_first(&ctx, &id, &slot, expired_reason(slot.role));
+                        return;
+                    }
+                }
                 attempt = attempt.saturating_add(1);
-                show_reconnecting(&ctx, &id, &slot, attempt, lost_since);
+                if until.is_none() {
+                    show_reconnecting(&ctx, &id, &slot, attempt, lost_since);
+                }
+                let (kind, window) = match until {
+                    None => (route::Attempt::RECONNECT, Window::Reconnect),
+                    Some(_) if quick_next => (route::Attempt::RECONNECT, Window::FirstQuick),
+                    Some(deadline) => (
+                        route::Attempt {
+                            holding,
+                            slow_for: Some(remaining(deadline)),
+                            fresh_port: false,
+                        },
+                        Window::FirstWaiting,
+                    ),
+                };
+                quick_next = false;
                 // The old link must let go of our port before the new one binds it.
                 slot.clear_link();
-                match route::rebuild(&ctx, &id, slot.role).await {
-                    Ok((link, sdp)) => (link, sdp, false),
+                match route::rebuild(&ctx, &id, slot.role, kind).await {
+                    Ok((link, sdp)) => (link, sdp, window),
                     Err(e) => {
-                        tracing::warn!(peer = %id, "could not prepare a reconnection: {e}");
-                        if pause(&mut commands, &mut delay, &ctx.reconnect)
-                            .await
-                            .is_err()
-                        {
-                            return;
+                        tracing::warn!(peer = %id, "could not prepare a connection: {e}");
+                        match pause(&mut commands, &mut delay, &ctx.reconnect).await {
+                            Interrupt::End(_) => return,
+                            Interrupt::Adopt(link, sdp) => {
+                                next = Some((link, sdp, Window::FollowUp));
+                            }
+                            Interrupt::Loaded => {
+                                holding = false;
+                                quick_next = true;
+                            }
+                            Interrupt::Retry | Interrupt::Waited => {}
                         }
                         continue;
                     }
@@ -149,53 +231,76 @@ pub(super) async fn run(
         let link = Arc::new(link);
         slot.set_link(link.clone(), local_sdp);
         let opening = async {
-            if is_first {
-                link.wait_open(ctx.connect_timeout).await
-            } else {
-                let policy = &ctx.reconnect;
-                link.wait_open_unless_stalled(policy.attempt_window, policy.handshake_limit)
-                    .await
+            match (window, until) {
+                (Window::FollowUp, None) => link.wait_open(ctx.connect_timeout).await,
+                (Window::Reconnect, _) | (_, None) => {
+                    let policy = &ctx.reconnect;
+                    link.wait_open_unless_stalled(policy.attempt_window, policy.handshake_limit)
+                        .await
+                }
+                (Window::FirstQuick, Some(deadline)) => {
+                    link.wait_open(ctx.connect_timeout.min(remaining(deadline)))
+                        .await
+                }
+                (Window::FirstWaiting | Window::FollowUp, Some(deadline)) => {
+                    link.wait_open(remaining(deadline)).await
+                }
             }
         };
         let opened = tokio::select! {
             opened = opening => opened,
-            command = next_control(&mut commands) => {
-                finish_without_link(&ctx, &id, &slot, &link, command).await;
-                return;
+            interrupt = next_interrupt(&mut commands, false) => {
+                match interrupt {
+                    Interrupt::End(command) => {
+                        finish_without_link(&ctx, &id, &slot, &link, command).await;
+                        return;
+                    }
+                    Interrupt::Adopt(fresh, sdp) => {
+                        let _ = link.close_without_goodbye().await;
+                        next = Some((fresh, sdp, Window::FollowUp));
+                    }
+                    Interrupt::Loaded => {
+                        let _ = link.close_without_goodbye().await;
+                        holding = false;
+                        quick_next = true;
+                    }
+                    Interrupt::Retry | Interrupt::Waited => {
+                        let _ = link.close_without_goodbye().await;
+                    }
+                }
+                continue;
             }
         };
+        let first_contact = until.is_some();
         if let Err(e) = opened {
             tracing::info!(peer = %id, "attempt {attempt} did not connect: {e}");
             let _ = link.close_without_goodbye().await;
-            if is_first {
-                fail_first(
-                    &ctx,
-                    &id,
-                    &slot,
-                    format!("{e}. If you are on different networks, exchange a follow-up code."),
-                );
-                return;
+            if first_contact && matches!(window, Window::FirstQuick) {
+                tracing::info!(peer = %id, "still waiting for the first connection");
             }
-            if pause(&mut commands, &mut delay, &ctx.reconnect)
-                .await
-                .is_err()
-            {
-                return;
+            match pause(&mut commands, &mut delay, &ctx.reconnect).await {
+                Interrupt::End(_) => return,
+                Interrupt::Adopt(fresh, sdp) => next = Some((fresh, sdp, Window::FollowUp)),
+                Interrupt::Loaded => {
+                    holding = false;
+                    quick_next = true;
+                }
+                Interrupt::Retry | Interrupt::Waited => {}
             }
             continue;
         }
         slot.set_state(&id, &ctx.events, PeerState::Confirming);
-        match handshake::run(&ctx, &id, &slot, &link, is_first).await {
+        match handshake::run(&ctx, &id, &slot, &link, first_contact).await {
             Ok(()) => {}
             Err(HandshakeError::Refused(reason)) => {
                 tracing::warn!(peer = %id, "handshake refused: {reason}");
-                if is_first {
+                if first_contact {
                     if let Some(count) = &slot.on_confirm_failed {
                         count();
                     }
                 }
                 let _ = link.close().await;
-                if is_first {
+                if first_contact {
                     fail_first(&ctx, &id, &slot, reason);
                 } else {
                     slot.set_state(&id, &ctx.events, PeerState::Failed { reason });
@@ -205,18 +310,21 @@ pub(super) async fn run(
             Err(HandshakeError::Lost(reason)) => {
                 tracing::info!(peer = %id, "handshake interrupted: {reason}");
                 let _ = link.close_without_goodbye().await;
-                if is_first {
-                    fail_first(&ctx, &id, &slot, reason);
-                    return;
-                }
-                if pause(&mut commands, &mut delay, &ctx.reconnect)
-                    .await
-                    .is_err()
-                {
-                    return;
+                match pause(&mut commands, &mut delay, &ctx.reconnect).await {
+                    Interrupt::End(_) => return,
+                    Interrupt::Adopt(fresh, sdp) => next = Some((fresh, sdp, Window::FollowUp)),
+                    Interrupt::Loaded => {
+                        holding = false;
+                        quick_next = true;
+                    }
+                    Interrupt::Retry | Interrupt::Waited => {}
                 }
                 continue;
             }
+        }
+        if first_contact {
+            until = None;
+            first_contact_made(&ctx, &id);
         }
         attempt = 0;
         delay = ctx.reconnect.first_delay;
@@ -242,15 +350,51 @@ pub(super) async fn run(
                 slot.set_state(&id, &ctx.events, PeerState::Reconnecting { attempt: 0 });
                 // Its closing session would answer our first checks (handshake_limit).
                 let mut wait = ctx.reconnect.first_delay;
-                if pause(&mut commands, &mut wait, &ctx.reconnect)
-                    .await
-                    .is_err()
-                {
-                    return;
+                match pause(&mut commands, &mut wait, &ctx.reconnect).await {
+                    Interrupt::End(_) => return,
+                    Interrupt::Adopt(fresh, sdp) => next = Some((fresh, sdp, Window::FollowUp)),
+                    Interrupt::Loaded | Interrupt::Retry | Interrupt::Waited => {}
                 }
             }
             Ending::Away => return,
         }
+    }
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> u64 {
+    unix_millis() / 1000
+}
+
+/// Time left until `deadline` (unix seconds), at least a second.
+fn remaining(deadline: u64) -> Duration {
+    Duration::from_secs(deadline.saturating_sub(unix_now()).max(1))
+}
+
+fn expired_reason(role: crate::protect::keys::Role) -> String {
+    match role {
+        crate::protect::keys::Role::Joiner => "The invite expired before the other person \
+                                               loaded your reply. Ask for a new invite."
+            .into(),
+        crate::protect::keys::Role::Inviter => "The invite expired before the connection \
+                                                could be made. Make a new invite."
+            .into(),
+    }
+}
+
+/// The first connection is made: the conversation no longer waits for codes.
+fn first_contact_made(ctx: &Ctx, id: &PeerId) {
+    let store = ctx.secret_store.as_ref();
+    match route::load_secrets(store, id) {
+        Ok(mut secrets) if secrets.waiting_until.is_some() => {
+            secrets.waiting_until = None;
+            secrets.reply_code = None;
+            if let Err(e) = route::save_secrets(store, id, &secrets) {
+                tracing::warn!(peer = %id, "could not record the first connection: {e}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(peer = %id, "could not record the first connection: {e}"),
     }
 }
 
@@ -288,37 +432,34 @@ fn show_reconnecting(
     }
 }
 
-/// Waits before the next attempt, unless told to stop. `Err` ends the task.
+/// Waits before the next attempt, unless something asks for attention first.
 async fn pause(
     commands: &mut mpsc::Receiver<Command>,
     delay: &mut Duration,
     policy: &ReconnectPolicy,
-) -> Result<(), ()> {
+) -> Interrupt {
     let until = Instant::now() + *delay;
     *delay = (*delay * 2).min(policy.max_delay);
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep_until(until) => return Ok(()),
-            command = commands.recv() => match command {
-                // Messages wait in the outbox; nothing to do until connected.
-                Some(Command::Flush) | Some(Command::Send { .. }) => {}
-                Some(Command::Retry) => return Ok(()),
-                #[cfg(test)]
-                Some(Command::Raw(_)) => {}
-                Some(Command::Close) | Some(Command::Away) | None => return Err(()),
-            }
-        }
+    tokio::select! {
+        _ = tokio::time::sleep_until(until) => Interrupt::Waited,
+        interrupt = next_interrupt(commands, true) => interrupt,
     }
 }
 
-/// Next command that ends the task while a link is not connected yet.
-async fn next_control(commands: &mut mpsc::Receiver<Command>) -> Option<Command> {
+/// The next command that matters while no link is connected. Messages wait in the
+/// outbox meanwhile.
+async fn next_interrupt(commands: &mut mpsc::Receiver<Command>, retry: bool) -> Interrupt {
     loop {
         match commands.recv().await {
-            Some(Command::Flush) | Some(Command::Send { .. }) | Some(Command::Retry) => continue,
+            Some(Command::Flush) | Some(Command::Send { .. }) => continue,
             #[cfg(test)]
             Some(Command::Raw(_)) => continue,
-            other => return other,
+            // An attempt under way already uses the current addresses.
+            Some(Command::Retry) if !retry => continue,
+            Some(Command::Retry) => return Interrupt::Retry,
+            Some(Command::Loaded) => return Interrupt::Loaded,
+            Some(Command::Adopt { link, local_sdp }) => return Interrupt::Adopt(link, local_sdp),
+            other => return Interrupt::End(other),
         }
     }
 }
@@ -408,7 +549,11 @@ async fn connected(
                         return Ending::Lost(reason);
                     }
                 }
-                Some(Command::Send { .. }) | Some(Command::Retry) => {}
+                Some(Command::Send { .. }) | Some(Command::Retry) | Some(Command::Loaded) => {}
+                // Connected after all: the fresh link is not needed.
+                Some(Command::Adopt { link: fresh, .. }) => {
+                    let _ = fresh.close_without_goodbye().await;
+                }
                 #[cfg(test)]
                 Some(Command::Raw(bytes)) => {
                     let _ = link.send(&bytes).await;

@@ -1,6 +1,8 @@
 //! The node's public error: the cases a shell can act on, each with a message a
 //! person understands. Never contains codes, answers or keys.
 
+use std::path::PathBuf;
+
 use thiserror::Error;
 
 use crate::link::LinkError;
@@ -39,6 +41,10 @@ pub enum NodeError {
     /// The node was shut down.
     #[error("Tincan has been shut down.")]
     ShutDown,
+    /// Another Tincan (another process, or another node in this one) is running on
+    /// this data directory; nothing was opened or changed.
+    #[error("Another Tincan is already using {}; close it first.", .0.display())]
+    DataDirInUse(PathBuf),
 }
 
 impl From<LinkError> for NodeError {

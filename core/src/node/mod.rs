@@ -9,6 +9,7 @@
 
 mod contacts;
 mod conversation;
+mod dir_lock;
 mod error;
 pub mod events;
 mod handshake;
@@ -178,6 +179,29 @@ pub struct KnownConversation {
     pub ended: bool,
 }
 
+/// What a conversation made from codes keeps until its first connection.
+struct FirstContact {
+    /// The invite's expiry: how long both sides keep trying.
+    until: u64,
+    /// The reply code (the joiner's side), to show again.
+    reply_code: Option<String>,
+    /// The port our candidates name, bound again after a restart.
+    local_port: Option<u16>,
+}
+
+/// A first contact still waiting for the other side, as a shell lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingConversation {
+    /// Its id (the invite's).
+    pub peer: PeerId,
+    /// Whether we invited (and loaded the reply) or joined (and sent it).
+    pub role: Role,
+    /// Unix seconds: the invite's expiry, when waiting ends.
+    pub until: u64,
+    /// The reply code we sent back, to share again (a joiner's).
+    pub reply_code: Option<String>,
+}
+
 /// What the secret store keeps per pending invite.
 #[derive(Serialize, Deserialize)]
 struct InviteSecrets {
@@ -212,6 +236,8 @@ struct Inner {
     ctx: Arc<Ctx>,
     peers: Mutex<BTreeMap<PeerId, Arc<PeerSlot>>>,
     offers: Mutex<BTreeMap<String, PendingOffer>>,
+    /// This node's hold on the data directory, until shutdown.
+    dir_lock: Mutex<Option<dir_lock::DataDirLock>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -220,9 +246,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Node {
     /// Opens the node: creates the data directory and database, starts the runtime.
+    /// Fails with [`NodeError::DataDirInUse`] while another node (in this process or
+    /// another) runs on the same data directory; it is free again once that node is
+    /// shut down or dropped.
     pub fn open(config: NodeConfig) -> Result<Node, NodeError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| NodeError::Storage(format!("{}: {e}", config.data_dir.display())))?;
+        // Before anything stored is touched: one node per data directory.
+        let dir_lock = dir_lock::DataDirLock::acquire(&config.data_dir)?;
         let store = Store::open(&config.data_dir.join("tincan.db"))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -262,11 +293,13 @@ impl Node {
                 config,
                 peers: Mutex::new(BTreeMap::new()),
                 offers: Mutex::new(BTreeMap::new()),
+                dir_lock: Mutex::new(Some(dir_lock)),
             }),
         };
         if node.inner.config.resume_on_open {
             let known = lock(&node.inner.store).conversations()?;
-            for record in known.iter().filter(|c| c.contact.is_some() && !c.closed) {
+            // Known contacts reconnect; first contacts still waiting carry on waiting.
+            for record in known.iter().filter(|c| !c.closed) {
                 if let Err(e) = node.resume(&record.id) {
                     tracing::warn!(peer = %record.id, "cannot reconnect: {e}");
                 }
@@ -295,8 +328,8 @@ impl Node {
         Ok(out)
     }
 
-    /// Starts reconnecting a known contact's conversation (no codes). Already running:
-    /// nothing to do.
+    /// Starts reconnecting a known contact's conversation (no codes), or resumes a
+    /// first contact still waiting for the other side. Already running: nothing to do.
     pub fn resume(&self, peer: &str) -> Result<(), NodeError> {
         if lock(&self.inner.peers).contains_key(peer) {
             return Ok(());
@@ -304,14 +337,63 @@ impl Node {
         let record = lock(&self.inner.store)
             .conversation(peer)?
             .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))?;
-        if record.closed || record.contact.is_none() {
+        if record.closed {
             return Err(NodeError::Invalid(
                 "this conversation has ended; start a new one with an invite".into(),
             ));
         }
+        let until = match record.contact {
+            Some(_) => None,
+            None => Some(self.still_waiting(&record)?),
+        };
         let exchange = self.saved_exchange(&record)?;
-        self.start_conversation(record.id, record.role, None, Some(exchange));
+        self.start_conversation(record.id, record.role, None, Some(exchange), until);
         Ok(())
+    }
+
+    /// Until when a stored first contact keeps waiting; one whose invite expired is
+    /// ended here (it never connected, so nothing of it is lost).
+    fn still_waiting(&self, record: &ConversationRecord) -> Result<u64, NodeError> {
+        let store = self.inner.config.secret_store.as_ref();
+        let until = route::load_secrets(store, &record.id)?.waiting_until;
+        match until {
+            Some(until) if until > unix_now() => Ok(until),
+            _ => {
+                lock(&self.inner.store).close_conversation(&record.id)?;
+                Err(NodeError::Invalid(
+                    "the invite expired before this first connection was made; start again \
+                     with a new invite"
+                        .into(),
+                ))
+            }
+        }
+    }
+
+    /// First contacts stored on this device that are still waiting for the other side
+    /// (to load a reply, or a follow-up code), running or not.
+    pub fn waiting_conversations(&self) -> Result<Vec<WaitingConversation>, NodeError> {
+        let records = lock(&self.inner.store).conversations()?;
+        let store = self.inner.config.secret_store.as_ref();
+        let now = unix_now();
+        let mut out = Vec::new();
+        for record in records
+            .into_iter()
+            .filter(|r| r.contact.is_none() && !r.closed)
+        {
+            let Ok(secrets) = route::load_secrets(store, &record.id) else {
+                continue;
+            };
+            let Some(until) = secrets.waiting_until.filter(|u| *u > now) else {
+                continue;
+            };
+            out.push(WaitingConversation {
+                peer: record.id,
+                role: record.role,
+                until,
+                reply_code: secrets.reply_code,
+            });
+        }
+        Ok(out)
     }
 
     /// The code exchange behind a stored conversation, for follow-up codes.
@@ -338,17 +420,50 @@ impl Node {
     /// inviter restarted). The other side loads it with [`Node::accept_followup`].
     pub fn followup_code(&self, peer: &str) -> Result<String, NodeError> {
         let slot = self.slot(peer)?;
-        let local_sdp = lock(&slot.local_sdp).clone();
-        let description = sdp::parse(&local_sdp).map_err(CodeError::from)?;
         let exchange = lock(&slot.exchange)
             .clone()
             .ok_or_else(plain::no_followups)?;
+        let local_sdp = if slot.durable {
+            self.fresh_followup_link(peer, &slot)?
+        } else {
+            lock(&slot.local_sdp).clone()
+        };
+        let description = sdp::parse(&local_sdp).map_err(CodeError::from)?;
         Ok(exchange.followup_code(
             &description,
             unix_now(),
             crate::code::DEFAULT_LIFETIME_SECS,
             &mut OsRng,
         )?)
+    }
+
+    /// Builds the link a follow-up code describes and hands it to the conversation:
+    /// a fresh port (no NAT on the way holds a stale record of it), sending short
+    /// until the other side loads the code and reaches it (`link/ttl_hold.rs`).
+    fn fresh_followup_link(&self, peer: &str, slot: &PeerSlot) -> Result<String, NodeError> {
+        let store = self.inner.config.secret_store.as_ref();
+        let until = route::load_secrets(store, peer)?.waiting_until;
+        let wait = match until {
+            Some(deadline) => Duration::from_secs(deadline.saturating_sub(unix_now()).max(1)),
+            None => self.inner.config.connect_timeout,
+        };
+        let attempt = route::Attempt {
+            holding: true,
+            slow_for: Some(wait),
+            fresh_port: true,
+        };
+        let ctx = self.inner.ctx.clone();
+        let id = peer.to_owned();
+        let role = slot.role;
+        let (link, local_sdp) =
+            self.block_on(async move { route::rebuild(&ctx, &id, role, attempt).await })??;
+        slot.commands
+            .try_send(Command::Adopt {
+                link,
+                local_sdp: local_sdp.clone(),
+            })
+            .map_err(|_| NodeError::Unreachable("the conversation is not running".into()))?;
+        Ok(local_sdp)
     }
 
     /// Loads the other side's follow-up code: its fresh candidates join the checks of
@@ -380,26 +495,21 @@ impl Node {
             .clone();
         let kind = route::remote_kind(slot.role);
         let remote_sdp = description.to_sdp(kind);
-        if slot.durable {
-            // Later reconnection attempts use the new details too.
-            lock(&self.inner.store).update_route(&id, &remote_sdp, None)?;
+        if !slot.durable {
+            let link = slot
+                .current_link()
+                .ok_or_else(|| NodeError::Unreachable("the conversation is not running".into()))?;
+            let added =
+                self.block_on(async move { link.add_remote_candidates(&remote_sdp).await })??;
+            tracing::info!(peer = %id, added, "follow-up candidates added");
+            return Ok(id);
         }
-        match slot.current_link() {
-            Some(link) => {
-                let added =
-                    self.block_on(async move { link.add_remote_candidates(&remote_sdp).await })??;
-                tracing::info!(peer = %id, added, "follow-up candidates added");
-            }
-            // Between two reconnection attempts: the next one uses the new details.
-            None if slot.durable => {}
-            None => {
-                return Err(NodeError::Unreachable(
-                    "the conversation is not running".into(),
-                ))
-            }
-        }
-        // Waiting between attempts: try the new details now.
-        let _ = slot.commands.try_send(Command::Retry);
+        // The next attempt uses the new details, at once and sending normally: the
+        // other side is waiting for our packets.
+        lock(&self.inner.store).update_route(&id, &remote_sdp, None)?;
+        slot.commands
+            .try_send(Command::Loaded)
+            .map_err(|_| NodeError::Unreachable("the conversation is not running".into()))?;
         Ok(id)
     }
 
@@ -561,17 +671,30 @@ impl Node {
         let answered = invite.answer(answer, now)?;
         let offer_sdp = answered.inviter_description().to_sdp(SdpKind::Offer);
         let secrets = LinkSecrets::generate()?;
-        let (local_sdp, link) =
-            self.block_on(link::answer(&self.inner.config.link, &secrets, &offer_sdp))??;
+        // We wait for the inviter to load our reply, for as long as the invite lives.
+        let until = invite.expires_at();
+        let waiting = route::Attempt {
+            holding: true,
+            slow_for: Some(Duration::from_secs(until.saturating_sub(now).max(1))),
+            fresh_port: false,
+        }
+        .config(&self.inner.config.link);
+        let (local_sdp, link) = self.block_on(link::answer(&waiting, &secrets, &offer_sdp))??;
         let description = sdp::parse(&local_sdp).map_err(CodeError::from)?;
         let (reply_code, exchange) =
             answered.reply(&description, now, DEFAULT_LIFETIME_SECS, &mut OsRng)?;
-        self.save_conversation(&id, &exchange, secrets, now)?;
+        let first = FirstContact {
+            until,
+            reply_code: Some(reply_code.clone()),
+            local_port: route::first_host_port(&local_sdp),
+        };
+        self.save_conversation(&id, &exchange, secrets, now, first)?;
         self.start_conversation(
             id.clone(),
             Role::Joiner,
             Some((link, local_sdp)),
             Some(exchange),
+            Some(until),
         );
         Ok(JoinInfo {
             peer: id,
@@ -632,23 +755,46 @@ impl Node {
         let offer = lock(&self.inner.offers).remove(&id);
         let offer = match offer {
             Some(offer) => offer,
-            // Restarted since the invite was made: same credentials and certificate,
-            // new port; ICE finds it through peer-reflexive candidates.
-            None => {
-                self.block_on(PendingOffer::create(&self.inner.config.link, &secrets.link))??
-            }
+            None => self.offer_again(&id, &secrets.link)?,
         };
         let answer_sdp = exchange.remote().to_sdp(SdpKind::Answer);
         let local_sdp = offer.local_sdp().to_owned();
         let link = self.block_on(offer.accept(&answer_sdp))??;
-        self.save_conversation(&id, &exchange, secrets.link.clone(), now)?;
+        let until = secrets.pending.expires_at();
+        let first = FirstContact {
+            until,
+            reply_code: None,
+            local_port: route::first_host_port(&local_sdp),
+        };
+        self.save_conversation(&id, &exchange, secrets.link.clone(), now, first)?;
         self.start_conversation(
             id.clone(),
             Role::Inviter,
             Some((link, local_sdp)),
             Some(exchange),
+            Some(until),
         );
         Ok(id)
+    }
+
+    /// Our offer again after a restart: same credentials and certificate, and the
+    /// port the invite named when it is free — the joiner keeps its NAT mapping open
+    /// towards exactly that address while it waits (`link/ttl_hold.rs`).
+    fn offer_again(&self, id: &str, secrets: &LinkSecrets) -> Result<PendingOffer, NodeError> {
+        let config = &self.inner.config.link;
+        let invite_port = lock(&self.inner.store)
+            .invite(id)?
+            .and_then(|invite| route::first_host_port(&invite.local_sdp));
+        if let Some(port) = invite_port {
+            let pinned = route::with_port(config, port);
+            match self.block_on(PendingOffer::create(&pinned, secrets))? {
+                Ok(offer) => return Ok(offer),
+                Err(e) => tracing::info!("the invite's port {port} is taken ({e}); using another"),
+            }
+        }
+        // Another port: ICE may still find it through peer-reflexive candidates, or a
+        // follow-up code carries it.
+        Ok(self.block_on(PendingOffer::create(config, secrets))??)
     }
 
     /// Keeps what reconnecting needs: the secrets in the secret store, the peer's
@@ -659,11 +805,14 @@ impl Node {
         exchange: &Exchange,
         link: LinkSecrets,
         now: u64,
+        first: FirstContact,
     ) -> Result<(), NodeError> {
         let secrets = ConversationSecrets {
             link,
             keys: exchange.keys().clone(),
             invite_id: exchange.invite_id(),
+            waiting_until: Some(first.until),
+            reply_code: first.reply_code,
         };
         let blob = serde_json::to_vec(&secrets).map_err(|e| NodeError::Storage(e.to_string()))?;
         self.inner
@@ -678,7 +827,7 @@ impl Node {
             remote_sdp: exchange
                 .remote()
                 .to_sdp(route::remote_kind(exchange.role())),
-            local_port: None,
+            local_port: first.local_port,
             closed: false,
         })?;
         Ok(())
@@ -690,6 +839,7 @@ impl Node {
         role: Role,
         first: Option<(link::Link, String)>,
         exchange: Option<Exchange>,
+        first_contact_until: Option<u64>,
     ) {
         let (tx, rx) = mpsc::channel(256);
         let on_confirm_failed =
@@ -707,12 +857,17 @@ impl Node {
             commands: tx,
         });
         lock(&self.inner.peers).insert(id.clone(), slot.clone());
+        let start = match first {
+            Some((link, sdp)) => conversation::Start::Codes(link, sdp),
+            None => conversation::Start::Stored,
+        };
         self.inner.handle.spawn(conversation::run(
             self.inner.ctx.clone(),
             id,
             slot,
             rx,
-            first,
+            start,
+            first_contact_until,
         ));
     }
 
@@ -860,6 +1015,8 @@ impl Node {
         lock(&self.inner.offers).clear();
         self.inner.events.close();
         runtime.shutdown_timeout(Duration::from_secs(2));
+        // The data directory is free for the next node (an app restarting its node).
+        lock(&self.inner.dir_lock).take();
     }
 }
 

@@ -14,7 +14,6 @@ use crate::link::Link;
 use crate::protect::keys::Role;
 
 /// What a shell asks a conversation to do.
-#[derive(Debug)]
 pub(super) enum Command {
     /// Plain sessions: send this text now (they have no outbox).
     Send { id: String, text: String },
@@ -27,6 +26,11 @@ pub(super) enum Command {
     /// New connection details arrived (a follow-up code): stop waiting between
     /// reconnection attempts.
     Retry,
+    /// The other side's follow-up code was loaded (its details are stored): try them
+    /// now, sending normally.
+    Loaded,
+    /// We made a follow-up code: wait on the fresh link it describes.
+    Adopt { link: Link, local_sdp: String },
     /// Tests only: put these bytes on the link as they are (a misbehaving peer).
     #[cfg(test)]
     Raw(Vec<u8>),

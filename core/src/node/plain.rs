@@ -317,7 +317,10 @@ async fn run(
                     }
                     unacked.push(msg_id);
                 }
-                Some(Command::Flush) | Some(Command::Retry) => {}
+                Some(Command::Flush)
+                | Some(Command::Retry)
+                | Some(Command::Loaded)
+                | Some(Command::Adopt { .. }) => {}
                 #[cfg(test)]
                 Some(Command::Raw(_)) => {}
                 Some(Command::Close) | Some(Command::Away) | None => {

@@ -43,6 +43,58 @@ pub(super) struct ConversationSecrets {
     pub keys: SessionKeys,
     /// The invite that started it.
     pub invite_id: [u8; 8],
+    /// First contact not made yet: keep trying until then (unix seconds: the invite's
+    /// expiry). Absent once connected, and in conversations stored before it existed.
+    #[serde(default)]
+    pub waiting_until: Option<u64>,
+    /// The reply code we sent back (a joiner), to show again while waiting.
+    #[serde(default)]
+    pub reply_code: Option<String>,
+}
+
+/// How often a waiting side checks towards the peer: a pace a phone can afford that
+/// still keeps a NAT mapping open (plain Linux NATs forget an unanswered flow after
+/// 30 s).
+pub(super) const WAITING_PACE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// What kind of attempt a rebuilt link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Attempt {
+    /// Waiting for the other side to load a code: short TTL until it is heard.
+    pub holding: bool,
+    /// Waiting for as long as this: check at [`WAITING_PACE`] rather than every
+    /// 200 ms, and keep every pair alive that long.
+    pub slow_for: Option<std::time::Duration>,
+    /// Bind a fresh port instead of the stored one (a follow-up code's link: no NAT
+    /// on the way holds a stale record of it).
+    pub fresh_port: bool,
+}
+
+impl Attempt {
+    /// A reconnection attempt as always: stored port, normal pace, normal TTL.
+    pub const RECONNECT: Attempt = Attempt {
+        holding: false,
+        slow_for: None,
+        fresh_port: false,
+    };
+
+    /// The link configuration for this attempt.
+    pub fn config(&self, base: &LinkConfig) -> LinkConfig {
+        let mut config = base.clone();
+        config.waiting = self.holding;
+        if let Some(wait) = self.slow_for {
+            config.ice_check_interval = WAITING_PACE;
+            let checks = wait.as_secs() / WAITING_PACE.as_secs() + 2;
+            config.ice_max_checks = u16::try_from(checks).unwrap_or(u16::MAX);
+            config.ice_failed_timeout = config.ice_failed_timeout.max(wait);
+            // ICE's timer runs at the shortest of its intervals and checks on every
+            // tick: without this the 5 s default would set the pace. A link that
+            // connects from here notices silence after 15 s rather than 5 (the
+            // conversation's own pings still catch a dead peer within 20 s).
+            config.ice_disconnected_timeout = config.ice_disconnected_timeout.max(WAITING_PACE);
+        }
+        config
+    }
 }
 
 /// The secret-store key of a conversation's secrets.
@@ -59,7 +111,7 @@ pub(super) fn remote_kind(role: Role) -> SdpKind {
 }
 
 /// Our link configuration with every wildcard port pinned to `port`.
-fn with_port(config: &LinkConfig, port: u16) -> LinkConfig {
+pub(super) fn with_port(config: &LinkConfig, port: u16) -> LinkConfig {
     let mut config = config.clone();
     let addrs = config.bind_addrs();
     config.bind = addrs
@@ -76,18 +128,22 @@ fn with_port(config: &LinkConfig, port: u16) -> LinkConfig {
 }
 
 /// Builds this side of the known session again. Returns the link and our local SDP.
-pub(super) async fn rebuild(ctx: &Ctx, id: &str, role: Role) -> Result<(Link, String), NodeError> {
-    let blob = ctx
-        .secret_store
-        .get(&secret_key(id))?
-        .ok_or_else(|| NodeError::Storage(format!("the keys of conversation {id} are missing")))?;
-    let secrets: ConversationSecrets = serde_json::from_slice(&blob)
-        .map_err(|e| NodeError::Storage(format!("conversation {id}: {e}")))?;
+pub(super) async fn rebuild(
+    ctx: &Ctx,
+    id: &str,
+    role: Role,
+    attempt: Attempt,
+) -> Result<(Link, String), NodeError> {
+    let secrets = load_secrets(ctx.secret_store.as_ref(), id)?;
     let record = ctx
         .store()
         .conversation(id)?
         .ok_or_else(|| NodeError::UnknownPeer(id.to_owned()))?;
-    let pinned = record.local_port.map(|p| with_port(&ctx.link_config, p));
+    let base = attempt.config(&ctx.link_config);
+    if attempt.fresh_port {
+        return build(&base, &secrets.link, role, &record.remote_sdp).await;
+    }
+    let pinned = record.local_port.map(|p| with_port(&base, p));
     // The port may be taken now (another app): then any port, and rely on the peer
     // reaching us or on our checks reaching it.
     // A link we just dropped may hold the port for a moment longer: retry briefly.
@@ -104,7 +160,38 @@ pub(super) async fn rebuild(ctx: &Ctx, id: &str, role: Role) -> Result<(Link, St
             }
         }
     }
-    build(&ctx.link_config, &secrets.link, role, &record.remote_sdp).await
+    build(&base, &secrets.link, role, &record.remote_sdp).await
+}
+
+/// A conversation's secrets from the secret store.
+pub(super) fn load_secrets(
+    store: &dyn crate::secrets::SecretStore,
+    id: &str,
+) -> Result<ConversationSecrets, NodeError> {
+    let blob = store
+        .get(&secret_key(id))?
+        .ok_or_else(|| NodeError::Storage(format!("the keys of conversation {id} are missing")))?;
+    serde_json::from_slice(&blob).map_err(|e| NodeError::Storage(format!("conversation {id}: {e}")))
+}
+
+/// Writes a conversation's secrets back.
+pub(super) fn save_secrets(
+    store: &dyn crate::secrets::SecretStore,
+    id: &str,
+    secrets: &ConversationSecrets,
+) -> Result<(), NodeError> {
+    let blob = serde_json::to_vec(secrets).map_err(|e| NodeError::Storage(e.to_string()))?;
+    Ok(store.put(&secret_key(id), &blob)?)
+}
+
+/// The port of the first host candidate in `sdp`: where a restarted side binds again
+/// so the candidates the other side holds stay valid.
+pub(super) fn first_host_port(sdp: &str) -> Option<u16> {
+    let desc = sdp::parse(sdp).ok()?;
+    desc.candidates
+        .iter()
+        .find(|c| c.kind == CandidateKind::Host && c.transport == Transport::Udp)
+        .map(|c| c.port)
 }
 
 async fn build(

@@ -123,7 +123,7 @@ extension AppStore {
             let .ForeignReply(message), let .WeakAnswer(message), let .InvalidInput(message),
             let .QrUnreadable(message), let .Unreachable(message), let .Storage(message),
             let .UnknownInvite(message), let .UnknownPeer(message), let .Closed(message),
-            let .Internal(message):
+            let .DataDirInUse(message), let .Internal(message):
             return message
         }
     }

@@ -8602,6 +8602,11 @@ sealed class TincanException(message: String): kotlin.Exception(message) {
      */
         class Internal(message: String) : TincanException(message)
         
+    /**
+     * Another Tincan is running on this data directory; close it (or use that one).
+     */
+        class DataDirInUse(message: String) : TincanException(message)
+        
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<TincanException> {
         override fun lift(error_buf: RustBuffer.ByValue): TincanException = FfiConverterTypeTincanError.lift(error_buf)
@@ -8631,6 +8636,7 @@ public object FfiConverterTypeTincanError : FfiConverterRustBuffer<TincanExcepti
             14 -> TincanException.UnknownPeer(FfiConverterString.read(buf))
             15 -> TincanException.Closed(FfiConverterString.read(buf))
             16 -> TincanException.Internal(FfiConverterString.read(buf))
+            17 -> TincanException.DataDirInUse(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -8704,6 +8710,10 @@ public object FfiConverterTypeTincanError : FfiConverterRustBuffer<TincanExcepti
             }
             is TincanException.Internal -> {
                 buf.putInt(16)
+                Unit
+            }
+            is TincanException.DataDirInUse -> {
+                buf.putInt(17)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
