@@ -637,6 +637,18 @@ fn a_first_connection_that_does_not_come_up_offers_a_follow_up_code() {
     });
     assert_eq!(invite_view(&ana.view()).stage, InviteStage::Connecting);
     ana.tap(Action::Back);
+    // Her list says what she waits for, and until when.
+    let row = ana
+        .view()
+        .conversations
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert!(
+        row.preview.contains("Waiting for the first connection") && row.preview.contains("Expires"),
+        "{}",
+        row.preview
+    );
     ana.tap(Action::OpenConversation { id: id.clone() });
     let view = ana.wait_until("the follow-up offer", |v| {
         conversation(v).is_some_and(|c| c.follow_up.is_some())

@@ -120,6 +120,15 @@ pub fn render(
     }
 }
 
+/// Until when a first contact still waits for its first connection, if it does.
+fn first_contact_until(node: &Node, id: &str) -> Option<u64> {
+    node.waiting_conversations()
+        .ok()?
+        .into_iter()
+        .find(|w| w.peer == id)
+        .map(|w| w.until)
+}
+
 fn conversation_rows(
     node: &Node,
     state: &State,
@@ -176,9 +185,17 @@ fn conversation_rows(
                 verified: false,
             }
         } else {
+            let first_contact = record.contact.is_none() && connection == Connection::Connecting;
             let preview = match &summary.last {
                 Some(m) if m.outgoing => format!("You: {}", words::preview(&m.text, 60)),
                 Some(m) => words::preview(&m.text, 60),
+                // The reply is loaded; the first connection has not come up yet.
+                None if first_contact => match first_contact_until(node, &summary.id) {
+                    Some(until) => {
+                        format!("Waiting for the first connection · {}", clock.expiry(until))
+                    }
+                    None => "Connecting…".into(),
+                },
                 None if connection == Connection::Connecting => "Connecting…".into(),
                 None => "No messages yet".into(),
             };

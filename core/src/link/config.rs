@@ -61,6 +61,10 @@ pub struct LinkConfig {
     pub waiting: bool,
     /// The IP TTL of a waiting side's packets (`None`: never shorten them).
     pub waiting_ttl: Option<u32>,
+    /// Until the peer is heard, send at most one packet per destination this often
+    /// (`None`: as often as ICE likes — five checks a second per pair). For a link
+    /// that may wait hours; see `ttl_hold.rs` for why `ice_check_interval` can't do it.
+    pub waiting_pace: Option<Duration>,
 }
 
 impl Default for LinkConfig {
@@ -83,6 +87,7 @@ impl Default for LinkConfig {
             recv_queue: 256,
             waiting: false,
             waiting_ttl: Some(super::DEFAULT_WAITING_TTL),
+            waiting_pace: None,
         }
     }
 }

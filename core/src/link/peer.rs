@@ -159,9 +159,15 @@ pub(crate) struct Peer {
 pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<Peer, LinkError> {
     secrets.validate()?;
     let certificate = secrets.certificate()?;
-    let hold = match (config.waiting, config.waiting_ttl) {
-        (true, Some(ttl)) => Some(TtlHold::new(ttl, config.server_addrs().await)),
-        _ => None,
+    let ttl = config.waiting_ttl.filter(|_| config.waiting);
+    let hold = if ttl.is_some() || config.waiting_pace.is_some() {
+        Some(TtlHold::new(
+            ttl,
+            config.waiting_pace,
+            config.server_addrs().await,
+        ))
+    } else {
+        None
     };
     let runtime = LinkRuntime::with_hold(config.setup_sleep_cap, config.socket_buffer_bytes, hold);
     let (inbox_tx, inbox) = mpsc::channel(config.recv_queue.max(1));

@@ -14,13 +14,22 @@
 //! towards that mapping, its packets are let in; the first one heard releases the hold
 //! and everything from then on (the check's answer included) goes out with the normal
 //! TTL. Packets to our STUN/TURN servers always use the normal TTL: they must arrive.
+//!
+//! A waiting side also paces itself: until the peer is heard, at most one packet per
+//! destination every few seconds leaves. webrtc 0.21's ICE agent checks every pair on
+//! every tick of its timer, and that timer never runs slower than 200 ms whatever the
+//! configured check interval (`rtc-ice` `get_timeout_interval` starts from its 200 ms
+//! default and only ever lowers it), so without this a wait of hours would send five
+//! checks a second per pair. Dropped checks are ordinary UDP loss to ICE.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, IoSliceMut};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use webrtc::runtime::{AsyncUdpSocket, RecvMeta, Transmit};
 
@@ -33,11 +42,18 @@ const BINDING_REQUEST: u16 = 0x0001;
 /// The STUN magic cookie, bytes 4..8 of every STUN message.
 const MAGIC_COOKIE: [u8; 4] = [0x21, 0x12, 0xA4, 0x42];
 
+/// Most destinations a paced link remembers (a description has a handful).
+const MAX_PACED: usize = 64;
+
 /// One link's hold: shared by all its sockets, released once for all.
 pub struct TtlHold {
-    ttl: u32,
+    /// Short TTL towards the peer (`None`: the normal one).
+    ttl: Option<u32>,
+    /// At most one packet per destination this often (`None`: unpaced).
+    pace: Option<Duration>,
     servers: Vec<SocketAddr>,
     released: AtomicBool,
+    last_sent: Mutex<HashMap<SocketAddr, Instant>>,
 }
 
 impl fmt::Debug for TtlHold {
@@ -50,13 +66,36 @@ impl fmt::Debug for TtlHold {
 }
 
 impl TtlHold {
-    /// A hold sending with `ttl` to everyone but `servers` (our STUN/TURN servers).
-    pub fn new(ttl: u32, servers: Vec<SocketAddr>) -> Arc<Self> {
+    /// A hold sending with `ttl`, at most once per `pace` per destination, to
+    /// everyone but `servers` (our STUN/TURN servers).
+    pub fn new(ttl: Option<u32>, pace: Option<Duration>, servers: Vec<SocketAddr>) -> Arc<Self> {
         Arc::new(Self {
-            ttl: ttl.max(1),
+            ttl: ttl.map(|t| t.max(1)),
+            pace,
             servers,
             released: AtomicBool::new(false),
+            last_sent: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether a packet to `destination` may leave now under the pace (and if so,
+    /// counts it).
+    fn may_send(&self, destination: SocketAddr, now: Instant) -> bool {
+        let Some(pace) = self.pace else {
+            return true;
+        };
+        let mut sent = self.last_sent.lock().unwrap_or_else(|p| p.into_inner());
+        if sent
+            .get(&destination)
+            .is_some_and(|last| now.duration_since(*last) < pace)
+        {
+            return false;
+        }
+        if sent.len() >= MAX_PACED && !sent.contains_key(&destination) {
+            sent.clear();
+        }
+        sent.insert(destination, now);
+        true
     }
 
     /// From now on every packet goes out with the normal TTL.
@@ -164,7 +203,11 @@ impl AsyncUdpSocket for HeldSocket {
 
     fn poll_send(&self, cx: &mut Context<'_>, transmit: &Transmit<'_>) -> Poll<io::Result<usize>> {
         let ttl = if self.hold.limits(transmit.destination) {
-            self.hold.ttl
+            if !self.hold.may_send(transmit.destination, Instant::now()) {
+                // Not yet: to ICE this is a lost check.
+                return Poll::Ready(Ok(transmit.contents.len()));
+            }
+            self.hold.ttl.unwrap_or(self.normal_ttl)
         } else {
             self.normal_ttl
         };
@@ -218,7 +261,7 @@ mod tests {
     fn a_check_or_dtls_from_the_peer_counts_but_server_answers_do_not() {
         let server: SocketAddr = "198.18.0.1:3478".parse().expect("addr");
         let peer: SocketAddr = "198.18.2.2:40000".parse().expect("addr");
-        let hold = TtlHold::new(3, vec![server]);
+        let hold = TtlHold::new(Some(3), None, vec![server]);
         assert!(
             !hold.is_from_peer(server, &stun(0x0101)),
             "STUN server answer"
@@ -233,6 +276,25 @@ mod tests {
         assert!(hold.limits(peer) && !hold.limits(server));
         hold.release();
         assert!(!hold.limits(peer));
+    }
+
+    #[test]
+    fn a_paced_hold_lets_one_packet_per_destination_through_per_pace() {
+        let server: SocketAddr = "198.18.0.1:3478".parse().expect("addr");
+        let (a, b): (SocketAddr, SocketAddr) = (
+            "198.18.2.2:40000".parse().expect("addr"),
+            "10.2.0.2:40000".parse().expect("addr"),
+        );
+        let hold = TtlHold::new(None, Some(Duration::from_secs(15)), vec![server]);
+        let t0 = Instant::now();
+        assert!(hold.may_send(a, t0));
+        assert!(hold.may_send(b, t0), "another destination has its own pace");
+        assert!(!hold.may_send(a, t0 + Duration::from_millis(200)));
+        assert!(!hold.may_send(a, t0 + Duration::from_secs(14)));
+        assert!(hold.may_send(a, t0 + Duration::from_secs(15)));
+        assert!(!hold.limits(server), "servers are never held");
+        hold.release();
+        assert!(!hold.limits(a), "heard: no pace any more");
     }
 
     #[test]
@@ -251,7 +313,7 @@ mod tests {
             let inner = webrtc::runtime::TokioRuntime
                 .wrap_udp_socket(a)
                 .expect("wrap");
-            let hold = TtlHold::new(3, Vec::new());
+            let hold = TtlHold::new(Some(3), None, Vec::new());
             let held = HeldSocket::new(inner, raw, hold.clone()).expect("held");
             held.send_to(b"x", b_addr).await.expect("send");
             assert_eq!(ttl_of(&probe).expect("ttl"), 3, "held: short TTL");

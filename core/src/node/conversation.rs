@@ -230,6 +230,7 @@ pub(super) async fn run(
         };
         let link = Arc::new(link);
         slot.set_link(link.clone(), local_sdp);
+        let attempt_started = Instant::now();
         let opening = async {
             match (window, until) {
                 (Window::FollowUp, None) => link.wait_open(ctx.connect_timeout).await,
@@ -243,7 +244,8 @@ pub(super) async fn run(
                         .await
                 }
                 (Window::FirstWaiting | Window::FollowUp, Some(deadline)) => {
-                    link.wait_open(remaining(deadline)).await
+                    link.wait_open(remaining(deadline).min(route::WAITING_ATTEMPT))
+                        .await
                 }
             }
         };
@@ -275,8 +277,12 @@ pub(super) async fn run(
         if let Err(e) = opened {
             tracing::info!(peer = %id, "attempt {attempt} did not connect: {e}");
             let _ = link.close_without_goodbye().await;
-            if first_contact && matches!(window, Window::FirstQuick) {
+            if first_contact && attempt_started.elapsed() >= LONG_ATTEMPT {
+                // A long wait ran its course: carry on at once on the same port, so
+                // the NAT mapping the wait keeps open does not lapse in a pause.
                 tracing::info!(peer = %id, "still waiting for the first connection");
+                delay = ctx.reconnect.first_delay;
+                continue;
             }
             match pause(&mut commands, &mut delay, &ctx.reconnect).await {
                 Interrupt::End(_) => return,
@@ -360,6 +366,10 @@ pub(super) async fn run(
         }
     }
 }
+
+/// A first-contact attempt that lasted this long ended by its own clock, not by an
+/// error: the next one starts without a pause.
+const LONG_ATTEMPT: Duration = Duration::from_secs(60);
 
 /// Seconds since the Unix epoch.
 fn unix_now() -> u64 {

@@ -83,19 +83,19 @@ impl Attempt {
         let mut config = base.clone();
         config.waiting = self.holding;
         if let Some(wait) = self.slow_for {
-            config.ice_check_interval = WAITING_PACE;
-            let checks = wait.as_secs() / WAITING_PACE.as_secs() + 2;
-            config.ice_max_checks = u16::try_from(checks).unwrap_or(u16::MAX);
+            let wait = wait.min(WAITING_ATTEMPT);
+            config.waiting_pace = Some(WAITING_PACE);
+            // webrtc counts every check it tries, paced-out ones too (five a second).
+            config.ice_max_checks = u16::MAX;
             config.ice_failed_timeout = config.ice_failed_timeout.max(wait);
-            // ICE's timer runs at the shortest of its intervals and checks on every
-            // tick: without this the 5 s default would set the pace. A link that
-            // connects from here notices silence after 15 s rather than 5 (the
-            // conversation's own pings still catch a dead peer within 20 s).
-            config.ice_disconnected_timeout = config.ice_disconnected_timeout.max(WAITING_PACE);
         }
         config
     }
 }
+
+/// Longest a waiting link lives before it is rebuilt on the same port: webrtc gives a
+/// pair up after `u16::MAX` checks, which at its fixed five a second is 3.6 h.
+pub(super) const WAITING_ATTEMPT: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The secret-store key of a conversation's secrets.
 pub(super) fn secret_key(id: &str) -> String {
