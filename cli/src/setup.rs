@@ -73,6 +73,8 @@ impl Global {
     /// Opens the node with these options.
     pub fn open_node(&self) -> Result<Node> {
         let dir = self.data_dir()?;
+        // Refuse a second Tincan before asking for a passphrase it would not need.
+        tincan_core::node::check_data_dir_free(&dir)?;
         let secrets = secret_store::open(self.secret_store, &dir)?;
         // Said once per run, before anything is stored: where the secrets are.
         eprintln!("{}", secrets.notice);

@@ -109,6 +109,10 @@ fn a_joiner_closed_and_reopened_still_connects_when_the_reply_is_loaded_later() 
         Some(joined.reply_code.as_str())
     );
     assert_eq!(state_of(&ben, &joined.peer), Some(PeerState::Connecting));
+    // Opening the same invite again gives the same reply, not a new one that would
+    // break the first.
+    let again = ben.join(&invite.code, None).unwrap();
+    assert_eq!(again, joined);
 
     ana.accept_reply(&joined.reply_code).unwrap();
     expect_connected(&ana, &joined.peer);

@@ -49,6 +49,15 @@ impl DataDirLock {
     }
 }
 
+/// Whether another Tincan holds `dir` right now, for a shell that wants to say so
+/// before asking the person anything (a passphrase). Only a hint: [`super::Node::open`]
+/// is what enforces it.
+pub fn check_data_dir_free(dir: &Path) -> Result<(), NodeError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| NodeError::Storage(format!("{}: {e}", dir.display())))?;
+    DataDirLock::acquire(dir).map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -23,6 +23,7 @@ mod route;
 
 pub use contacts::ContactInfo;
 pub use conversation::ReconnectPolicy;
+pub use dir_lock::check_data_dir_free;
 pub use error::NodeError;
 pub use events::{Event, PeerId, PeerState};
 pub use invites::PendingInviteInfo;
@@ -665,6 +666,9 @@ impl Node {
         let now = unix_now();
         let invite = Invite::parse(code, now)?;
         let id = hex_id(&invite.id());
+        if let Some(earlier) = self.earlier_reply(&id)? {
+            return Ok(earlier);
+        }
         if lock(&self.inner.peers).contains_key(&id) {
             return Err(CodeError::AlreadyUsed.into());
         }
@@ -700,6 +704,33 @@ impl Node {
             peer: id,
             reply_code,
         })
+    }
+
+    /// An invite answered before and still waiting for its inviter: the same reply
+    /// again (a new one would replace the credentials the first reply promised), and
+    /// the wait resumed. `None` when it was never answered here.
+    fn earlier_reply(&self, id: &str) -> Result<Option<JoinInfo>, NodeError> {
+        let Some(record) = lock(&self.inner.store).conversation(id)? else {
+            return Ok(None);
+        };
+        if record.closed || record.role != Role::Joiner {
+            return Ok(None);
+        }
+        if record.contact.is_some() {
+            return Err(CodeError::AlreadyUsed.into());
+        }
+        let secrets = route::load_secrets(self.inner.config.secret_store.as_ref(), id)?;
+        let (Some(reply_code), Some(until)) = (secrets.reply_code, secrets.waiting_until) else {
+            return Ok(None);
+        };
+        if until <= unix_now() {
+            return Ok(None);
+        }
+        self.resume(id)?;
+        Ok(Some(JoinInfo {
+            peer: id.to_owned(),
+            reply_code,
+        }))
     }
 
     /// Completes one of our invites with the joiner's reply; the conversation then
