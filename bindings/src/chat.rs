@@ -68,6 +68,19 @@ pub struct KnownConversation {
     pub ended: bool,
 }
 
+/// A first contact still waiting for the other side (running or not).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct WaitingConversation {
+    /// Its id.
+    pub peer: String,
+    /// Whether we invited (and loaded the reply) or joined (and sent it).
+    pub role: crate::Role,
+    /// Unix seconds: the invite's expiry, when the wait ends.
+    pub until: u64,
+    /// The reply code we sent back, to share again (a joiner's).
+    pub reply_code: Option<String>,
+}
+
 impl From<CoreStatus> for MessageStatus {
     fn from(s: CoreStatus) -> Self {
         match s {
@@ -174,6 +187,22 @@ impl Node {
                 contact: k.contact,
                 name: k.name,
                 ended: k.ended,
+            })
+            .collect())
+    }
+
+    /// First contacts still waiting for the other side (a reply not loaded yet, a
+    /// follow-up code to come), with when the wait ends.
+    pub fn waiting_conversations(&self) -> Result<Vec<WaitingConversation>, TincanError> {
+        Ok(self
+            .inner
+            .waiting_conversations()?
+            .into_iter()
+            .map(|w| WaitingConversation {
+                peer: w.peer,
+                role: w.role.into(),
+                until: w.until,
+                reply_code: w.reply_code,
             })
             .collect())
     }

@@ -17,7 +17,7 @@ mod qr;
 mod secrets;
 
 pub use app::{image_byte_limit, AppModel, AppOptions, AppUpdates};
-pub use chat::{Contact, KnownConversation, Message, MessageStatus};
+pub use chat::{Contact, KnownConversation, Message, MessageStatus, WaitingConversation};
 pub use codes::{looks_like_code, parse_code, CodeKind, CodeSummary, InviteMode};
 pub use error::TincanError;
 pub use events::EventStream;

@@ -1379,6 +1379,12 @@ public protocol NodeProtocol: AnyObject, Sendable {
     func verifyScanned(contact: String, payload: String) throws  -> Bool
     
     /**
+     * First contacts still waiting for the other side (a reply not loaded yet, a
+     * follow-up code to come), with when the wait ends.
+     */
+    func waitingConversations() throws  -> [WaitingConversation]
+    
+    /**
      * Loads the other side's follow-up code. Returns the conversation's id.
      */
     func acceptFollowup(code: String) throws  -> String
@@ -1655,6 +1661,19 @@ open func verifyScanned(contact: String, payload: String)throws  -> Bool  {
             self.uniffiCloneHandle(),
         FfiConverterString.lower(contact),
         FfiConverterString.lower(payload),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * First contacts still waiting for the other side (a reply not loaded yet, a
+     * follow-up code to come), with when the wait ends.
+     */
+open func waitingConversations()throws  -> [WaitingConversation]  {
+    return try  FfiConverterSequenceTypeWaitingConversation.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_waiting_conversations(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -4716,6 +4735,95 @@ public func FfiConverterTypeSettingsView_lift(_ buf: RustBuffer) throws -> Setti
 #endif
 public func FfiConverterTypeSettingsView_lower(_ value: SettingsView) -> RustBuffer {
     return FfiConverterTypeSettingsView.lower(value)
+}
+
+
+/**
+ * A first contact still waiting for the other side (running or not).
+ */
+public struct WaitingConversation: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let peer: String
+    /**
+     * Whether we invited (and loaded the reply) or joined (and sent it).
+     */
+    public let role: Role
+    /**
+     * Unix seconds: the invite's expiry, when the wait ends.
+     */
+    public let until: UInt64
+    /**
+     * The reply code we sent back, to share again (a joiner's).
+     */
+    public let replyCode: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */peer: String, 
+        /**
+         * Whether we invited (and loaded the reply) or joined (and sent it).
+         */role: Role, 
+        /**
+         * Unix seconds: the invite's expiry, when the wait ends.
+         */until: UInt64, 
+        /**
+         * The reply code we sent back, to share again (a joiner's).
+         */replyCode: String?) {
+        self.peer = peer
+        self.role = role
+        self.until = until
+        self.replyCode = replyCode
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WaitingConversation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWaitingConversation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WaitingConversation {
+        return
+            try WaitingConversation(
+                peer: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeRole.read(from: &buf), 
+                until: FfiConverterUInt64.read(from: &buf), 
+                replyCode: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WaitingConversation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.peer, into: &buf)
+        FfiConverterTypeRole.write(value.role, into: &buf)
+        FfiConverterUInt64.write(value.until, into: &buf)
+        FfiConverterOptionString.write(value.replyCode, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaitingConversation_lift(_ buf: RustBuffer) throws -> WaitingConversation {
+    return try FfiConverterTypeWaitingConversation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWaitingConversation_lower(_ value: WaitingConversation) -> RustBuffer {
+    return FfiConverterTypeWaitingConversation.lower(value)
 }
 
 
@@ -7922,6 +8030,31 @@ fileprivate struct FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeWaitingConversation: FfiConverterRustBuffer {
+    typealias SwiftType = [WaitingConversation]
+
+    public static func write(_ value: [WaitingConversation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWaitingConversation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WaitingConversation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [WaitingConversation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWaitingConversation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConversationItem: FfiConverterRustBuffer {
     typealias SwiftType = [ConversationItem]
 
@@ -8152,6 +8285,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_verify_scanned() != 8014) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_waiting_conversations() != 39319) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_accept_followup() != 35817) {

@@ -415,6 +415,11 @@ void uniffi_tincan_ffi_fn_method_node_set_verified(uint64_t ptr, RustBuffer cont
 int8_t uniffi_tincan_ffi_fn_method_node_verify_scanned(uint64_t ptr, RustBuffer contact, RustBuffer payload, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_WAITING_CONVERSATIONS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_WAITING_CONVERSATIONS
+RustBuffer uniffi_tincan_ffi_fn_method_node_waiting_conversations(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
 RustBuffer uniffi_tincan_ffi_fn_method_node_accept_followup(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
@@ -978,6 +983,12 @@ uint16_t uniffi_tincan_ffi_checksum_method_node_set_verified(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_VERIFY_SCANNED
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_VERIFY_SCANNED
 uint16_t uniffi_tincan_ffi_checksum_method_node_verify_scanned(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_WAITING_CONVERSATIONS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_WAITING_CONVERSATIONS
+uint16_t uniffi_tincan_ffi_checksum_method_node_waiting_conversations(void
     
 );
 #endif

@@ -764,6 +764,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_verify_scanned(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_waiting_conversations(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_followup(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_reply(
@@ -887,6 +889,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tincan_ffi_fn_method_node_verify_scanned(`ptr`: Long,`contact`: RustBuffer.ByValue,`payload`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_tincan_ffi_fn_method_node_waiting_conversations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tincan_ffi_fn_method_node_accept_followup(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tincan_ffi_fn_method_node_accept_reply(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1140,6 +1144,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_verify_scanned() and 0xFFFF) != 8014) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_waiting_conversations() and 0xFFFF) != 39319) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_followup() and 0xFFFF) != 35817) {
@@ -3076,6 +3083,12 @@ public interface NodeInterface {
     fun `verifyScanned`(`contact`: kotlin.String, `payload`: kotlin.String): kotlin.Boolean
     
     /**
+     * First contacts still waiting for the other side (a reply not loaded yet, a
+     * follow-up code to come), with when the wait ends.
+     */
+    fun `waitingConversations`(): List<WaitingConversation>
+    
+    /**
      * Loads the other side's follow-up code. Returns the conversation's id.
      */
     fun `acceptFollowup`(`code`: kotlin.String): kotlin.String
@@ -3435,6 +3448,24 @@ open class Node: Disposable, AutoCloseable, NodeInterface
         
         FfiConverterString.lower(`contact`),
         FfiConverterString.lower(`payload`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * First contacts still waiting for the other side (a reply not loaded yet, a
+     * follow-up code to come), with when the wait ends.
+     */
+    @Throws(TincanException::class)override fun `waitingConversations`(): List<WaitingConversation> {
+            return FfiConverterSequenceTypeWaitingConversation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_waiting_conversations(
+        it,
+        _status)
 }
     }
     )
@@ -5977,6 +6008,69 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
             FfiConverterString.write(value.`stunHelp`, buf)
             FfiConverterUInt.write(value.`inviteLifetimeHours`, buf)
             FfiConverterOptionalString.write(value.`error`, buf)
+    }
+}
+
+
+
+/**
+ * A first contact still waiting for the other side (running or not).
+ */
+data class WaitingConversation (
+    /**
+     * Its id.
+     */
+    val `peer`: kotlin.String
+    , 
+    /**
+     * Whether we invited (and loaded the reply) or joined (and sent it).
+     */
+    val `role`: Role
+    , 
+    /**
+     * Unix seconds: the invite's expiry, when the wait ends.
+     */
+    val `until`: kotlin.ULong
+    , 
+    /**
+     * The reply code we sent back, to share again (a joiner's).
+     */
+    val `replyCode`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWaitingConversation: FfiConverterRustBuffer<WaitingConversation> {
+    override fun read(buf: ByteBuffer): WaitingConversation {
+        return WaitingConversation(
+            FfiConverterString.read(buf),
+            FfiConverterTypeRole.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WaitingConversation) = (
+            FfiConverterString.allocationSize(value.`peer`) +
+            FfiConverterTypeRole.allocationSize(value.`role`) +
+            FfiConverterULong.allocationSize(value.`until`) +
+            FfiConverterOptionalString.allocationSize(value.`replyCode`)
+    )
+
+    override fun write(value: WaitingConversation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`peer`, buf)
+            FfiConverterTypeRole.write(value.`role`, buf)
+            FfiConverterULong.write(value.`until`, buf)
+            FfiConverterOptionalString.write(value.`replyCode`, buf)
     }
 }
 
@@ -9265,6 +9359,34 @@ public object FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer<List<Peer
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypePeerInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWaitingConversation: FfiConverterRustBuffer<List<WaitingConversation>> {
+    override fun read(buf: ByteBuffer): List<WaitingConversation> {
+        val len = buf.getInt()
+        return List<WaitingConversation>(len) {
+            FfiConverterTypeWaitingConversation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<WaitingConversation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWaitingConversation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<WaitingConversation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWaitingConversation.write(it, buf)
         }
     }
 }

@@ -85,4 +85,28 @@ class DurableChatTest {
         assertTrue(ana.verifyScanned(contacts.single().id, ben.safetyQrPayload(ana.identityKey())))
         assertTrue(ana.contacts().single().verified)
     }
+
+    @Test
+    fun `a join waits across a restart and connects when the reply is loaded later`() {
+        val (anaDir, benDir) = dir("ana") to dir("ben")
+        val benStore = RecordingSecretStore()
+        val ana = open("Ana", anaDir, RecordingSecretStore())
+        var ben = open("Ben", benDir, benStore)
+        val invite = ana.createInvite(Protection.Open, null)
+        val joined = ben.join(invite.code, null)
+        ben.shutdown(); ben.close(); opened.remove(ben)
+
+        // Reopened: the join is still waiting, with its reply and the invite's expiry.
+        ben = open("Ben", benDir, benStore)
+        val waiting = ben.waitingConversations().single()
+        assertEquals(joined.peer, waiting.peer)
+        assertEquals(Role.JOINER, waiting.role)
+        assertEquals(invite.expiresAt, waiting.until)
+        assertEquals(joined.replyCode, waiting.replyCode)
+
+        val peer = ana.acceptReply(joined.replyCode)
+        ana.expect("Ana connected") { it == Event.PeerStateChanged(peer, PeerState.Connected) }
+        ben.expect("Ben connected") { it == Event.PeerStateChanged(peer, PeerState.Connected) }
+        assertTrue(ben.waitingConversations().isEmpty(), "connected: no longer waiting")
+    }
 }
