@@ -104,15 +104,42 @@ fn find_waiting(node: &Node, who: Option<&str>) -> Result<Option<WaitingConversa
             .into_iter()
             .find(|w| w.peer == who || (who.len() >= 4 && w.peer.starts_with(who))),
         None => {
-            let known = node.known_conversations()?;
-            if known.iter().any(|k| !k.ended) || waiting.len() != 1 {
-                None
-            } else {
-                waiting.into_iter().next()
+            let known: Vec<KnownConversation> = node
+                .known_conversations()?
+                .into_iter()
+                .filter(|k| !k.ended)
+                .collect();
+            match (known.len(), waiting.len()) {
+                (0, 1) => waiting.into_iter().next(),
+                (_, 0) => None,
+                (k, w) => bail!(
+                    "You have {} conversations; say which one:\n{}",
+                    k + w,
+                    [listing(&known), waiting_listing(&waiting)]
+                        .into_iter()
+                        .filter(|l| !l.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
             }
         }
     };
     Ok(found)
+}
+
+/// First contacts still waiting, one line each, for a "say which one" list.
+fn waiting_listing(waiting: &[WaitingConversation]) -> String {
+    waiting
+        .iter()
+        .map(|w| {
+            format!(
+                "  {}  (waiting for the first connection; {} left)",
+                w.peer,
+                time_left(w.until)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Resumes a first contact and waits for it, saying what for and until when.

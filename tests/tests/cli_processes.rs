@@ -421,3 +421,76 @@ fn a_restarted_chat_calls_the_contact_by_name() {
     ana.kill();
     ben.kill();
 }
+
+/// Ben already chats with Ana and answers Cleo's invite, then closes the chat before
+/// she loads his reply: `tincan chat` lists both conversations (the waiting one says
+/// so), `tincan chat ID` resumes the wait and shows the reply again, and Cleo loading
+/// it later connects them.
+#[test]
+fn a_waiting_join_is_listed_and_resumed_by_tincan_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (mut ana, mut ben) = invite_and_join(dir);
+    chat_both_ways(&mut ana, &mut ben);
+
+    let (invite, reply) = (dir.join("invite-c.txt"), dir.join("reply-c.txt"));
+    let (invite_s, reply_s) = (invite.display().to_string(), reply.display().to_string());
+    let mut cleo = start(
+        "cleo",
+        &args(
+            dir,
+            "c",
+            "Cleo",
+            &["invite", "--open", "--no-wait", "--out", &invite_s],
+        ),
+    );
+    assert!(cleo.wait_exit(T), "cleo:\n{}", cleo.dump());
+    let mut ben = start(
+        "ben",
+        &args(
+            dir,
+            "b",
+            "Ben",
+            &["join", "--file", &invite_s, "--out", &reply_s],
+        ),
+    );
+    let reply_code = wait_for_file(&reply, T);
+    ben.expect_line(Stream::Err, "Waiting for them to load it", T);
+    ben.close_input();
+    ben.expect_line(Stream::Err, "keeps waiting", T);
+    assert!(
+        ben.wait_exit(T),
+        "closing while waiting is fine:\n{}",
+        ben.dump()
+    );
+
+    let mut which = start("ben", &args(dir, "b", "Ben", &["chat"]));
+    assert!(!which.wait_exit(T), "no conversation named: a failure");
+    let out = which.dump();
+    assert!(out.contains("say which one"), "{out}");
+    assert!(out.contains("Ana"), "{out}");
+    let waiting_line = which.expect_line(Stream::Err, "waiting for the first connection", T);
+    let id = waiting_line
+        .split_whitespace()
+        .find(|w| w.len() == 16 && w.chars().all(|c| c.is_ascii_hexdigit()))
+        .unwrap_or_else(|| panic!("no id in {waiting_line:?}"))
+        .to_owned();
+
+    let mut ben = start("ben", &args(dir, "b", "Ben", &["chat", &id]));
+    ben.expect_line(
+        Stream::Err,
+        "Still waiting for the person who invited you",
+        T,
+    );
+    ben.expect_line(Stream::Err, reply_code.trim(), T);
+    let mut cleo = start(
+        "cleo",
+        &args(dir, "c", "Cleo", &["accept", "--file", &reply_s]),
+    );
+    cleo.expect_line(Stream::Err, "● connected to Ben", T);
+    ben.expect_line(Stream::Err, "● connected to Cleo", T);
+    cleo.close_input();
+    assert!(cleo.wait_exit(T), "cleo:\n{}", cleo.dump());
+    ben.close_input();
+    assert!(ben.wait_exit(T), "ben:\n{}", ben.dump());
+}
