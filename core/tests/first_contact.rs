@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use tincan_core::code::unix_now;
 use tincan_core::link::LinkConfig;
 use tincan_core::node::{
-    Event, InviteRequest, Node, NodeConfig, PeerState, Protection, WaitingConversation,
+    Event, InviteInfo, InviteRequest, JoinInfo, Node, NodeConfig, PeerState, Protection,
+    WaitingConversation,
 };
 use tincan_core::protect::argon;
 use tincan_core::protect::keys::Role;
@@ -45,6 +46,41 @@ fn state_of(node: &Node, peer: &str) -> Option<PeerState> {
         .into_iter()
         .find(|p| p.peer == peer)
         .map(|p| p.state)
+}
+
+/// Ana invited, Ben joined and closed his app before she loaded the reply.
+struct JoinedAndClosed {
+    ana: Node,
+    invite: InviteInfo,
+    joined: JoinInfo,
+    ben_dir: tempfile::TempDir,
+    ben_secrets: Arc<MemorySecretStore>,
+    _ana_dir: tempfile::TempDir,
+}
+
+impl JoinedAndClosed {
+    fn reopen_ben(&self) -> Node {
+        open("Ben", self.ben_dir.path(), self.ben_secrets.clone())
+    }
+}
+
+fn joined_and_closed() -> JoinedAndClosed {
+    let (ana_dir, ben_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ben_secrets = Arc::new(MemorySecretStore::default());
+    let ana = open("Ana", ana_dir.path(), Arc::default());
+    let invite = ana.create_invite(open_invite(None)).unwrap();
+    let ben = open("Ben", ben_dir.path(), ben_secrets.clone());
+    let joined = ben.join(&invite.code, None).unwrap();
+    ben.shutdown();
+    drop(ben);
+    JoinedAndClosed {
+        ana,
+        invite,
+        joined,
+        ben_dir,
+        ben_secrets,
+        _ana_dir: ana_dir,
+    }
 }
 
 fn chat(ana: &Node, ben: &Node, peer: &str) {
@@ -90,17 +126,11 @@ fn the_joiner_keeps_waiting_past_the_connect_timeout_and_connects_when_the_reply
 
 #[test]
 fn a_joiner_closed_and_reopened_still_connects_when_the_reply_is_loaded_later() {
-    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let ben_secrets = Arc::new(MemorySecretStore::default());
-    let ana = open("Ana", a_dir.path(), Arc::default());
-    let invite = ana.create_invite(open_invite(None)).unwrap();
-    let ben = open("Ben", b_dir.path(), ben_secrets.clone());
-    let joined = ben.join(&invite.code, None).unwrap();
-    ben.shutdown();
-    drop(ben);
+    let closed = joined_and_closed();
+    let (ana, invite, joined) = (&closed.ana, &closed.invite, &closed.joined);
 
     // Reopened (a phone app resumes on open): the join is waiting again.
-    let ben = open("Ben", b_dir.path(), ben_secrets);
+    let ben = closed.reopen_ben();
     let waiting = ben.waiting_conversations().unwrap();
     assert_eq!(waiting.len(), 1, "{waiting:?}");
     assert_eq!(waiting[0].peer, joined.peer);
@@ -112,37 +142,31 @@ fn a_joiner_closed_and_reopened_still_connects_when_the_reply_is_loaded_later() 
     // Opening the same invite again gives the same reply, not a new one that would
     // break the first.
     let again = ben.join(&invite.code, None).unwrap();
-    assert_eq!(again, joined);
+    assert_eq!(&again, joined);
 
     ana.accept_reply(&joined.reply_code).unwrap();
-    expect_connected(&ana, &joined.peer);
+    expect_connected(ana, &joined.peer);
     expect_connected(&ben, &joined.peer);
-    chat(&ana, &ben, &joined.peer);
+    chat(ana, &ben, &joined.peer);
 }
 
 #[test]
 fn a_follow_up_code_made_later_by_the_inviter_connects_a_reopened_joiner() {
-    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let ben_secrets = Arc::new(MemorySecretStore::default());
-    let ana = open("Ana", a_dir.path(), Arc::default());
-    let invite = ana.create_invite(open_invite(None)).unwrap();
-    let ben = open("Ben", b_dir.path(), ben_secrets.clone());
-    let joined = ben.join(&invite.code, None).unwrap();
-    ben.shutdown();
-    drop(ben);
+    let closed = joined_and_closed();
+    let (ana, joined) = (&closed.ana, &closed.joined);
     // Ana loads the reply while Ben is closed: nothing answers, past her quick window.
     ana.accept_reply(&joined.reply_code).unwrap();
     std::thread::sleep(CONNECT_TIMEOUT * 2);
-    assert_eq!(state_of(&ana, &joined.peer), Some(PeerState::Connecting));
+    assert_eq!(state_of(ana, &joined.peer), Some(PeerState::Connecting));
     assert_eq!(ana.waiting_conversations().unwrap().len(), 1);
 
     // Ana makes a follow-up code (a fresh port); Ben reopens and loads it.
     let code = ana.followup_code(&joined.peer).unwrap();
-    let ben = open("Ben", b_dir.path(), ben_secrets);
+    let ben = closed.reopen_ben();
     assert_eq!(ben.accept_followup(&code).unwrap(), joined.peer);
-    expect_connected(&ana, &joined.peer);
+    expect_connected(ana, &joined.peer);
     expect_connected(&ben, &joined.peer);
-    chat(&ana, &ben, &joined.peer);
+    chat(ana, &ben, &joined.peer);
 }
 
 #[test]

@@ -689,3 +689,15 @@ impl NatSite {
         })
     }
 }
+
+/// Asserts that the candidate pair a CLI `● connected … via PAIR` line names reaches
+/// the other side through `far`'s NAT (a reflexive candidate at its public address).
+pub fn assert_through_nat(connected_line: &str, far: &NatSite) {
+    let remote = connected_line.split("(remote)").nth(1).unwrap_or("");
+    assert!(
+        (remote.contains("srflx") || remote.contains("prflx"))
+            && remote.contains(&format!("{}:", far.public_addr)),
+        "expected a reflexive candidate at {}: {connected_line}",
+        far.public_addr
+    );
+}

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use tincan_tests::netns::{self, Lan, NatPair, NatSite, Netns};
+use tincan_tests::netns::{self, assert_through_nat, Lan, NatPair, Netns};
 use tincan_tests::process::{wait_for_file, Stream, Tincan};
 
 const STUN_SERVER: &str = env!("CARGO_BIN_EXE_stun-server");
@@ -34,17 +34,6 @@ fn chat_both_ways(ana: &mut Tincan, ben: &mut Tincan) {
     ben.expect_line(Stream::Err, "reconnecting to Ana", T);
     ben.close_input();
     assert!(ben.wait_exit(T), "ben:\n{}", ben.dump());
-}
-
-/// The candidate pair a `● connected … via PAIR` line names uses `far`'s NAT.
-fn assert_through_nat(connected_line: &str, far: &NatSite) {
-    let remote = connected_line.split("(remote)").nth(1).unwrap_or("");
-    assert!(
-        (remote.contains("srflx") || remote.contains("prflx"))
-            && remote.contains(&format!("{}:", far.public_addr)),
-        "expected a reflexive candidate at {}: {connected_line}",
-        far.public_addr
-    );
 }
 
 #[test]

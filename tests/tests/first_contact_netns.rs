@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tincan_tests::netns::{self, NatKind, NatPair, NatSite};
+use tincan_tests::netns::{self, assert_through_nat, NatKind, NatPair};
 use tincan_tests::process::{wait_for_file, Stream, Tincan};
 
 const STUN_SERVER: &str = env!("CARGO_BIN_EXE_stun-server");
@@ -103,17 +103,6 @@ impl World {
             &["accept", "--file", &reply, "--followup-after", &after],
         )
     }
-}
-
-/// The candidate pair a `● connected … via PAIR` line names uses `far`'s NAT.
-fn assert_through_nat(connected_line: &str, far: &NatSite) {
-    let remote = connected_line.split("(remote)").nth(1).unwrap_or("");
-    assert!(
-        (remote.contains("srflx") || remote.contains("prflx"))
-            && remote.contains(&format!("{}:", far.public_addr)),
-        "expected a reflexive candidate at {}: {connected_line}",
-        far.public_addr
-    );
 }
 
 /// Both connected (through the NATs) and a message each way.

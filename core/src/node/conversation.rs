@@ -148,6 +148,33 @@ enum Interrupt {
     Waited,
 }
 
+/// What the next attempt will be, as shells' interrupts change it.
+struct Plan {
+    /// A link to use next instead of rebuilding one (codes, or our follow-up code's).
+    next: Option<(Link, String, Window)>,
+    /// A first contact sends short until heard (`ttl_hold.rs`).
+    holding: bool,
+    /// The next first-contact attempt checks quickly (a follow-up code was loaded).
+    quick_next: bool,
+}
+
+impl Plan {
+    /// Takes in what interrupted a wait; `false` when the task must end.
+    fn take_in(&mut self, interrupt: Interrupt) -> bool {
+        match interrupt {
+            Interrupt::End(_) => return false,
+            Interrupt::Adopt(fresh, sdp) => self.next = Some((fresh, sdp, Window::FollowUp)),
+            // The other side waits for our packets: send normally, and soon.
+            Interrupt::Loaded => {
+                self.holding = false;
+                self.quick_next = true;
+            }
+            Interrupt::Retry | Interrupt::Waited => {}
+        }
+        true
+    }
+}
+
 /// Runs a conversation until it is closed for good or the node shuts down.
 /// `first_contact_until` (unix seconds) marks a conversation whose first connection
 /// has not happened yet: it keeps trying until then — the invite's expiry — across
@@ -163,8 +190,8 @@ pub(super) async fn run(
     let mut until = first_contact_until;
     // A joiner waits for the inviter to load its reply: it sends short (ttl_hold.rs)
     // until heard, unless it loaded the other side's follow-up code since.
-    let mut holding = slot.role == crate::protect::keys::Role::Joiner;
-    let mut next = match start {
+    let holding = slot.role == crate::protect::keys::Role::Joiner;
+    let next = match start {
         Start::Codes(link, sdp) => {
             let window = if holding {
                 Window::FirstWaiting
@@ -175,12 +202,16 @@ pub(super) async fn run(
         }
         Start::Stored => None,
     };
-    let mut quick_next = false;
+    let mut plan = Plan {
+        next,
+        holding,
+        quick_next: false,
+    };
     let mut attempt: u32 = 0;
     let mut lost_since: Option<Instant> = None;
     let mut delay = ctx.reconnect.first_delay;
     loop {
-        let (link, local_sdp, window) = match next.take() {
+        let (link, local_sdp, window) = match plan.next.take() {
             Some(found) => found,
             None => {
                 if let Some(deadline) = until {
@@ -195,33 +226,25 @@ pub(super) async fn run(
                 }
                 let (kind, window) = match until {
                     None => (route::Attempt::RECONNECT, Window::Reconnect),
-                    Some(_) if quick_next => (route::Attempt::RECONNECT, Window::FirstQuick),
+                    Some(_) if plan.quick_next => (route::Attempt::RECONNECT, Window::FirstQuick),
                     Some(deadline) => (
                         route::Attempt {
-                            holding,
+                            holding: plan.holding,
                             slow_for: Some(remaining(deadline)),
                             fresh_port: false,
                         },
                         Window::FirstWaiting,
                     ),
                 };
-                quick_next = false;
+                plan.quick_next = false;
                 // The old link must let go of our port before the new one binds it.
                 slot.clear_link();
                 match route::rebuild(&ctx, &id, slot.role, kind).await {
                     Ok((link, sdp)) => (link, sdp, window),
                     Err(e) => {
                         tracing::warn!(peer = %id, "could not prepare a connection: {e}");
-                        match pause(&mut commands, &mut delay, &ctx.reconnect).await {
-                            Interrupt::End(_) => return,
-                            Interrupt::Adopt(link, sdp) => {
-                                next = Some((link, sdp, Window::FollowUp));
-                            }
-                            Interrupt::Loaded => {
-                                holding = false;
-                                quick_next = true;
-                            }
-                            Interrupt::Retry | Interrupt::Waited => {}
+                        if !plan.take_in(pause(&mut commands, &mut delay, &ctx.reconnect).await) {
+                            return;
                         }
                         continue;
                     }
@@ -252,24 +275,12 @@ pub(super) async fn run(
         let opened = tokio::select! {
             opened = opening => opened,
             interrupt = next_interrupt(&mut commands, false) => {
-                match interrupt {
-                    Interrupt::End(command) => {
-                        finish_without_link(&ctx, &id, &slot, &link, command).await;
-                        return;
-                    }
-                    Interrupt::Adopt(fresh, sdp) => {
-                        let _ = link.close_without_goodbye().await;
-                        next = Some((fresh, sdp, Window::FollowUp));
-                    }
-                    Interrupt::Loaded => {
-                        let _ = link.close_without_goodbye().await;
-                        holding = false;
-                        quick_next = true;
-                    }
-                    Interrupt::Retry | Interrupt::Waited => {
-                        let _ = link.close_without_goodbye().await;
-                    }
+                if let Interrupt::End(command) = interrupt {
+                    finish_without_link(&ctx, &id, &slot, &link, command).await;
+                    return;
                 }
+                let _ = link.close_without_goodbye().await;
+                plan.take_in(interrupt);
                 continue;
             }
         };
@@ -284,14 +295,8 @@ pub(super) async fn run(
                 delay = ctx.reconnect.first_delay;
                 continue;
             }
-            match pause(&mut commands, &mut delay, &ctx.reconnect).await {
-                Interrupt::End(_) => return,
-                Interrupt::Adopt(fresh, sdp) => next = Some((fresh, sdp, Window::FollowUp)),
-                Interrupt::Loaded => {
-                    holding = false;
-                    quick_next = true;
-                }
-                Interrupt::Retry | Interrupt::Waited => {}
+            if !plan.take_in(pause(&mut commands, &mut delay, &ctx.reconnect).await) {
+                return;
             }
             continue;
         }
@@ -316,14 +321,8 @@ pub(super) async fn run(
             Err(HandshakeError::Lost(reason)) => {
                 tracing::info!(peer = %id, "handshake interrupted: {reason}");
                 let _ = link.close_without_goodbye().await;
-                match pause(&mut commands, &mut delay, &ctx.reconnect).await {
-                    Interrupt::End(_) => return,
-                    Interrupt::Adopt(fresh, sdp) => next = Some((fresh, sdp, Window::FollowUp)),
-                    Interrupt::Loaded => {
-                        holding = false;
-                        quick_next = true;
-                    }
-                    Interrupt::Retry | Interrupt::Waited => {}
+                if !plan.take_in(pause(&mut commands, &mut delay, &ctx.reconnect).await) {
+                    return;
                 }
                 continue;
             }
@@ -356,10 +355,8 @@ pub(super) async fn run(
                 slot.set_state(&id, &ctx.events, PeerState::Reconnecting { attempt: 0 });
                 // Its closing session would answer our first checks (handshake_limit).
                 let mut wait = ctx.reconnect.first_delay;
-                match pause(&mut commands, &mut wait, &ctx.reconnect).await {
-                    Interrupt::End(_) => return,
-                    Interrupt::Adopt(fresh, sdp) => next = Some((fresh, sdp, Window::FollowUp)),
-                    Interrupt::Loaded | Interrupt::Retry | Interrupt::Waited => {}
+                if !plan.take_in(pause(&mut commands, &mut wait, &ctx.reconnect).await) {
+                    return;
                 }
             }
             Ending::Away => return,

@@ -399,14 +399,7 @@ impl Node {
 
     /// The code exchange behind a stored conversation, for follow-up codes.
     fn saved_exchange(&self, record: &ConversationRecord) -> Result<Exchange, NodeError> {
-        let blob = self
-            .inner
-            .config
-            .secret_store
-            .get(&route::secret_key(&record.id))?
-            .ok_or_else(|| NodeError::Storage(format!("keys of {} missing", record.id)))?;
-        let secrets: ConversationSecrets = serde_json::from_slice(&blob)
-            .map_err(|e| NodeError::Storage(format!("conversation {}: {e}", record.id)))?;
+        let secrets = route::load_secrets(self.inner.config.secret_store.as_ref(), &record.id)?;
         let remote = sdp::parse(&record.remote_sdp).map_err(CodeError::from)?;
         Ok(Exchange::new(
             record.role,
@@ -845,11 +838,7 @@ impl Node {
             waiting_until: Some(first.until),
             reply_code: first.reply_code,
         };
-        let blob = serde_json::to_vec(&secrets).map_err(|e| NodeError::Storage(e.to_string()))?;
-        self.inner
-            .config
-            .secret_store
-            .put(&route::secret_key(id), &blob)?;
+        route::save_secrets(self.inner.config.secret_store.as_ref(), id, &secrets)?;
         lock(&self.inner.store).add_conversation(&ConversationRecord {
             id: id.to_owned(),
             role: exchange.role(),
