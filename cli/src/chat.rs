@@ -21,6 +21,7 @@ use anyhow::{bail, Result};
 use rustyline::error::ReadlineError;
 use rustyline::ExternalPrinter;
 use tincan_core::inbound::{self, Inbound};
+use tincan_core::link::Pace;
 use tincan_core::node::{Event, Node, PeerInfo, PeerState};
 use tincan_core::CodeError;
 
@@ -394,8 +395,21 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
                     "Type a message and press Enter. /quit (or Ctrl-D) leaves; the contact \
                      stays and `tincan chat` reconnects. /end ends the conversation for good. \
                      Codes and browser JSON pasted here are not sent (a follow-up code is \
-                     loaded); /send TEXT sends TEXT exactly as written."
+                     loaded); /send TEXT sends TEXT exactly as written. /background keeps \
+                     the connection on a phone's battery-saving pace (as when the app is \
+                     hidden); /foreground goes back."
                 );
+            }
+            Ok(line) if line.trim() == "/background" => {
+                node.set_pace(Pace::Background);
+                println!(
+                    "Background pace: one keep-alive every 25 s; a lost connection is noticed \
+                     within a minute, and an offline contact is tried again only on /foreground."
+                );
+            }
+            Ok(line) if line.trim() == "/foreground" => {
+                node.set_pace(Pace::Foreground);
+                println!("Foreground pace: a lost connection is noticed within seconds.");
             }
             Ok(line) if line.trim() == "/end" => {
                 let _ = node.close_peer(peer);

@@ -75,6 +75,13 @@ pub enum Frame {
     Ping,
     /// Answer to `Ping`.
     Pong,
+    /// How lively the sender wants the link kept: `background` when nobody looks at
+    /// its screen. Sent after the handshake and on every change; both sides use the
+    /// background pace while either asks for it (`link/idle.rs`).
+    Pace {
+        /// The sender is in the background.
+        background: bool,
+    },
 }
 
 /// Most ids one read receipt may carry.

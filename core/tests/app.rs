@@ -12,7 +12,7 @@ use tincan_core::app::{
     Action, App, AppConfig, AppView, Connection, ConversationItem, Delivery, FollowUpTiming,
     InviteStage, JoinStage, ProtectionChoice, RowKind, ScanPurpose, Screen, Source, Updates,
 };
-use tincan_core::link::LinkConfig;
+use tincan_core::link::{LinkConfig, Pace};
 use tincan_core::protect::argon;
 use tincan_core::qr;
 use tincan_core::secrets::MemorySecretStore;
@@ -237,8 +237,20 @@ fn ana_invites_with_a_question_ben_answers_and_the_ticks_reach_read() {
     assert_eq!(row.connection, Connection::Connected);
     assert!(!row.verified);
     // Ben's app was visible but not in the conversation: no alert (the list shows it).
-    // Once hidden, messages become alerts for notifications.
+    // Once hidden, messages become alerts for notifications, and both links go to
+    // the background pace (Ben's node tells Ana's).
     ben.tap(Action::SetVisible { visible: false });
+    assert_eq!(ben.app.node().pace(), Pace::Background);
+    for (who, node) in [("Ben", ben.app.node()), ("Ana", ana.app.node())] {
+        let deadline = Instant::now() + WAIT;
+        while node.link_stats(&id).map(|s| s.pace) != Some(Pace::Background) {
+            assert!(
+                Instant::now() < deadline,
+                "{who}'s link not in the background"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     ana.tap(Action::Send {
         text: "Are you there?".into(),
     });
@@ -256,6 +268,7 @@ fn ana_invites_with_a_question_ben_answers_and_the_ticks_reach_read() {
 
     // Ben opens it: read receipts go back, Ana sees both messages read.
     ben.tap(Action::SetVisible { visible: true });
+    assert_eq!(ben.app.node().pace(), Pace::Foreground);
     ben.tap(Action::OpenConversation { id: id.clone() });
     let view = ben.view();
     let c = conversation(&view).unwrap();

@@ -24,7 +24,9 @@ pub enum Action {
     /// Leave the screen on top (the system back gesture).
     Back,
     /// The app came to the screen (true) or left it (false): a visible conversation
-    /// marks what arrives as read; a hidden app announces messages as alerts.
+    /// marks what arrives as read; a hidden app announces messages as alerts and
+    /// keeps its links on the background pace (few packets, loss noticed within a
+    /// minute, offline contacts retried on a network change or when visible again).
     SetVisible {
         /// Whether the person can see the app.
         visible: bool,

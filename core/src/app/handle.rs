@@ -6,6 +6,7 @@ use super::render::invite_problem;
 use super::state::{InviteDraft, JoinDraft, Route};
 use super::view::*;
 use super::{arrivals, is_watched, on_peer_state, Action, App, Settings};
+use crate::link::Pace;
 use crate::node::{Event, InviteRequest, Protection};
 
 /// Carries out one action.
@@ -13,6 +14,12 @@ pub fn dispatch(app: &App, action: Action) {
     match action {
         Action::Back => back(app),
         Action::SetVisible { visible } => {
+            // Nobody looking: links go to the background pace (docs/IDLE.md).
+            app.node().set_pace(if visible {
+                Pace::Foreground
+            } else {
+                Pace::Background
+            });
             let open = {
                 let mut state = app.state();
                 state.visible = visible;

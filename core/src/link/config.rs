@@ -65,6 +65,15 @@ pub struct LinkConfig {
     /// (`None`: as often as ICE likes — five checks a second per pair). For a link
     /// that may wait hours; see `ttl_hold.rs` for why `ice_check_interval` can't do it.
     pub waiting_pace: Option<Duration>,
+    /// In the background pace, one keep-alive exchange this often (sent by the
+    /// offerer; the answer refreshes both NAT mappings and both sides' consent).
+    pub background_keepalive: Duration,
+    /// In the background pace, nothing heard for this long: `Disconnected`. Above two
+    /// keep-alive rounds, so one lost packet is not a lost link.
+    pub background_silence: Duration,
+    /// Let an open, quiet link's driver sleep until its next keep-alive instead of
+    /// webrtc's 200 ms tick (`idle.rs`). Off only to measure the difference.
+    pub stretch_idle_sleeps: bool,
 }
 
 impl Default for LinkConfig {
@@ -88,6 +97,11 @@ impl Default for LinkConfig {
             waiting: false,
             waiting_ttl: Some(super::DEFAULT_WAITING_TTL),
             waiting_pace: None,
+            // The top of the usual 15–25 s: 2.4 packets a minute each way. Silence of
+            // two rounds plus a margin is a loss, still under a minute.
+            background_keepalive: Duration::from_secs(25),
+            background_silence: Duration::from_secs(55),
+            stretch_idle_sleeps: true,
         }
     }
 }

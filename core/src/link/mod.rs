@@ -18,6 +18,7 @@
 
 mod config;
 mod error;
+mod idle;
 mod peer;
 mod runtime;
 mod secrets;
@@ -26,6 +27,7 @@ mod ttl_hold;
 
 pub use config::{IceServer, LinkConfig};
 pub use error::LinkError;
+pub use idle::{Pace, WireCounts};
 pub use runtime::LinkRuntime;
 pub use secrets::{LinkSecrets, PWD_LEN, UFRAG_LEN};
 pub use session::{answer, Link, PendingOffer};

@@ -16,6 +16,7 @@ use webrtc::peer_connection::{
     SettingEngineBuilder,
 };
 
+use super::idle::{Idle, IdleTimes};
 use super::runtime::LinkRuntime;
 use super::ttl_hold::TtlHold;
 use super::{LinkConfig, LinkError, LinkSecrets, LinkState};
@@ -24,6 +25,9 @@ use super::{LinkConfig, LinkError, LinkSecrets, LinkState};
 /// to the peer by webrtc 0.21, so we say goodbye ourselves. Application data is
 /// always sent binary, so this cannot collide with it.
 pub(crate) const GOODBYE: &[u8] = b"tincan:goodbye";
+
+/// How much later than the link's own watchdog the ICE agent declares silence.
+const AGENT_BACKSTOP: Duration = Duration::from_secs(5);
 
 /// State shared by the link handle, the event handler and the channel pump.
 pub(crate) struct Shared {
@@ -37,6 +41,8 @@ pub(crate) struct Shared {
     /// Taken by the pump, which then owns the only sender: `recv` ends when it stops.
     pub(crate) inbox: Mutex<Option<mpsc::Sender<Bytes>>>,
     pub(crate) runtime: Arc<LinkRuntime>,
+    /// Silence that counts as `Disconnected`: (foreground, background).
+    pub(crate) silence_limits: (Duration, Duration),
 }
 
 impl Shared {
@@ -160,16 +166,26 @@ pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<
     secrets.validate()?;
     let certificate = secrets.certificate()?;
     let ttl = config.waiting_ttl.filter(|_| config.waiting);
+    let servers = config.server_addrs().await;
     let hold = if ttl.is_some() || config.waiting_pace.is_some() {
-        Some(TtlHold::new(
-            ttl,
-            config.waiting_pace,
-            config.server_addrs().await,
-        ))
+        Some(TtlHold::new(ttl, config.waiting_pace, servers.clone()))
     } else {
         None
     };
-    let runtime = LinkRuntime::with_hold(config.setup_sleep_cap, config.socket_buffer_bytes, hold);
+    let idle = Idle::new(
+        IdleTimes {
+            keepalive: config.ice_keepalive_interval,
+            background_keepalive: config.background_keepalive,
+            stretch: config.stretch_idle_sleeps,
+        },
+        servers,
+    );
+    let runtime = LinkRuntime::with_hold(
+        config.setup_sleep_cap,
+        config.socket_buffer_bytes,
+        hold,
+        idle,
+    );
     let (inbox_tx, inbox) = mpsc::channel(config.recv_queue.max(1));
     let shared = Arc::new(Shared {
         state: watch::channel(LinkState::Connecting).0,
@@ -178,12 +194,19 @@ pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<
         channel: watch::channel(None).0,
         inbox: Mutex::new(Some(inbox_tx)),
         runtime: runtime.clone(),
+        silence_limits: (config.ice_disconnected_timeout, config.background_silence),
     });
 
     let settings = SettingEngineBuilder::new()
         .with_ice_credentials(secrets.ice_ufrag.clone(), secrets.ice_pwd.clone())
         .with_ice_timeouts(
-            Some(config.ice_disconnected_timeout),
+            // The link's own watchdog (session.rs) decides when silence is a loss, by
+            // pace; the agent's check stays behind it as a backstop.
+            Some(
+                config
+                    .ice_disconnected_timeout
+                    .max(config.background_silence + AGENT_BACKSTOP),
+            ),
             Some(config.ice_failed_timeout),
             Some(config.ice_keepalive_interval),
         )

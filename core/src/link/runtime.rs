@@ -13,15 +13,19 @@
 //!    millisecond.
 //! 3. **A short TTL while waiting.** A link that waits for the other side to load its
 //!    code can hold its packets to a small TTL until the peer is heard (`ttl_hold.rs`).
+//! 4. **Idle sleeps.** Once the link is open and quiet, a driver sleep lasts until the
+//!    next keep-alive is due rather than webrtc's 200 ms tick, and in the background
+//!    keep-alives are thinned (`idle.rs`).
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::idle::{Idle, IdleSocket};
 use super::ttl_hold::{HeldSocket, TtlHold};
 use webrtc::runtime::{
     AsyncInterval, AsyncTcpListener, AsyncTcpStream, AsyncUdpSocket, JoinHandle, Runtime,
@@ -37,11 +41,10 @@ const FINE_SLEEP_BELOW: Duration = Duration::from_millis(1);
 #[derive(Debug)]
 pub struct LinkRuntime {
     inner: TokioRuntime,
-    /// While true, driver sleeps are capped at `cap`…
-    setting_up: AtomicBool,
-    /// …but only once ICE has a working pair: before that nothing is queued without
-    /// a timer, and an unanswered attempt (a contact offline) must not spin the timer.
-    ice_connected: AtomicBool,
+    /// Setup and ICE flags, traffic and pace: while setting up, driver sleeps are
+    /// capped at `cap`, but only once ICE has a working pair (before that nothing is
+    /// queued without a timer, and an unanswered attempt must not spin the timer).
+    idle: Arc<Idle>,
     cap: Option<Duration>,
     socket_buffer: usize,
     /// How many timer sleeps the driver started: a cheap proxy for wake-ups.
@@ -54,20 +57,26 @@ impl LinkRuntime {
     /// A runtime with the given setup sleep cap (`None`: never cap) and UDP buffer size
     /// (`0`: leave the kernel default).
     pub fn new(cap: Option<Duration>, socket_buffer: usize) -> Arc<Self> {
-        Self::with_hold(cap, socket_buffer, None)
+        let times = super::idle::IdleTimes {
+            keepalive: Duration::from_secs(2),
+            background_keepalive: Duration::from_secs(20),
+            stretch: false,
+        };
+        Self::with_hold(cap, socket_buffer, None, Idle::new(times, Vec::new()))
     }
 
-    /// Like [`LinkRuntime::new`], with every socket's TTL following `hold`.
+    /// Like [`LinkRuntime::new`], with every socket's TTL following `hold` and its
+    /// traffic reported to `idle`.
     pub fn with_hold(
         cap: Option<Duration>,
         socket_buffer: usize,
         hold: Option<Arc<TtlHold>>,
+        idle: Arc<Idle>,
     ) -> Arc<Self> {
         Arc::new(Self {
             hold,
             inner: TokioRuntime,
-            setting_up: AtomicBool::new(true),
-            ice_connected: AtomicBool::new(false),
+            idle,
             cap,
             socket_buffer,
             sleeps: AtomicU64::new(0),
@@ -76,17 +85,22 @@ impl LinkRuntime {
 
     /// Turn the setup-phase sleep cap on or off.
     pub fn set_setting_up(&self, on: bool) {
-        self.setting_up.store(on, Ordering::Release);
+        self.idle.set_setting_up(on);
     }
 
     /// ICE found (or lost) a working candidate pair.
     pub fn set_ice_connected(&self, on: bool) {
-        self.ice_connected.store(on, Ordering::Release);
+        self.idle.set_ice_connected(on);
     }
 
     /// Whether the setup-phase cap is currently in force.
     pub fn is_setting_up(&self) -> bool {
-        self.setting_up.load(Ordering::Acquire)
+        self.idle.is_setting_up()
+    }
+
+    /// The link's idle bookkeeping (pace, traffic, last heard).
+    pub fn idle(&self) -> &Arc<Idle> {
+        &self.idle
     }
 
     /// End the TTL hold (if any): the peer is known to expect our packets.
@@ -136,12 +150,15 @@ impl Runtime for LinkRuntime {
 
     fn wrap_udp_socket(&self, socket: std::net::UdpSocket) -> io::Result<Arc<dyn AsyncUdpSocket>> {
         self.tune_socket(&socket);
-        let Some(hold) = &self.hold else {
-            return self.inner.wrap_udp_socket(socket);
+        let inner = match &self.hold {
+            None => self.inner.wrap_udp_socket(socket)?,
+            Some(hold) => {
+                let raw = socket.try_clone()?;
+                let inner = self.inner.wrap_udp_socket(socket)?;
+                Arc::new(HeldSocket::new(inner, raw, hold.clone())?)
+            }
         };
-        let raw = socket.try_clone()?;
-        let inner = self.inner.wrap_udp_socket(socket)?;
-        Ok(Arc::new(HeldSocket::new(inner, raw, hold.clone())?))
+        Ok(Arc::new(IdleSocket::new(inner, self.idle.clone())))
     }
 
     fn wrap_tcp_listener(
@@ -171,10 +188,10 @@ impl Runtime for LinkRuntime {
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         self.sleeps.fetch_add(1, Ordering::Relaxed);
-        let setting_up = self.is_setting_up() && self.ice_connected.load(Ordering::Acquire);
+        let setting_up = self.is_setting_up() && self.idle.is_ice_connected();
         let duration = match self.cap {
             Some(cap) if setting_up => duration.min(cap),
-            _ => duration,
+            _ => self.idle.sleep_for(duration, Instant::now()),
         };
         // Tokio's timer wheel has 1 ms ticks, so a capped sleep below that would still
         // last 1–2 ms. During setup only, sleep on a blocking-pool thread instead: the

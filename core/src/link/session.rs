@@ -1,7 +1,7 @@
 //! The two halves of the offer/answer dance and the connected link they produce.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use rtc::peer_connection::transport::RTCIceCandidateInit;
@@ -11,7 +11,7 @@ use webrtc::data_channel::DataChannel;
 use webrtc::peer_connection::{PeerConnection, RTCSessionDescription};
 
 use super::peer::{self, Peer, Shared, GOODBYE};
-use super::{LinkConfig, LinkError, LinkSecrets, LinkState};
+use super::{LinkConfig, LinkError, LinkSecrets, LinkState, Pace, WireCounts};
 
 /// Label of Tincan's one data channel.
 const CHANNEL_LABEL: &str = "tincan";
@@ -58,6 +58,8 @@ impl PendingOffer {
         let local_sdp = peer::gathered_sdp(&peer, config.gather_timeout).await?;
         // The answer may take hours: don't wake the idle driver every few ms meanwhile.
         peer.shared.runtime.set_setting_up(false);
+        // The offerer keeps an idle link alive in the background (idle.rs).
+        peer.shared.runtime.idle().set_leader(true);
         Ok(Self {
             peer,
             local_sdp,
@@ -121,6 +123,7 @@ pub struct Link {
 
 impl Link {
     fn new(peer: Peer, local_fingerprint: [u8; 32]) -> Self {
+        tokio::spawn(watch_silence(Arc::downgrade(&peer.shared)));
         Self {
             pc: peer.pc,
             shared: peer.shared,
@@ -371,5 +374,96 @@ impl Link {
     /// How many timer sleeps this link's driver has started: wake-up accounting.
     pub fn driver_sleeps(&self) -> u64 {
         self.shared.runtime.sleeps()
+    }
+
+    /// Keep the link lively (someone is looking) or cheap (nobody is): how often
+    /// keep-alives go out and how soon silence counts as `Disconnected`. Both sides
+    /// should use the same pace; the node agrees on it with the peer.
+    pub fn set_pace(&self, pace: Pace) {
+        self.shared.runtime.idle().set_pace(pace);
+    }
+
+    /// The pace in force.
+    pub fn pace(&self) -> Pace {
+        self.shared.runtime.idle().pace()
+    }
+
+    /// Packets and bytes this link's sockets moved so far.
+    pub fn wire_counts(&self) -> WireCounts {
+        self.shared.runtime.idle().counts()
+    }
+
+    /// When anything (a keep-alive, data) last arrived from the peer.
+    pub fn last_heard(&self) -> Option<std::time::Instant> {
+        self.shared.runtime.idle().last_heard()
+    }
+}
+
+/// How often a silent link looks again whether the peer is back.
+const SILENT_RECHECK: Duration = Duration::from_secs(1);
+
+/// Declares the link `Disconnected` once the peer has been silent longer than its pace
+/// allows, and `Open` again when it is heard. Sleeps until the limit could run out, so
+/// an idle link costs one wake-up per limit at most. Ends with the link.
+async fn watch_silence(shared: Weak<Shared>) {
+    let Some(strong) = shared.upgrade() else {
+        return;
+    };
+    let idle = strong.runtime.idle().clone();
+    let (foreground, background) = strong.silence_limits;
+    let mut states = strong.state.subscribe();
+    drop(strong);
+    if states
+        .wait_for(|s| *s != LinkState::Connecting)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let opened = Instant::now();
+    loop {
+        let changed = idle.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        let state = *states.borrow();
+        if state.is_final() {
+            return;
+        }
+        let limit = match idle.pace() {
+            Pace::Foreground => foreground,
+            Pace::Background => background,
+        };
+        let heard = idle.last_heard().map_or(opened, |t| t.max(opened));
+        let now = Instant::now();
+        let silent = now.saturating_duration_since(heard) >= limit;
+        let next = match (silent, state) {
+            (true, LinkState::Open) => {
+                tracing::debug!("nothing heard for {limit:?}: disconnected");
+                match shared.upgrade() {
+                    Some(s) => s.set_state(LinkState::Disconnected),
+                    None => return,
+                }
+                now + SILENT_RECHECK
+            }
+            (true, _) => now + SILENT_RECHECK,
+            (false, LinkState::Disconnected)
+                if now
+                    .checked_sub(SILENT_RECHECK.min(limit))
+                    .is_none_or(|recent| heard > recent) =>
+            {
+                match shared.upgrade() {
+                    Some(s) => s.set_state(LinkState::Open),
+                    None => return,
+                }
+                heard + limit
+            }
+            (false, LinkState::Disconnected) => now + SILENT_RECHECK,
+            (false, _) => heard + limit,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep_until(next.into()) => {}
+            _ = changed => {}
+            changed = states.changed() => if changed.is_err() { return },
+        }
     }
 }

@@ -38,7 +38,7 @@ use webrtc::runtime::{AsyncUdpSocket, RecvMeta, Transmit};
 pub const DEFAULT_WAITING_TTL: u32 = 3;
 
 /// STUN message type of a Binding Request (a peer's connectivity check).
-const BINDING_REQUEST: u16 = 0x0001;
+pub(crate) const BINDING_REQUEST: u16 = 0x0001;
 /// The STUN magic cookie, bytes 4..8 of every STUN message.
 const MAGIC_COOKIE: [u8; 4] = [0x21, 0x12, 0xA4, 0x42];
 
@@ -124,11 +124,11 @@ impl TtlHold {
     }
 }
 
-fn is_stun(packet: &[u8]) -> bool {
+pub(crate) fn is_stun(packet: &[u8]) -> bool {
     packet.len() >= 20 && packet[0] & 0xC0 == 0 && packet[4..8] == MAGIC_COOKIE
 }
 
-fn stun_type(packet: &[u8]) -> Option<u16> {
+pub(crate) fn stun_type(packet: &[u8]) -> Option<u16> {
     is_stun(packet).then(|| u16::from_be_bytes([packet[0], packet[1]]))
 }
 

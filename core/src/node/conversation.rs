@@ -18,7 +18,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::events::{Event, EventQueue, PeerId, PeerState};
@@ -26,7 +26,7 @@ use super::handshake::{self, HandshakeError};
 use super::peer::{Command, PeerSlot};
 use super::route;
 use crate::identity::Identity;
-use crate::link::{Link, LinkConfig, LinkState};
+use crate::link::{Link, LinkConfig, LinkState, Pace};
 use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::wire::Frame;
@@ -62,6 +62,22 @@ pub struct ReconnectPolicy {
     /// Nothing at all from the peer for this long, though the link looks up: the
     /// session behind it is gone (e.g. the peer restarted); rebuild.
     pub silence_limit: Duration,
+    /// `ping_after` in the background pace: a `Ping` costs three packets, so it is
+    /// rare there (the link's keep-alives show the path is up; this shows the peer's
+    /// session is still the one we talk to).
+    pub background_ping_after: Duration,
+    /// `silence_limit` in the background pace.
+    pub background_silence_limit: Duration,
+}
+
+impl ReconnectPolicy {
+    /// `(ping_after, silence_limit)` for the pace in force.
+    fn liveness(&self, pace: Pace) -> (Duration, Duration) {
+        match pace {
+            Pace::Foreground => (self.ping_after, self.silence_limit),
+            Pace::Background => (self.background_ping_after, self.background_silence_limit),
+        }
+    }
 }
 
 impl Default for ReconnectPolicy {
@@ -75,6 +91,8 @@ impl Default for ReconnectPolicy {
             stall_limit: Duration::ZERO,
             ping_after: Duration::from_secs(5),
             silence_limit: Duration::from_secs(20),
+            background_ping_after: Duration::from_secs(300),
+            background_silence_limit: Duration::from_secs(330),
         }
     }
 }
@@ -89,6 +107,8 @@ pub(super) struct Ctx {
     pub connect_timeout: Duration,
     pub display_name: Option<String>,
     pub reconnect: ReconnectPolicy,
+    /// This device's pace: background when nobody looks at the app.
+    pub pace: watch::Sender<Pace>,
 }
 
 impl Ctx {
@@ -243,7 +263,9 @@ pub(super) async fn run(
                     Ok((link, sdp)) => (link, sdp, window),
                     Err(e) => {
                         tracing::warn!(peer = %id, "could not prepare a connection: {e}");
-                        if !plan.take_in(pause(&mut commands, &mut delay, &ctx.reconnect).await) {
+                        if !plan
+                            .take_in(pause(&ctx, &mut commands, &mut delay, until.is_none()).await)
+                        {
                             return;
                         }
                         continue;
@@ -295,7 +317,7 @@ pub(super) async fn run(
                 delay = ctx.reconnect.first_delay;
                 continue;
             }
-            if !plan.take_in(pause(&mut commands, &mut delay, &ctx.reconnect).await) {
+            if !plan.take_in(pause(&ctx, &mut commands, &mut delay, until.is_none()).await) {
                 return;
             }
             continue;
@@ -321,7 +343,7 @@ pub(super) async fn run(
             Err(HandshakeError::Lost(reason)) => {
                 tracing::info!(peer = %id, "handshake interrupted: {reason}");
                 let _ = link.close_without_goodbye().await;
-                if !plan.take_in(pause(&mut commands, &mut delay, &ctx.reconnect).await) {
+                if !plan.take_in(pause(&ctx, &mut commands, &mut delay, until.is_none()).await) {
                     return;
                 }
                 continue;
@@ -355,7 +377,7 @@ pub(super) async fn run(
                 slot.set_state(&id, &ctx.events, PeerState::Reconnecting { attempt: 0 });
                 // Its closing session would answer our first checks (handshake_limit).
                 let mut wait = ctx.reconnect.first_delay;
-                if !plan.take_in(pause(&mut commands, &mut wait, &ctx.reconnect).await) {
+                if !plan.take_in(pause(&ctx, &mut commands, &mut wait, until.is_none()).await) {
                     return;
                 }
             }
@@ -439,16 +461,31 @@ fn show_reconnecting(
     }
 }
 
-/// Waits before the next attempt, unless something asks for attention first.
+/// Waits before the next attempt, unless something asks for attention first. A known
+/// contact in the background pace is not polled: the next attempt waits for a network
+/// change, new details or the app coming to the foreground.
 async fn pause(
+    ctx: &Ctx,
     commands: &mut mpsc::Receiver<Command>,
     delay: &mut Duration,
-    policy: &ReconnectPolicy,
+    known_contact: bool,
 ) -> Interrupt {
+    let mut pace = ctx.pace.subscribe();
+    let background = known_contact && *pace.borrow_and_update() == Pace::Background;
     let until = Instant::now() + *delay;
-    *delay = (*delay * 2).min(policy.max_delay);
+    *delay = (*delay * 2).min(ctx.reconnect.max_delay);
+    let waited = async {
+        if !background {
+            tokio::time::sleep_until(until).await;
+            return;
+        }
+        // Until the app comes to the foreground.
+        if pace.wait_for(|p| *p == Pace::Foreground).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
     tokio::select! {
-        _ = tokio::time::sleep_until(until) => Interrupt::Waited,
+        () = waited => Interrupt::Waited,
         interrupt = next_interrupt(commands, true) => interrupt,
     }
 }
@@ -530,8 +567,11 @@ async fn connected(
     let mut last_heard = Instant::now();
     let mut last_ping = Instant::now();
     let policy = &ctx.reconnect;
-    let mut check = tokio::time::interval(policy.ping_after.max(Duration::from_millis(100)));
-    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pace = Pacing::new(ctx.pace.subscribe());
+    if let Err(reason) = pace.start(link).await {
+        return Ending::Lost(reason);
+    }
+    let mut check = pace.check_timer(policy);
     loop {
         tokio::select! {
             // Frames first: a goodbye must win over the close that follows it.
@@ -542,6 +582,11 @@ async fn connected(
                 };
                 last_heard = Instant::now();
                 match Frame::decode(&bytes) {
+                    Ok(Frame::Pace { background }) => {
+                        if pace.peer_changed(link, background) {
+                            check = pace.check_timer(policy);
+                        }
+                    }
                     Ok(frame) => {
                         if let Some(ending) = on_frame(ctx, id, link, frame).await {
                             return ending;
@@ -614,21 +659,99 @@ async fn connected(
                     }
                 };
             }
+            changed = pace.local.changed() => {
+                if changed.is_err() {
+                    return Ending::Away;
+                }
+                match pace.local_changed(link).await {
+                    Ok(()) => check = pace.check_timer(policy),
+                    Err(reason) => return Ending::Lost(reason),
+                }
+            }
             _ = check.tick() => {
+                let (ping_after, silence_limit) = policy.liveness(pace.effective());
                 if stalled_since.is_some_and(|t| t.elapsed() >= policy.stall_limit) {
                     return Ending::Lost("no packets from the other side".into());
                 }
-                if last_heard.elapsed() >= policy.silence_limit {
+                if last_heard.elapsed() >= silence_limit {
                     return Ending::Lost("no answer from the other side".into());
                 }
-                if last_heard.elapsed() >= policy.ping_after && last_ping.elapsed() >= policy.ping_after {
+                if last_heard.elapsed() >= ping_after && last_ping.elapsed() >= ping_after {
                     last_ping = Instant::now();
                     // A send that cannot complete is noticed by the limits above.
-                    let _ = tokio::time::timeout(policy.ping_after, link.send(&Frame::Ping.encode())).await;
+                    let _ = tokio::time::timeout(ping_after, link.send(&Frame::Ping.encode())).await;
                 }
             }
         }
     }
+}
+
+/// The pace of one connected stretch: ours (the app's), the peer's (its last `Pace`
+/// frame), and the one both use — background while either is.
+struct Pacing {
+    local: watch::Receiver<Pace>,
+    peer_background: bool,
+}
+
+impl Pacing {
+    fn new(local: watch::Receiver<Pace>) -> Self {
+        Self {
+            local,
+            peer_background: false,
+        }
+    }
+
+    fn effective(&self) -> Pace {
+        if self.peer_background || *self.local.borrow() == Pace::Background {
+            Pace::Background
+        } else {
+            Pace::Foreground
+        }
+    }
+
+    /// Tells the peer our pace if it is not the default, and applies it.
+    async fn start(&mut self, link: &Link) -> Result<(), String> {
+        let ours = *self.local.borrow_and_update();
+        if ours == Pace::Background {
+            send_pace(link, ours).await?;
+        }
+        link.set_pace(self.effective());
+        Ok(())
+    }
+
+    /// Our pace changed: tell the peer, apply.
+    async fn local_changed(&mut self, link: &Link) -> Result<(), String> {
+        let ours = *self.local.borrow_and_update();
+        send_pace(link, ours).await?;
+        link.set_pace(self.effective());
+        Ok(())
+    }
+
+    /// The peer told us its pace; `true` when the pace in force changed.
+    fn peer_changed(&mut self, link: &Link, background: bool) -> bool {
+        let before = self.effective();
+        self.peer_background = background;
+        link.set_pace(self.effective());
+        before != self.effective()
+    }
+
+    /// How often the liveness checks run in the pace in force.
+    fn check_timer(&self, policy: &ReconnectPolicy) -> tokio::time::Interval {
+        let (ping_after, _) = policy.liveness(self.effective());
+        let period = ping_after.max(Duration::from_millis(100));
+        let mut check = tokio::time::interval_at(Instant::now() + period, period);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        check
+    }
+}
+
+async fn send_pace(link: &Link, pace: Pace) -> Result<(), String> {
+    let frame = Frame::Pace {
+        background: pace == Pace::Background,
+    };
+    link.send(&frame.encode())
+        .await
+        .map_err(|e| format!("the connection broke: {e}"))
 }
 
 /// Sends what the outbox holds beyond what this link already carried, and owed read
@@ -727,6 +850,8 @@ async fn on_frame(ctx: &Ctx, id: &PeerId, link: &Link, frame: Frame) -> Option<E
             }
         }
         Frame::Pong => {}
+        // Taken in by `connected` before it gets here.
+        Frame::Pace { .. } => {}
         Frame::Away => return Some(Ending::PeerAway),
         Frame::Confirm { .. } | Frame::Hello { .. } | Frame::Proof { .. } => {
             tracing::debug!(peer = %id, "handshake frame after the handshake ignored");

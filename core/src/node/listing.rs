@@ -2,6 +2,7 @@
 //! list, a conversation's stored facts, and the person's settings.
 
 use super::{lock, Node, NodeError};
+use crate::link::{Pace, WireCounts};
 use crate::store::{ConversationRecord, ConversationSummary};
 
 impl Node {
@@ -27,6 +28,40 @@ impl Node {
 }
 
 impl Node {
+    /// Someone is looking at the app (`Foreground`) or nobody is (`Background`). In
+    /// the background every open link keeps to the fewest packets that hold it
+    /// (docs/IDLE.md): one keep-alive exchange every 25 s, a loss noticed within a
+    /// minute, and contacts that are offline are tried again only on a network change
+    /// or when the app comes back to the foreground. The peer is told and uses the
+    /// same pace. Starts in the foreground.
+    pub fn set_pace(&self, pace: Pace) {
+        self.inner.ctx.pace.send_if_modified(|current| {
+            let changed = *current != pace;
+            *current = pace;
+            changed
+        });
+    }
+
+    /// What one conversation's current link costs and how it is paced, for
+    /// diagnostics and benchmarks; `None` without a live link.
+    pub fn link_stats(&self, peer: &str) -> Option<LinkStats> {
+        let slot = lock(&self.inner.peers).get(peer).cloned()?;
+        let link = lock(&slot.link).clone()?;
+        if link.state().is_final() {
+            return None;
+        }
+        Some(LinkStats {
+            pace: link.pace(),
+            driver_sleeps: link.driver_sleeps(),
+            wire: link.wire_counts(),
+        })
+    }
+
+    /// The pace set by [`Node::set_pace`].
+    pub fn pace(&self) -> Pace {
+        *self.inner.ctx.pace.borrow()
+    }
+
     /// The network changed (a phone joined Wi-Fi, an interface came back): every
     /// conversation waiting between reconnection attempts tries again at once.
     pub fn network_changed(&self) {
@@ -35,4 +70,15 @@ impl Node {
             let _ = slot.commands.try_send(super::peer::Command::Retry);
         }
     }
+}
+
+/// One link's pace and cost so far ([`Node::link_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkStats {
+    /// The pace both sides use now.
+    pub pace: Pace,
+    /// Timer sleeps its driver started (each follows a wake-up).
+    pub driver_sleeps: u64,
+    /// Packets and bytes its sockets moved.
+    pub wire: WireCounts,
 }

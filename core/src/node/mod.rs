@@ -27,6 +27,7 @@ pub use dir_lock::check_data_dir_free;
 pub use error::NodeError;
 pub use events::{Event, PeerId, PeerState};
 pub use invites::PendingInviteInfo;
+pub use listing::LinkStats;
 pub use plain::{
     is_browser_description, read_browser_description, BrowserJoin, BrowserOffer,
     BROWSER_CHANNEL_LABEL, BROWSER_PEER_PREFIX,
@@ -283,6 +284,7 @@ impl Node {
             connect_timeout: config.connect_timeout,
             display_name: config.display_name.clone(),
             reconnect: config.reconnect.clone(),
+            pace: tokio::sync::watch::channel(crate::link::Pace::Foreground).0,
         });
         let node = Node {
             inner: Arc::new(Inner {

@@ -1,0 +1,224 @@
+//! The background pace between two nodes on loopback: either side asking for it puts
+//! both links on it, the conversation keeps working, and an offline contact is not
+//! polled in the background. Background timings are shortened (keep-alive 4 s,
+//! silence 10 s) so the test takes seconds; tests/tests/idle_netns.rs uses the real
+//! ones across namespaces, with cuts.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tincan_core::link::{LinkConfig, Pace};
+use tincan_core::node::{
+    Event, InviteRequest, Node, NodeConfig, PeerState, Protection, ReconnectPolicy,
+};
+use tincan_core::protect::argon;
+use tincan_core::secrets::MemorySecretStore;
+
+use common::{expect_connected, expect_event, expect_received};
+
+struct Device {
+    name: &'static str,
+    dir: PathBuf,
+    secrets: Arc<MemorySecretStore>,
+}
+
+impl Device {
+    fn new(name: &'static str, root: &Path) -> Self {
+        Self {
+            name,
+            dir: root.join(name),
+            secrets: Arc::new(MemorySecretStore::default()),
+        }
+    }
+
+    fn start(&self) -> Node {
+        let mut config = NodeConfig::new(self.dir.clone(), self.secrets.clone());
+        config.link = LinkConfig {
+            background_keepalive: Duration::from_secs(4),
+            background_silence: Duration::from_secs(10),
+            ..LinkConfig::loopback()
+        };
+        config.argon = argon::FLOOR;
+        config.display_name = Some(self.name.to_owned());
+        config.connect_timeout = Duration::from_secs(20);
+        config.reconnect = ReconnectPolicy {
+            attempt_window: Duration::from_secs(6),
+            first_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(1),
+            ..ReconnectPolicy::default()
+        };
+        Node::open(config).unwrap()
+    }
+}
+
+fn connect(ana: &Node, ben: &Node) -> String {
+    let invite = ana
+        .create_invite(InviteRequest {
+            protection: Protection::Open,
+            lifetime_secs: None,
+        })
+        .unwrap();
+    let joined = ben.join(&invite.code, None).unwrap();
+    let peer = ana.accept_reply(&joined.reply_code).unwrap();
+    expect_connected(ana, &peer);
+    expect_connected(ben, &peer);
+    peer
+}
+
+/// Waits (bounded) until `node`'s link to `peer` uses `pace`.
+fn expect_pace(node: &Node, peer: &str, pace: Pace) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if node.link_stats(peer).is_some_and(|s| s.pace == pace) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("link never reached {pace:?}: {:?}", node.link_stats(peer));
+}
+
+#[test]
+fn either_side_in_the_background_puts_both_links_on_the_background_pace() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        Device::new("Ana", root.path()),
+        Device::new("Ben", root.path()),
+    );
+    let (ana, ben) = (a.start(), b.start());
+    let peer = connect(&ana, &ben);
+    expect_pace(&ben, &peer, Pace::Foreground);
+
+    // Ana's phone goes in a pocket; Ben is still looking at the chat.
+    ana.set_pace(Pace::Background);
+    assert_eq!(ana.pace(), Pace::Background);
+    assert_eq!(ben.pace(), Pace::Foreground);
+    expect_pace(&ana, &peer, Pace::Background);
+    expect_pace(&ben, &peer, Pace::Background);
+
+    // Idle for 20 s: few packets, nothing lost, still connected.
+    std::thread::sleep(Duration::from_secs(3));
+    let before = (
+        ana.link_stats(&peer).unwrap(),
+        ben.link_stats(&peer).unwrap(),
+    );
+    std::thread::sleep(Duration::from_secs(20));
+    let after = (
+        ana.link_stats(&peer).unwrap(),
+        ben.link_stats(&peer).unwrap(),
+    );
+    let ana_out = after.0.wire.packets_out - before.0.wire.packets_out;
+    let ben_out = after.1.wire.packets_out - before.1.wire.packets_out;
+    let ana_sleeps = after.0.driver_sleeps - before.0.driver_sleeps;
+    let ben_sleeps = after.1.driver_sleeps - before.1.driver_sleeps;
+    println!("20 s background: out {ana_out}/{ben_out}, sleeps {ana_sleeps}/{ben_sleeps}");
+    // One exchange every 4 s: ~5 packets each way (the foreground pace: ~30).
+    assert!(ana_out <= 7 && ben_out <= 7, "{ana_out}/{ben_out}");
+    assert!(
+        ana_sleeps <= 15 && ben_sleeps <= 15,
+        "{ana_sleeps}/{ben_sleeps}"
+    );
+    for node in [&ana, &ben] {
+        let state = node.peers().into_iter().find(|p| p.peer == peer).unwrap();
+        assert_eq!(state.state, PeerState::Connected);
+    }
+
+    // Chat still works both ways in the background.
+    ben.send(&peer, "are you there?").unwrap();
+    expect_received(&ana, &peer, "are you there?");
+    ana.send(&peer, "pocket reply").unwrap();
+    expect_received(&ben, &peer, "pocket reply");
+
+    // Ana looks again: both back on the foreground pace.
+    ana.set_pace(Pace::Foreground);
+    expect_pace(&ana, &peer, Pace::Foreground);
+    expect_pace(&ben, &peer, Pace::Foreground);
+}
+
+#[test]
+fn in_the_background_an_offline_contact_waits_for_the_foreground_not_a_timer() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        Device::new("Ana", root.path()),
+        Device::new("Ben", root.path()),
+    );
+    let (ana, ben) = (a.start(), b.start());
+    let peer = connect(&ana, &ben);
+    ana.set_pace(Pace::Background);
+    expect_pace(&ana, &peer, Pace::Background);
+
+    // Ben's app closes: Ana's one attempt runs its window, then nothing more.
+    ben.shutdown();
+    drop(ben);
+    expect_event(
+        &ana,
+        "reconnecting",
+        |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Reconnecting { .. } } if *p == peer),
+    );
+    let attempts = |node: &Node, within: Duration| {
+        let deadline = Instant::now() + within;
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            if let Some(Event::PeerState { state, .. }) =
+                node.next_event(Duration::from_millis(100))
+            {
+                if let PeerState::Reconnecting { attempt } = state {
+                    seen.push(attempt);
+                }
+            }
+        }
+        seen
+    };
+    // The first attempt after the away lasts 6 s; a foreground pace would make five
+    // more in the next 14 s (1 s pauses).
+    let seen = attempts(&ana, Duration::from_secs(20));
+    println!("attempts seen in 20 s of background: {seen:?}");
+    assert!(
+        seen.iter().all(|&n| n <= 1),
+        "polled in background: {seen:?}"
+    );
+    assert!(
+        ana.link_stats(&peer).is_none(),
+        "no link kept open meanwhile"
+    );
+
+    // Ben is back, but Ana's side is not listening; she opens the app: connected.
+    let ben = b.start();
+    std::thread::sleep(Duration::from_secs(3));
+    ana.set_pace(Pace::Foreground);
+    expect_connected(&ana, &peer);
+    expect_connected(&ben, &peer);
+    ben.send(&peer, "back").unwrap();
+    expect_received(&ana, &peer, "back");
+}
+
+#[test]
+fn in_the_background_a_network_change_tries_an_offline_contact_again() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        Device::new("Ana", root.path()),
+        Device::new("Ben", root.path()),
+    );
+    let (ana, ben) = (a.start(), b.start());
+    let peer = connect(&ana, &ben);
+    ana.set_pace(Pace::Background);
+    ben.shutdown();
+    drop(ben);
+    expect_event(
+        &ana,
+        "reconnecting",
+        |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Reconnecting { .. } } if *p == peer),
+    );
+    // Past the first attempt's window: waiting without a timer.
+    std::thread::sleep(Duration::from_secs(8));
+    let ben = b.start();
+    // The phone reports a network change; Ana is still in the background.
+    ana.network_changed();
+    expect_connected(&ana, &peer);
+    expect_connected(&ben, &peer);
+    expect_pace(&ana, &peer, Pace::Background);
+    expect_pace(&ben, &peer, Pace::Background);
+}
