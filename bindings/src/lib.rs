@@ -13,6 +13,7 @@ mod codes;
 mod error;
 mod events;
 mod node;
+mod pace;
 mod qr;
 mod secrets;
 

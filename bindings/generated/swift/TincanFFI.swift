@@ -1463,6 +1463,24 @@ public protocol NodeProtocol: AnyObject, Sendable {
      */
     func shutdown() 
     
+    /**
+     * The phone's network changed (Android: a ConnectivityManager callback; iOS:
+     * NWPathMonitor): contacts that are not connected are tried again at once, also
+     * in the background.
+     */
+    func networkChanged() 
+    
+    /**
+     * The pace set with [`Node::set_pace`].
+     */
+    func pace()  -> Pace
+    
+    /**
+     * Switches every link to `pace`; the contacts are told and use the same pace.
+     * A node starts in the foreground.
+     */
+    func setPace(pace: Pace) 
+    
 }
 /**
  * A Tincan node: one per app. Close it with [`Node::shutdown`] (Kotlin's `close()`
@@ -1861,6 +1879,44 @@ open func shutdown()  {try! rustCall() {
         uniffiCallStatus in
     uniffi_tincan_ffi_fn_method_node_shutdown(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The phone's network changed (Android: a ConnectivityManager callback; iOS:
+     * NWPathMonitor): contacts that are not connected are tried again at once, also
+     * in the background.
+     */
+open func networkChanged()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_network_changed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The pace set with [`Node::set_pace`].
+     */
+open func pace() -> Pace  {
+    return try!  FfiConverterTypePace_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_pace(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Switches every link to `pace`; the contacts are told and use the same pace.
+     * A node starts in the foreground.
+     */
+open func setPace(pace: Pace)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_set_pace(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePace_lower(pace),uniffiCallStatus
     )
 }
 }
@@ -6407,6 +6463,84 @@ public func FfiConverterTypeMessageStatus_lower(_ value: MessageStatus) -> RustB
 
 
 /**
+ * How lively open links are kept.
+ */
+
+public enum Pace: Equatable, Hashable {
+    
+    /**
+     * Someone is looking: keep-alives every couple of seconds, a lost connection
+     * noticed within about 5 s.
+     */
+    case foreground
+    /**
+     * Nobody is looking: one keep-alive exchange every 25 s, a lost connection
+     * noticed within a minute, offline contacts tried again only on a network change
+     * or back in the foreground.
+     */
+    case background
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Pace: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePace: FfiConverterRustBuffer {
+    typealias SwiftType = Pace
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pace {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .foreground
+        
+        case 2: return .background
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Pace, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .foreground:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .background:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePace_lift(_ buf: RustBuffer) throws -> Pace {
+    return try FfiConverterTypePace.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePace_lower(_ value: Pace) -> RustBuffer {
+    return FfiConverterTypePace.lower(value)
+}
+
+
+
+/**
  * Where a conversation's connection stands.
  */
 
@@ -8330,6 +8464,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_shutdown() != 45199) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_network_changed() != 5266) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_pace() != 49060) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_set_pace() != 47111) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() != 42127) {

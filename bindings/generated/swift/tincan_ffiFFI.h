@@ -490,6 +490,21 @@ RustBuffer uniffi_tincan_ffi_fn_method_node_send(uint64_t ptr, RustBuffer peer, 
 void uniffi_tincan_ffi_fn_method_node_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_NETWORK_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_NETWORK_CHANGED
+void uniffi_tincan_ffi_fn_method_node_network_changed(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_PACE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_PACE
+RustBuffer uniffi_tincan_ffi_fn_method_node_pace(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SET_PACE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_SET_PACE
+void uniffi_tincan_ffi_fn_method_node_set_pace(uint64_t ptr, RustBuffer pace, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_MEMORYSECRETSTORE
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_CLONE_MEMORYSECRETSTORE
 uint64_t uniffi_tincan_ffi_fn_clone_memorysecretstore(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1073,6 +1088,24 @@ uint16_t uniffi_tincan_ffi_checksum_method_node_send(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SHUTDOWN
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SHUTDOWN
 uint16_t uniffi_tincan_ffi_checksum_method_node_shutdown(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_NETWORK_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_NETWORK_CHANGED
+uint16_t uniffi_tincan_ffi_checksum_method_node_network_changed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_PACE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_PACE
+uint16_t uniffi_tincan_ffi_checksum_method_node_pace(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SET_PACE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_SET_PACE
+uint16_t uniffi_tincan_ffi_checksum_method_node_set_pace(void
     
 );
 #endif

@@ -794,6 +794,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_shutdown(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_network_changed(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_pace(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_set_pace(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_method_memorysecretstore_delete(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_memorysecretstore_get(
@@ -918,6 +924,12 @@ internal object UniffiLib {
     external fun uniffi_tincan_ffi_fn_method_node_send(`ptr`: Long,`peer`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tincan_ffi_fn_method_node_shutdown(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_network_changed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_pace(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_set_pace(`ptr`: Long,`pace`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tincan_ffi_fn_clone_memorysecretstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1189,6 +1201,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_shutdown() and 0xFFFF) != 45199) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_network_changed() and 0xFFFF) != 5266) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_pace() and 0xFFFF) != 49060) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_set_pace() and 0xFFFF) != 47111) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_memorysecretstore_delete() and 0xFFFF) != 42127) {
@@ -3167,6 +3188,24 @@ public interface NodeInterface {
      */
     fun `shutdown`()
     
+    /**
+     * The phone's network changed (Android: a ConnectivityManager callback; iOS:
+     * NWPathMonitor): contacts that are not connected are tried again at once, also
+     * in the background.
+     */
+    fun `networkChanged`()
+    
+    /**
+     * The pace set with [`Node::set_pace`].
+     */
+    fun `pace`(): Pace
+    
+    /**
+     * Switches every link to `pace`; the contacts are told and use the same pace.
+     * A node starts in the foreground.
+     */
+    fun `setPace`(`pace`: Pace)
+    
     companion object
 }
 
@@ -3719,6 +3758,56 @@ open class Node: Disposable, AutoCloseable, NodeInterface
     UniffiLib.uniffi_tincan_ffi_fn_method_node_shutdown(
         it,
         _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The phone's network changed (Android: a ConnectivityManager callback; iOS:
+     * NWPathMonitor): contacts that are not connected are tried again at once, also
+     * in the background.
+     */override fun `networkChanged`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_network_changed(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The pace set with [`Node::set_pace`].
+     */override fun `pace`(): Pace {
+            return FfiConverterTypePace.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_pace(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Switches every link to `pace`; the contacts are told and use the same pace.
+     * A node starts in the foreground.
+     */override fun `setPace`(`pace`: Pace)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_set_pace(
+        it,
+        
+        FfiConverterTypePace.lower(`pace`),_status)
 }
     }
     
@@ -7720,6 +7809,52 @@ public object FfiConverterTypeMessageStatus: FfiConverterRustBuffer<MessageStatu
     override fun allocationSize(value: MessageStatus) = 4UL
 
     override fun write(value: MessageStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How lively open links are kept.
+ */
+
+enum class Pace {
+    
+    /**
+     * Someone is looking: keep-alives every couple of seconds, a lost connection
+     * noticed within about 5 s.
+     */
+    FOREGROUND,
+    /**
+     * Nobody is looking: one keep-alive exchange every 25 s, a lost connection
+     * noticed within a minute, offline contacts tried again only on a network change
+     * or back in the foreground.
+     */
+    BACKGROUND;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePace: FfiConverterRustBuffer<Pace> {
+    override fun read(buf: ByteBuffer) = try {
+        Pace.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Pace) = 4UL
+
+    override fun write(value: Pace, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }

@@ -109,4 +109,34 @@ class DurableChatTest {
         ben.expect("Ben connected") { it == Event.PeerStateChanged(peer, PeerState.Connected) }
         assertTrue(ben.waitingConversations().isEmpty(), "connected: no longer waiting")
     }
+
+    @Test
+    fun `a hidden app chats on the background pace and a network change brings a contact back`() {
+        val (anaDir, benDir) = dir("ana") to dir("ben")
+        val benStore = RecordingSecretStore()
+        val ana = open("Ana", anaDir, RecordingSecretStore())
+        var ben = open("Ben", benDir, benStore)
+        val peer = ana.acceptReply(ben.join(ana.createInvite(Protection.Open, null).code, null).replyCode)
+        ana.expect("connected") { it == Event.PeerStateChanged(peer, PeerState.Connected) }
+        assertEquals(Pace.FOREGROUND, ana.pace(), "a node starts in the foreground")
+
+        // Ana's app goes to the background: the chat still works both ways.
+        ana.setPace(Pace.BACKGROUND)
+        assertEquals(Pace.BACKGROUND, ana.pace())
+        ben.send(peer, "still there?")
+        assertEquals("still there?", (ana.expect("message") { it is Event.Message } as Event.Message).text)
+        val id = ana.send(peer, "in my pocket")
+        ana.expect("delivered") { it == Event.Delivered(peer, id) }
+
+        // Ben's app closes and opens again; Ana, in the background, does not poll for
+        // him, but the phone's network change makes her try at once.
+        ben.shutdown(); ben.close(); opened.remove(ben)
+        ana.expect("reconnecting") { it is Event.PeerStateChanged && it.state is PeerState.Reconnecting }
+        ben = open("Ben", benDir, benStore)
+        Thread.sleep(2_000)
+        ana.networkChanged()
+        ana.expect("connected again") { it == Event.PeerStateChanged(peer, PeerState.Connected) }
+        ana.setPace(Pace.FOREGROUND)
+        assertEquals(Pace.FOREGROUND, ana.pace())
+    }
 }
