@@ -404,7 +404,8 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
                 node.set_pace(Pace::Background);
                 println!(
                     "Background pace: one keep-alive every 25 s; a lost connection is noticed \
-                     within a minute, and an offline contact is tried again only on /foreground."
+                     within a minute; an offline contact is not polled, only answered when it \
+                     comes back (or tried again on /foreground)."
                 );
             }
             Ok(line) if line.trim() == "/foreground" => {

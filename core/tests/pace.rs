@@ -138,19 +138,29 @@ fn either_side_in_the_background_puts_both_links_on_the_background_pace() {
     expect_pace(&ben, &peer, Pace::Foreground);
 }
 
-#[test]
-fn in_the_background_an_offline_contact_waits_for_the_foreground_not_a_timer() {
-    let root = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        Device::new("Ana", root.path()),
-        Device::new("Ben", root.path()),
-    );
+/// Attempt numbers of `Reconnecting` events `node` reports within `within`.
+fn attempts(node: &Node, within: Duration) -> Vec<u32> {
+    let deadline = Instant::now() + within;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Some(Event::PeerState {
+            state: PeerState::Reconnecting { attempt },
+            ..
+        }) = node.next_event(Duration::from_millis(100))
+        {
+            seen.push(attempt);
+        }
+    }
+    seen
+}
+
+/// Ana and Ben connected, Ana in the background, then Ben's app closes.
+fn ben_goes_away(root: &Path) -> (Node, Device, String) {
+    let (a, b) = (Device::new("Ana", root), Device::new("Ben", root));
     let (ana, ben) = (a.start(), b.start());
     let peer = connect(&ana, &ben);
     ana.set_pace(Pace::Background);
     expect_pace(&ana, &peer, Pace::Background);
-
-    // Ben's app closes: Ana's one attempt runs its window, then nothing more.
     ben.shutdown();
     drop(ben);
     expect_event(
@@ -158,26 +168,19 @@ fn in_the_background_an_offline_contact_waits_for_the_foreground_not_a_timer() {
         "reconnecting",
         |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Reconnecting { .. } } if *p == peer),
     );
-    let attempts = |node: &Node, within: Duration| {
-        let deadline = Instant::now() + within;
-        let mut seen = Vec::new();
-        while Instant::now() < deadline {
-            if let Some(Event::PeerState { state, .. }) =
-                node.next_event(Duration::from_millis(100))
-            {
-                if let PeerState::Reconnecting { attempt } = state {
-                    seen.push(attempt);
-                }
-            }
-        }
-        seen
-    };
-    // The first attempt after the away lasts 6 s; a foreground pace would make five
-    // more in the next 14 s (1 s pauses).
-    let seen = attempts(&ana, Duration::from_secs(20));
-    println!("attempts seen in 20 s of background: {seen:?}");
+    (ana, b, peer)
+}
+
+#[test]
+fn in_the_background_an_offline_contact_is_not_polled_and_its_knock_is_answered() {
+    let root = tempfile::tempdir().unwrap();
+    let (ana, b, peer) = ben_goes_away(root.path());
+    // A foreground pace would try again every second or so (6 s windows, 1 s pauses):
+    // in the background nothing is tried and no link is kept.
+    let seen = attempts(&ana, Duration::from_secs(15));
+    println!("attempts seen in 15 s of background: {seen:?}");
     assert!(
-        seen.iter().all(|&n| n <= 1),
+        seen.iter().all(|&n| n == 0),
         "polled in background: {seen:?}"
     );
     assert!(
@@ -185,40 +188,43 @@ fn in_the_background_an_offline_contact_waits_for_the_foreground_not_a_timer() {
         "no link kept open meanwhile"
     );
 
-    // Ben is back, but Ana's side is not listening; she opens the app: connected.
+    // Ben's app opens again and checks towards Ana's port: her doorbell hears it and
+    // she connects, still in the background.
     let ben = b.start();
-    std::thread::sleep(Duration::from_secs(3));
-    ana.set_pace(Pace::Foreground);
     expect_connected(&ana, &peer);
     expect_connected(&ben, &peer);
+    assert_eq!(ana.pace(), Pace::Background);
+    expect_pace(&ben, &peer, Pace::Background);
     ben.send(&peer, "back").unwrap();
     expect_received(&ana, &peer, "back");
 }
 
 #[test]
-fn in_the_background_a_network_change_tries_an_offline_contact_again() {
+fn the_foreground_or_a_network_change_tries_an_offline_contact_at_once() {
     let root = tempfile::tempdir().unwrap();
-    let (a, b) = (
-        Device::new("Ana", root.path()),
-        Device::new("Ben", root.path()),
-    );
-    let (ana, ben) = (a.start(), b.start());
-    let peer = connect(&ana, &ben);
-    ana.set_pace(Pace::Background);
-    ben.shutdown();
-    drop(ben);
-    expect_event(
-        &ana,
-        "reconnecting",
-        |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Reconnecting { .. } } if *p == peer),
-    );
-    // Past the first attempt's window: waiting without a timer.
-    std::thread::sleep(Duration::from_secs(8));
-    let ben = b.start();
-    // The phone reports a network change; Ana is still in the background.
+    let (ana, _ben, _peer) = ben_goes_away(root.path());
+    assert!(attempts(&ana, Duration::from_secs(3))
+        .iter()
+        .all(|&n| n == 0));
+    // The phone reports a network change: one attempt, still in the background.
     ana.network_changed();
-    expect_connected(&ana, &peer);
-    expect_connected(&ben, &peer);
-    expect_pace(&ana, &peer, Pace::Background);
-    expect_pace(&ben, &peer, Pace::Background);
+    let seen = attempts(&ana, Duration::from_secs(3));
+    assert!(
+        seen.contains(&1),
+        "no attempt after a network change: {seen:?}"
+    );
+    // Past that attempt's window: quiet again.
+    std::thread::sleep(Duration::from_secs(5));
+    let seen = attempts(&ana, Duration::from_secs(5));
+    assert!(
+        seen.iter().all(|&n| n <= 1),
+        "polled in background: {seen:?}"
+    );
+    // The app comes to the foreground: attempts at the foreground pace again.
+    ana.set_pace(Pace::Foreground);
+    let seen = attempts(&ana, Duration::from_secs(10));
+    assert!(
+        seen.iter().any(|&n| n >= 2),
+        "no attempt in the foreground: {seen:?}"
+    );
 }

@@ -31,6 +31,7 @@ pub use idle::{Pace, WireCounts};
 pub use runtime::LinkRuntime;
 pub use secrets::{LinkSecrets, PWD_LEN, UFRAG_LEN};
 pub use session::{answer, Link, PendingOffer};
+pub(crate) use ttl_hold::is_stun;
 pub use ttl_hold::DEFAULT_WAITING_TTL;
 
 /// Where a link is in its life. Shells show it; the node reacts to it.

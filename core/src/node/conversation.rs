@@ -21,6 +21,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use super::doorbell;
 use super::events::{Event, EventQueue, PeerId, PeerState};
 use super::handshake::{self, HandshakeError};
 use super::peer::{Command, PeerSlot};
@@ -263,9 +264,15 @@ pub(super) async fn run(
                     Ok((link, sdp)) => (link, sdp, window),
                     Err(e) => {
                         tracing::warn!(peer = %id, "could not prepare a connection: {e}");
-                        if !plan
-                            .take_in(pause(&ctx, &mut commands, &mut delay, until.is_none()).await)
-                        {
+                        if !plan.take_in(
+                            pause(
+                                &ctx,
+                                &mut commands,
+                                &mut delay,
+                                until.is_none().then_some((&id, &*slot)),
+                            )
+                            .await,
+                        ) {
                             return;
                         }
                         continue;
@@ -317,7 +324,15 @@ pub(super) async fn run(
                 delay = ctx.reconnect.first_delay;
                 continue;
             }
-            if !plan.take_in(pause(&ctx, &mut commands, &mut delay, until.is_none()).await) {
+            if !plan.take_in(
+                pause(
+                    &ctx,
+                    &mut commands,
+                    &mut delay,
+                    until.is_none().then_some((&id, &*slot)),
+                )
+                .await,
+            ) {
                 return;
             }
             continue;
@@ -343,7 +358,15 @@ pub(super) async fn run(
             Err(HandshakeError::Lost(reason)) => {
                 tracing::info!(peer = %id, "handshake interrupted: {reason}");
                 let _ = link.close_without_goodbye().await;
-                if !plan.take_in(pause(&ctx, &mut commands, &mut delay, until.is_none()).await) {
+                if !plan.take_in(
+                    pause(
+                        &ctx,
+                        &mut commands,
+                        &mut delay,
+                        until.is_none().then_some((&id, &*slot)),
+                    )
+                    .await,
+                ) {
                     return;
                 }
                 continue;
@@ -377,7 +400,15 @@ pub(super) async fn run(
                 slot.set_state(&id, &ctx.events, PeerState::Reconnecting { attempt: 0 });
                 // Its closing session would answer our first checks (handshake_limit).
                 let mut wait = ctx.reconnect.first_delay;
-                if !plan.take_in(pause(&ctx, &mut commands, &mut wait, until.is_none()).await) {
+                if !plan.take_in(
+                    pause(
+                        &ctx,
+                        &mut commands,
+                        &mut wait,
+                        until.is_none().then_some((&id, &*slot)),
+                    )
+                    .await,
+                ) {
                     return;
                 }
             }
@@ -462,26 +493,37 @@ fn show_reconnecting(
 }
 
 /// Waits before the next attempt, unless something asks for attention first. A known
-/// contact in the background pace is not polled: the next attempt waits for a network
-/// change, new details or the app coming to the foreground.
+/// contact (`Some`) in the background pace is not polled: the next attempt waits for
+/// the contact knocking at our port (`doorbell.rs`), a network change, new details or
+/// the app coming to the foreground.
 async fn pause(
     ctx: &Ctx,
     commands: &mut mpsc::Receiver<Command>,
     delay: &mut Duration,
-    known_contact: bool,
+    known_contact: Option<(&PeerId, &PeerSlot)>,
 ) -> Interrupt {
     let mut pace = ctx.pace.subscribe();
-    let background = known_contact && *pace.borrow_and_update() == Pace::Background;
+    let background = *pace.borrow_and_update() == Pace::Background;
+    let doorbell = known_contact.filter(|_| background);
+    if let Some((_, slot)) = doorbell {
+        // The closed link lets go of the port the doorbell listens on.
+        slot.clear_link();
+    }
     let until = Instant::now() + *delay;
     *delay = (*delay * 2).min(ctx.reconnect.max_delay);
     let waited = async {
-        if !background {
+        let Some((id, _)) = doorbell else {
             tokio::time::sleep_until(until).await;
             return;
-        }
-        // Until the app comes to the foreground.
-        if pace.wait_for(|p| *p == Pace::Foreground).await.is_err() {
-            std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            () = doorbell::knock(ctx, id) => {}
+            // The app comes to the foreground.
+            seen = async { pace.wait_for(|p| *p == Pace::Foreground).await.is_ok() } => {
+                if !seen {
+                    std::future::pending::<()>().await;
+                }
+            }
         }
     };
     tokio::select! {

@@ -31,9 +31,10 @@ impl Node {
     /// Someone is looking at the app (`Foreground`) or nobody is (`Background`). In
     /// the background every open link keeps to the fewest packets that hold it
     /// (docs/IDLE.md): one keep-alive exchange every 25 s, a loss noticed within a
-    /// minute, and contacts that are offline are tried again only on a network change
-    /// or when the app comes back to the foreground. The peer is told and uses the
-    /// same pace. Starts in the foreground.
+    /// minute, and contacts that are offline are not polled: they are tried again when
+    /// they knock at our port (`doorbell.rs`), on a network change, or when the app
+    /// comes back to the foreground. The peer is told and uses the same pace. Starts
+    /// in the foreground.
     pub fn set_pace(&self, pace: Pace) {
         self.inner.ctx.pace.send_if_modified(|current| {
             let changed = *current != pace;

@@ -10,6 +10,7 @@
 mod contacts;
 mod conversation;
 mod dir_lock;
+mod doorbell;
 mod error;
 pub mod events;
 mod handshake;
