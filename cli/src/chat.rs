@@ -344,6 +344,28 @@ fn lock(filter: &Mutex<InputFilter>) -> MutexGuard<'_, InputFilter> {
     filter.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The pace a `/background` or `/foreground` line asks for.
+fn pace_command(line: &str) -> Option<Pace> {
+    match line.trim() {
+        "/background" => Some(Pace::Background),
+        "/foreground" => Some(Pace::Foreground),
+        _ => None,
+    }
+}
+
+/// Switches the node's pace; what to tell the person.
+fn set_pace(node: &Node, pace: Pace) -> &'static str {
+    node.set_pace(pace);
+    match pace {
+        Pace::Background => {
+            "Background pace: one keep-alive every 25 s; a lost connection is noticed within \
+             a minute; an offline contact is not polled, only answered when it comes back \
+             (or tried again on /foreground)."
+        }
+        Pace::Foreground => "Foreground pace: a lost connection is noticed within seconds.",
+    }
+}
+
 /// Runs the chat for `peer` until the person leaves or the conversation ends.
 /// `followup_after`: offer a follow-up code if not connected by then.
 pub fn run(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()> {
@@ -400,24 +422,16 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
                      hidden); /foreground goes back."
                 );
             }
-            Ok(line) if line.trim() == "/background" => {
-                node.set_pace(Pace::Background);
-                println!(
-                    "Background pace: one keep-alive every 25 s; a lost connection is noticed \
-                     within a minute; an offline contact is not polled, only answered when it \
-                     comes back (or tried again on /foreground)."
-                );
-            }
-            Ok(line) if line.trim() == "/foreground" => {
-                node.set_pace(Pace::Foreground);
-                println!("Foreground pace: a lost connection is noticed within seconds.");
-            }
             Ok(line) if line.trim() == "/end" => {
                 let _ = node.close_peer(peer);
                 break;
             }
             Ok(line) if line.trim().is_empty() && !lock(&filter).holding() => {}
             Ok(line) => {
+                if let Some(pace) = pace_command(&line) {
+                    println!("{}", set_pace(node, pace));
+                    continue;
+                }
                 let actions = lock(&filter).line(&line, Instant::now());
                 for action in actions {
                     match action {
@@ -473,7 +487,13 @@ fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()
         while let Ok(msg) = lines_rx.try_recv() {
             let actions = match msg {
                 Some(line) if line.trim().is_empty() && !filter.holding() => Vec::new(),
-                Some(line) => filter.line(&line, Instant::now()),
+                Some(line) => match pace_command(&line) {
+                    Some(pace) => {
+                        println!("{}", set_pace(node, pace));
+                        Vec::new()
+                    }
+                    None => filter.line(&line, Instant::now()),
+                },
                 None => {
                     input_ended_at = Some(Instant::now());
                     filter.release().map(Action::Say).into_iter().collect()

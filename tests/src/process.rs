@@ -161,7 +161,6 @@ impl Tincan {
     /// Waits for a printed line containing `needle`; panics with the transcript if it
     /// does not come within `timeout`.
     pub fn expect_line(&mut self, stream: Stream, needle: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
         // Already seen?
         if let Some((_, l)) = self
             .transcript
@@ -170,6 +169,13 @@ impl Tincan {
         {
             return l.clone();
         }
+        self.expect_next_line(stream, needle, timeout)
+    }
+
+    /// Like [`Tincan::expect_line`], but only a line printed after every line seen so
+    /// far counts: for something that happens again (a second "connected").
+    pub fn expect_next_line(&mut self, stream: Stream, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.lines.recv_timeout(left) {
                 Ok((s, line)) => {
