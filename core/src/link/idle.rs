@@ -220,7 +220,9 @@ impl Idle {
         } else if !from_us_to_server && stun_type(packet) == Some(BINDING_REQUEST) {
             let stamp = self.stamp(now);
             self.last_attempt.store(stamp, Ordering::Release);
-            if self.pace() == Pace::Background && self.settled(now) {
+            // Not only when settled: right after data the agent would otherwise slip
+            // out the keep-alives it was denied while quiet.
+            if self.pace() == Pace::Background && self.is_ice_connected() && !self.is_setting_up() {
                 let leader = self.leader.load(Ordering::Acquire);
                 let recent = self
                     .at(self.last_request.load(Ordering::Acquire))

@@ -41,8 +41,9 @@ pub(crate) struct Shared {
     /// Taken by the pump, which then owns the only sender: `recv` ends when it stops.
     pub(crate) inbox: Mutex<Option<mpsc::Sender<Bytes>>>,
     pub(crate) runtime: Arc<LinkRuntime>,
-    /// Silence that counts as `Disconnected`: (foreground, background).
-    pub(crate) silence_limits: (Duration, Duration),
+    /// Silence that counts as `Disconnected`: (foreground, background); that plus
+    /// the third counts as `Failed`.
+    pub(crate) silence_limits: (Duration, Duration, Duration),
 }
 
 impl Shared {
@@ -194,7 +195,11 @@ pub(crate) async fn build(config: &LinkConfig, secrets: &LinkSecrets) -> Result<
         channel: watch::channel(None).0,
         inbox: Mutex::new(Some(inbox_tx)),
         runtime: runtime.clone(),
-        silence_limits: (config.ice_disconnected_timeout, config.background_silence),
+        silence_limits: (
+            config.ice_disconnected_timeout,
+            config.background_silence,
+            config.ice_failed_timeout,
+        ),
     });
 
     let settings = SettingEngineBuilder::new()

@@ -403,14 +403,16 @@ impl Link {
 const SILENT_RECHECK: Duration = Duration::from_secs(1);
 
 /// Declares the link `Disconnected` once the peer has been silent longer than its pace
-/// allows, and `Open` again when it is heard. Sleeps until the limit could run out, so
-/// an idle link costs one wake-up per limit at most. Ends with the link.
+/// allows, `Open` again when it is heard, and `Failed` after `ice_failed_timeout` more
+/// (what the ICE agent did before its own check moved behind this one). Sleeps until
+/// the limit could run out, so an idle link costs one wake-up per limit at most. Ends
+/// with the link.
 async fn watch_silence(shared: Weak<Shared>) {
     let Some(strong) = shared.upgrade() else {
         return;
     };
     let idle = strong.runtime.idle().clone();
-    let (foreground, background) = strong.silence_limits;
+    let (foreground, background, failed_after) = strong.silence_limits;
     let mut states = strong.state.subscribe();
     drop(strong);
     if states
@@ -435,7 +437,15 @@ async fn watch_silence(shared: Weak<Shared>) {
         };
         let heard = idle.last_heard().map_or(opened, |t| t.max(opened));
         let now = Instant::now();
-        let silent = now.saturating_duration_since(heard) >= limit;
+        let quiet_for = now.saturating_duration_since(heard);
+        if quiet_for >= limit + failed_after {
+            tracing::debug!("nothing heard for {quiet_for:?}: failed");
+            if let Some(s) = shared.upgrade() {
+                s.set_state(LinkState::Failed);
+            }
+            return;
+        }
+        let silent = quiet_for >= limit;
         let next = match (silent, state) {
             (true, LinkState::Open) => {
                 tracing::debug!("nothing heard for {limit:?}: disconnected");
@@ -445,7 +455,7 @@ async fn watch_silence(shared: Weak<Shared>) {
                 }
                 now + SILENT_RECHECK
             }
-            (true, _) => now + SILENT_RECHECK,
+            (true, _) => (now + SILENT_RECHECK).min(heard + limit + failed_after),
             (false, LinkState::Disconnected)
                 if now
                     .checked_sub(SILENT_RECHECK.min(limit))
