@@ -7,8 +7,9 @@
 //
 // Usage (private namespace only, lo up): node bench_idle_chromium.js [lifetime-seconds]
 // Prints one line `connected {json}` (Chromium's version, the selected pair), and on
-// SIGTERM one line `final {json}` (both pages' connection and channel states) before it
-// closes Chromium and exits 0. Exits by itself after the lifetime (default 900 s) or
+// SIGUSR2 one line `final {json}` (both pages' connection and channel states) before it
+// closes Chromium and exits 0. (Not SIGTERM: Playwright closes the browser itself on
+// that, before the pages could be asked; SIGUSR1 belongs to Node's inspector.) Exits by itself after the lifetime (default 900 s) or
 // when the process that started it is gone.
 import { launch, servePage } from './chromium.js';
 
@@ -107,9 +108,9 @@ try {
   const pair = await a.evaluate(() => window.idle.selectedPair());
   process.stdout.write(`connected ${JSON.stringify({ chromium: browser.browser.version(), selected_pair: pair })}\n`);
 
-  // Keeps the event loop alive until SIGTERM or the lifetime.
+  // Keeps the event loop alive until SIGUSR2 or the lifetime.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  process.on('SIGTERM', async () => {
+  process.on('SIGUSR2', async () => {
     clearInterval(keepAlive);
     try {
       const states = { a: await a.evaluate(() => window.idle.state()), b: await b.evaluate(() => window.idle.state()) };

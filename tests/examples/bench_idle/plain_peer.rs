@@ -123,6 +123,19 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Non-trickle: the local description once gathering is complete (bounded).
+async fn gathered_sdp(
+    pc: &dyn PeerConnection,
+    gathered: &mut watch::Receiver<bool>,
+) -> Result<String> {
+    let _ = tokio::time::timeout(Duration::from_secs(2), gathered.wait_for(|g| *g)).await;
+    Ok(pc
+        .local_description()
+        .await
+        .ok_or_else(|| anyhow!("no local description"))?
+        .sdp)
+}
+
 /// Resolves `open` when the channel opens; ends when it closes.
 fn pump(dc: Arc<dyn DataChannel>, open: watch::Sender<bool>) {
     tokio::spawn(async move {
@@ -158,24 +171,17 @@ async fn run(args: Args) -> Result<()> {
         .with_udp_addrs(vec![args.bind.clone()])
         .build()
         .await?;
+    let pc: Arc<dyn PeerConnection> = Arc::new(pc);
     let (open_tx, mut open) = watch::channel(false);
     let offer_path = args.dir.join("offer.sdp");
     let answer_path = args.dir.join("answer.sdp");
-    let mut gathered_sdp = async |pc: &dyn PeerConnection| -> Result<String> {
-        let _ = tokio::time::timeout(Duration::from_secs(2), gathered.wait_for(|g| *g)).await;
-        Ok(pc
-            .local_description()
-            .await
-            .ok_or_else(|| anyhow!("no local description"))?
-            .sdp)
-    };
     // Kept until the process ends: dropping it would close the channel.
     let _dc = if args.offer {
         let dc = pc.create_data_channel("idle", None).await?;
         pump(dc.clone(), open_tx);
         let offer = pc.create_offer(None).await?;
         pc.set_local_description(offer).await?;
-        write_atomic(&offer_path, &gathered_sdp(&pc).await?)?;
+        write_atomic(&offer_path, &gathered_sdp(&*pc, &mut gathered).await?)?;
         let answer = read_when_ready(&answer_path).await?;
         pc.set_remote_description(RTCSessionDescription::answer(answer)?)
             .await?;
@@ -186,7 +192,7 @@ async fn run(args: Args) -> Result<()> {
             .await?;
         let answer = pc.create_answer(None).await?;
         pc.set_local_description(answer).await?;
-        write_atomic(&answer_path, &gathered_sdp(&pc).await?)?;
+        write_atomic(&answer_path, &gathered_sdp(&*pc, &mut gathered).await?)?;
         let dc = tokio::time::timeout(STEP, channels.recv())
             .await
             .map_err(|_| anyhow!("no data channel within {STEP:?}"))?

@@ -1,7 +1,9 @@
 //! What processes cost while they idle, read from `/proc` from outside, so the act of
 //! measuring never wakes them: context switches of every thread (each one a wake-up of
-//! the CPU on the process's behalf) and CPU time. A snapshot is taken before and after
-//! an idle stretch; the difference is the cost.
+//! the CPU on the process's behalf) and CPU time, both as the kernel bills it in
+//! clock ticks (`utime + stime`) and to the nanosecond per thread (`schedstat`), since
+//! an idle process may not use one 10 ms tick in minutes. A snapshot is taken before
+//! and after an idle stretch; the difference is the cost.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -10,10 +12,18 @@ use std::time::Instant;
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     at: Instant,
-    /// Per `(pid, tid)`: (voluntary, involuntary) context switches.
-    tasks: BTreeMap<(u32, u32), (u64, u64)>,
+    /// Per `(pid, tid)`: voluntary and involuntary context switches, time on a CPU (ns).
+    tasks: BTreeMap<(u32, u32), Task>,
     /// Per pid: utime + stime in clock ticks, all its threads (dead ones included).
     cpu: BTreeMap<u32, u64>,
+}
+
+/// One thread's counters.
+#[derive(Debug, Clone, Copy, Default)]
+struct Task {
+    voluntary: u64,
+    involuntary: u64,
+    run_ns: u64,
 }
 
 /// The difference between two snapshots.
@@ -25,8 +35,10 @@ pub struct Cost {
     pub voluntary: u64,
     /// Involuntary ones (preempted).
     pub involuntary: u64,
-    /// CPU time, milliseconds.
+    /// CPU time, milliseconds (utime + stime: clock ticks, threads that ended included).
     pub cpu_ms: f64,
+    /// Time on a CPU, milliseconds, from every live thread's `schedstat` (ns resolution).
+    pub oncpu_ms: f64,
     /// Processes alive at the end.
     pub processes: usize,
     /// Threads alive at the end.
@@ -43,9 +55,14 @@ impl Cost {
         (self.voluntary + self.involuntary) as f64 / self.secs
     }
 
-    /// CPU milliseconds per minute.
+    /// CPU milliseconds per minute (utime + stime).
     pub fn cpu_ms_per_min(&self) -> f64 {
         self.cpu_ms * 60.0 / self.secs
+    }
+
+    /// On-CPU milliseconds per minute (`schedstat`).
+    pub fn oncpu_ms_per_min(&self) -> f64 {
+        self.oncpu_ms * 60.0 / self.secs
     }
 }
 
@@ -76,6 +93,10 @@ pub fn snapshot(pids: &[u32]) -> Snapshot {
             let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
                 continue;
             };
+            let run_ns = std::fs::read_to_string(entry.path().join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0);
             let field = |key: &str| {
                 status
                     .lines()
@@ -85,10 +106,11 @@ pub fn snapshot(pids: &[u32]) -> Snapshot {
             };
             tasks.insert(
                 (pid, tid),
-                (
-                    field("voluntary_ctxt_switches:"),
-                    field("nonvoluntary_ctxt_switches:"),
-                ),
+                Task {
+                    voluntary: field("voluntary_ctxt_switches:"),
+                    involuntary: field("nonvoluntary_ctxt_switches:"),
+                    run_ns,
+                },
             );
         }
     }
@@ -119,11 +141,14 @@ pub fn cost(before: &Snapshot, after: &Snapshot, clock_ticks: f64) -> Cost {
             .count(),
         ..Cost::default()
     };
-    for (key, (v, n)) in &after.tasks {
-        let (v0, n0) = before.tasks.get(key).copied().unwrap_or_default();
-        c.voluntary += v.saturating_sub(v0);
-        c.involuntary += n.saturating_sub(n0);
+    let mut run_ns = 0;
+    for (key, t) in &after.tasks {
+        let t0 = before.tasks.get(key).copied().unwrap_or_default();
+        c.voluntary += t.voluntary.saturating_sub(t0.voluntary);
+        c.involuntary += t.involuntary.saturating_sub(t0.involuntary);
+        run_ns += t.run_ns.saturating_sub(t0.run_ns);
     }
+    c.oncpu_ms = run_ns as f64 / 1e6;
     let mut ticks = 0;
     for (pid, t) in &after.cpu {
         ticks += t.saturating_sub(before.cpu.get(pid).copied().unwrap_or_default());

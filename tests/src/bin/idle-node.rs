@@ -165,14 +165,14 @@ enum Msg {
 fn watch_events(index: usize, node: Node, tx: mpsc::Sender<Msg>) {
     std::thread::spawn(move || loop {
         let started = Instant::now();
-        match node.next_event(EVENT_WAIT) {
-            Some(event) => {
-                if tx.send(Msg::Event(index, event, unix_ms())).is_err() {
-                    return;
-                }
+        let Some(event) = node.next_event(EVENT_WAIT) else {
+            if started.elapsed() < EVENT_WAIT / 2 {
+                return;
             }
-            None if started.elapsed() < EVENT_WAIT / 2 => return,
-            None => {}
+            continue;
+        };
+        if tx.send(Msg::Event(index, event, unix_ms())).is_err() {
+            return;
         }
     });
 }
