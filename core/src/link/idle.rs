@@ -42,6 +42,11 @@ use super::ttl_hold::{is_stun, stun_type, BINDING_REQUEST};
 /// its handshake.
 pub const SETTLE: Duration = Duration::from_millis(1500);
 
+/// How long after the last DTLS packet the link checks whether everything it sent
+/// was acknowledged (see [`Idle::confirm_quiet`]): SCTP's delayed acknowledgement
+/// (200 ms) has gone out by then, so neither side owes the other anything.
+pub const ACK_WAIT: Duration = Duration::from_millis(250);
+
 /// Margin added to a computed wake-up so the agent, whose clock was read a moment
 /// before the packet left, finds the keep-alive due.
 const MARGIN: Duration = Duration::from_millis(5);
@@ -106,14 +111,20 @@ pub struct Idle {
     last_dtls: AtomicU64,
     /// …of the last keep-alive the agent wanted to send…
     last_attempt: AtomicU64,
-    /// …and of the last one that left.
+    /// …of the last one that left…
     last_request: AtomicU64,
+    /// …and of the last check that found nothing of ours unacknowledged.
+    confirmed: AtomicU64,
+    /// DTLS moved since the last confirmation; the link's checker is waiting for it.
+    unconfirmed: AtomicBool,
     packets_in: AtomicU64,
     packets_out: AtomicU64,
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
     /// Signalled when the pace changes (the watchdog's limit changes with it).
     pub(crate) changed: Notify,
+    /// Signalled when DTLS moves after a quiet spell (the checker starts).
+    pub(crate) dtls_moved: Notify,
 }
 
 impl Idle {
@@ -131,11 +142,14 @@ impl Idle {
             last_dtls: AtomicU64::new(0),
             last_attempt: AtomicU64::new(0),
             last_request: AtomicU64::new(0),
+            confirmed: AtomicU64::new(0),
+            unconfirmed: AtomicBool::new(false),
             packets_in: AtomicU64::new(0),
             packets_out: AtomicU64::new(0),
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
             changed: Notify::new(),
+            dtls_moved: Notify::new(),
         })
     }
 
@@ -202,13 +216,50 @@ impl Idle {
         }
     }
 
-    /// Connected, set up and quiet: only the keep-alive schedule matters.
+    /// Connected, set up and quiet: only the keep-alive schedule matters. Quiet means
+    /// no DTLS for [`SETTLE`], or confirmed quiet since the last DTLS packet.
     fn settled(&self, now: Instant) -> bool {
+        let last_dtls = self.last_dtls.load(Ordering::Acquire);
         self.is_ice_connected()
             && !self.is_setting_up()
-            && self
-                .at(self.last_dtls.load(Ordering::Acquire))
-                .is_none_or(|t| now.saturating_duration_since(t) >= SETTLE)
+            && (self.confirmed.load(Ordering::Acquire) >= last_dtls
+                || self
+                    .at(last_dtls)
+                    .is_none_or(|t| now.saturating_duration_since(t) >= SETTLE))
+    }
+
+    fn dtls_moved_at(&self, stamp: u64) {
+        self.last_dtls.store(stamp, Ordering::SeqCst);
+        if !self.unconfirmed.swap(true, Ordering::SeqCst) {
+            self.dtls_moved.notify_one();
+        }
+    }
+
+    /// When the link should ask SCTP whether anything it sent is unacknowledged:
+    /// [`ACK_WAIT`] after the last DTLS packet, unless confirmed since or past
+    /// [`SETTLE`] (settled anyway). `None`: nothing to check until `dtls_moved`.
+    pub(crate) fn confirm_due(&self, now: Instant) -> Option<Instant> {
+        // Cleared before reading: a packet after this line notifies again.
+        self.unconfirmed.store(false, Ordering::SeqCst);
+        let last_dtls = self.last_dtls.load(Ordering::SeqCst);
+        let moved = self.at(last_dtls)?;
+        let stale = now.saturating_duration_since(moved) >= SETTLE;
+        if stale || self.confirmed.load(Ordering::Acquire) >= last_dtls {
+            return None;
+        }
+        Some(moved + ACK_WAIT)
+    }
+
+    /// The link found, at `checked` (taken before it asked), nothing of its own
+    /// unacknowledged and no acknowledgement owed: the driver may sleep long before
+    /// [`SETTLE`] is up. A DTLS packet after `checked` undoes it.
+    pub(crate) fn confirm_quiet(&self, checked: Instant) {
+        let stamp = self.stamp(checked);
+        let last_dtls = self.last_dtls.load(Ordering::Acquire);
+        let owed_until = self.at(last_dtls).map(|t| t + ACK_WAIT);
+        if owed_until.is_none_or(|t| checked >= t) {
+            self.confirmed.fetch_max(stamp, Ordering::AcqRel);
+        }
     }
 
     /// Whether a packet to `destination` may leave; counts what leaves. Only the
@@ -216,7 +267,7 @@ impl Idle {
     pub(crate) fn may_send(&self, destination: SocketAddr, packet: &[u8], now: Instant) -> bool {
         let from_us_to_server = self.servers.contains(&destination);
         if !is_stun(packet) {
-            self.last_dtls.store(self.stamp(now), Ordering::Release);
+            self.dtls_moved_at(self.stamp(now));
         } else if !from_us_to_server && stun_type(packet) == Some(BINDING_REQUEST) {
             let stamp = self.stamp(now);
             self.last_attempt.store(stamp, Ordering::Release);
@@ -260,7 +311,7 @@ impl Idle {
         let stamp = self.stamp(now);
         self.last_in.store(stamp, Ordering::Release);
         if !is_stun(packet) {
-            self.last_dtls.store(stamp, Ordering::Release);
+            self.dtls_moved_at(stamp);
         }
     }
 
@@ -425,6 +476,39 @@ mod tests {
         follower.set_pace(Pace::Foreground);
         assert!(follower.may_send(peer(), &req, t0 + Duration::from_secs(1)));
         assert_eq!(follower.counts().packets_out, 2);
+    }
+
+    #[test]
+    fn a_confirmed_quiet_link_settles_before_the_window_is_up() {
+        let idle = Idle::new(times(), Vec::new());
+        connected(&idle);
+        let t0 = Instant::now();
+        let tick = Duration::from_millis(200);
+        assert!(idle.may_send(peer(), &stun(BINDING_REQUEST), t0));
+        idle.heard(peer(), DTLS, t0 + Duration::from_millis(100));
+        let check_at = idle
+            .confirm_due(t0 + Duration::from_millis(200))
+            .expect("a check is due");
+        let expected = t0 + Duration::from_millis(100) + ACK_WAIT;
+        assert!(check_at.max(expected) - check_at.min(expected) < Duration::from_millis(1));
+        // Checked too early (an acknowledgement may still be owed): no effect.
+        idle.confirm_quiet(t0 + Duration::from_millis(200));
+        assert_eq!(idle.sleep_for(tick, t0 + Duration::from_millis(400)), tick);
+        // Checked in time and found nothing unacknowledged: long sleeps at once.
+        idle.confirm_quiet(check_at);
+        assert_eq!(idle.confirm_due(check_at), None);
+        assert!(idle.sleep_for(tick, check_at) > Duration::from_secs(1));
+        // New data undoes it until confirmed again.
+        assert!(idle.may_send(peer(), DTLS, check_at + Duration::from_millis(10)));
+        assert_eq!(
+            idle.sleep_for(tick, check_at + Duration::from_millis(20)),
+            tick
+        );
+        assert!(idle
+            .confirm_due(check_at + Duration::from_millis(20))
+            .is_some());
+        // Past the settle window nothing needs checking.
+        assert_eq!(idle.confirm_due(check_at + SETTLE + tick), None);
     }
 
     #[test]

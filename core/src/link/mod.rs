@@ -20,6 +20,7 @@ mod config;
 mod error;
 mod idle;
 mod peer;
+mod quiet;
 mod runtime;
 mod secrets;
 mod session;

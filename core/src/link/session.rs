@@ -124,6 +124,7 @@ pub struct Link {
 impl Link {
     fn new(peer: Peer, local_fingerprint: [u8; 32]) -> Self {
         tokio::spawn(watch_silence(Arc::downgrade(&peer.shared)));
+        tokio::spawn(super::quiet::confirm_quiet(Arc::downgrade(&peer.shared)));
         Self {
             pc: peer.pc,
             shared: peer.shared,
