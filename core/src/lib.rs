@@ -9,6 +9,7 @@ pub mod bytes;
 pub mod code;
 pub mod compact;
 pub mod error;
+pub mod files;
 pub mod identity;
 pub mod inbound;
 pub mod link;

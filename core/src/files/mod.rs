@@ -1,0 +1,3 @@
+//! Attachments: photos and files sent in a conversation.
+
+pub mod photo;
