@@ -219,6 +219,56 @@ pub enum Event {
         /// Tries left before the invite is burned.
         attempts_left: u8,
     },
+    /// The other side offered a file or photo.
+    FileOffered {
+        /// The conversation.
+        peer: String,
+        /// The transfer (and message) id.
+        id: String,
+        /// The name it gave.
+        name: String,
+        /// Bytes.
+        size: u64,
+        /// Too large to fetch without the person's yes.
+        needs_accept: bool,
+    },
+    /// Bytes of a transfer moved (a few times a second at most).
+    FileProgress {
+        /// The conversation.
+        peer: String,
+        /// The transfer.
+        id: String,
+        /// This device sends it.
+        outgoing: bool,
+        /// Bytes so far.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// A transfer finished, hash checked.
+    FileDone {
+        /// The conversation.
+        peer: String,
+        /// The transfer.
+        id: String,
+        /// This device sent it.
+        outgoing: bool,
+        /// Received: where the file is.
+        path: Option<String>,
+    },
+    /// A transfer ended unfinished.
+    FileStopped {
+        /// The conversation.
+        peer: String,
+        /// The transfer.
+        id: String,
+        /// This device was sending it.
+        outgoing: bool,
+        /// Declined rather than failed.
+        declined: bool,
+        /// Why, in words.
+        reason: String,
+    },
     /// Events were dropped because nobody pulled them: re-query `peers()`.
     Overflow {
         /// How many.
@@ -276,6 +326,56 @@ impl From<core::Event> for Event {
             } => Event::WrongAnswer {
                 invite,
                 attempts_left,
+            },
+            core::Event::FileOffered {
+                peer,
+                id,
+                name,
+                size,
+                needs_accept,
+            } => Event::FileOffered {
+                peer,
+                id,
+                name,
+                size,
+                needs_accept,
+            },
+            core::Event::FileProgress {
+                peer,
+                id,
+                outgoing,
+                done,
+                total,
+            } => Event::FileProgress {
+                peer,
+                id,
+                outgoing,
+                done,
+                total,
+            },
+            core::Event::FileDone {
+                peer,
+                id,
+                outgoing,
+                path,
+            } => Event::FileDone {
+                peer,
+                id,
+                outgoing,
+                path,
+            },
+            core::Event::FileStopped {
+                peer,
+                id,
+                outgoing,
+                declined,
+                reason,
+            } => Event::FileStopped {
+                peer,
+                id,
+                outgoing,
+                declined,
+                reason,
             },
             core::Event::Overflow { dropped } => Event::Overflow { dropped },
         }

@@ -133,8 +133,23 @@ fn on_event(
              `tincan contacts --accept-new-key {contact}`.",
             name.as_deref().unwrap_or("this contact")
         )),
+        Event::FileDone {
+            peer: ref p,
+            ref id,
+            outgoing: true,
+            ..
+        }
+        | Event::FileStopped {
+            peer: ref p,
+            ref id,
+            outgoing: true,
+            ..
+        } if p == peer => {
+            pending.remove(id);
+            crate::files::on_event(node, peer, &event)
+        }
         Event::Overflow { dropped } => Some(format!("({dropped} events were skipped)")),
-        _ => None,
+        other => crate::files::on_event(node, peer, &other),
     }
 }
 
@@ -419,7 +434,10 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
                      Codes and browser JSON pasted here are not sent (a follow-up code is \
                      loaded); /send TEXT sends TEXT exactly as written. /background keeps \
                      the connection on a phone's battery-saving pace (as when the app is \
-                     hidden); /foreground goes back."
+                     hidden); /foreground goes back. /file PATH sends a file or photo \
+                     (photos without location and camera data; /file --keep-metadata PATH \
+                     keeps them); /accept and /decline answer a large offer; /files lists \
+                     this conversation's files and where received ones are."
                 );
             }
             Ok(line) if line.trim() == "/end" => {
@@ -430,6 +448,11 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
             Ok(line) => {
                 if let Some(pace) = pace_command(&line) {
                     println!("{}", set_pace(node, pace));
+                    continue;
+                }
+                if let Some(outcome) = crate::files::command(node, peer, &line) {
+                    let _ = editor.add_history_entry(line.as_str());
+                    println!("{}", outcome.say);
                     continue;
                 }
                 let actions = lock(&filter).line(&line, Instant::now());
@@ -487,12 +510,20 @@ fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()
         while let Ok(msg) = lines_rx.try_recv() {
             let actions = match msg {
                 Some(line) if line.trim().is_empty() && !filter.holding() => Vec::new(),
-                Some(line) => match pace_command(&line) {
-                    Some(pace) => {
+                Some(line) => match (
+                    pace_command(&line),
+                    crate::files::command(node, peer, &line),
+                ) {
+                    (Some(pace), _) => {
                         println!("{}", set_pace(node, pace));
                         Vec::new()
                     }
-                    None => filter.line(&line, Instant::now()),
+                    (None, Some(outcome)) => {
+                        eprintln!("{}", outcome.say);
+                        pending.extend(outcome.sending);
+                        Vec::new()
+                    }
+                    (None, None) => filter.line(&line, Instant::now()),
                 },
                 None => {
                     input_ended_at = Some(Instant::now());

@@ -184,15 +184,24 @@ pub fn history(global: &Global, who: Option<&str>, limit: u32) -> Result<()> {
     let result = (|| {
         let info = find_conversation(&node, who, true)?;
         let name = info.name.clone().unwrap_or_else(|| "peer".into());
-        for m in node.history(&info.peer, None, limit)? {
+        let page = node.history(&info.peer, None, limit)?;
+        let files = match (page.first(), page.last()) {
+            (Some(first), Some(last)) => node.attachments_in(&info.peer, first.seq, last.seq)?,
+            _ => Vec::new(),
+        };
+        for m in page {
             let author = if m.outgoing { "me" } else { name.as_str() };
+            let text = match files.iter().find(|a| a.seq == m.seq) {
+                Some(file) => crate::files::describe(file),
+                None => m.text,
+            };
             println!(
                 "{}\t{}\t{}\t{}: {}",
                 m.seq,
                 m.id,
                 m.status.as_str(),
                 author,
-                m.text
+                text
             );
         }
         Ok(())

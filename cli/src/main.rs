@@ -6,6 +6,7 @@
 mod chat;
 mod cli;
 mod codes_io;
+mod files;
 mod known;
 mod progress;
 mod secret_store;

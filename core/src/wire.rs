@@ -82,7 +82,58 @@ pub enum Frame {
         /// The sender is in the background.
         background: bool,
     },
+    /// A file or photo offered (rides the outbox like `Chat`; acknowledged with
+    /// `Ack`). The bytes follow only when the receiver asks with `Want`.
+    File {
+        /// Sender-chosen unique id (hex): the message's and the transfer's.
+        id: String,
+        /// Sender's clock, Unix milliseconds.
+        sent_at: u64,
+        /// The name the sender gave.
+        name: String,
+        /// Media type.
+        mime: String,
+        /// Bytes.
+        size: u64,
+        /// BLAKE3 of the content, 64 hex digits.
+        hash: String,
+        /// For a photo: a small JPEG preview, base64, made by the sender.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        preview: Option<String>,
+    },
+    /// Send transfer `id`'s bytes from `offset` on (first ask, resume, or ask again).
+    Want {
+        /// The transfer.
+        id: String,
+        /// First byte wanted.
+        offset: u64,
+    },
+    /// Every byte of transfer `id` arrived and matched its hash.
+    Got {
+        /// The transfer.
+        id: String,
+    },
+    /// Transfer `id` ends unfinished: declined by the receiver, or given up by either
+    /// side (`reason` is shown to the person).
+    Refuse {
+        /// The transfer.
+        id: String,
+        /// Why, in words.
+        reason: String,
+        /// The receiver said no (rather than something failing).
+        #[serde(default)]
+        declined: bool,
+    },
 }
+
+/// Longest file name a peer may announce, in bytes.
+pub const MAX_FILE_NAME_BYTES: usize = 1024;
+
+/// Longest media type a peer may announce.
+pub const MAX_MIME_BYTES: usize = 255;
+
+/// Longest reason in a `Refuse`.
+pub const MAX_REASON_BYTES: usize = 1024;
 
 /// Most ids one read receipt may carry.
 pub const MAX_READ_IDS: usize = 512;
@@ -144,6 +195,28 @@ impl Frame {
             Frame::Read { ids } if ids.len() > MAX_READ_IDS || !ids.iter().all(|i| valid_id(i)) => {
                 return Err(FrameError::Malformed("bad read receipt".into()));
             }
+            Frame::File {
+                id,
+                name,
+                mime,
+                hash,
+                ..
+            } if !valid_id(id)
+                || name.len() > MAX_FILE_NAME_BYTES
+                || mime.len() > MAX_MIME_BYTES
+                || hash.len() != 64
+                || !hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                return Err(FrameError::Malformed("bad file offer".into()));
+            }
+            Frame::Want { id, .. } | Frame::Got { id } if !valid_id(id) => {
+                return Err(FrameError::Malformed(format!("bad transfer id {id:?}")));
+            }
+            Frame::Refuse { id, reason, .. }
+                if !valid_id(id) || reason.len() > MAX_REASON_BYTES =>
+            {
+                return Err(FrameError::Malformed("bad refusal".into()));
+            }
             _ => {}
         }
         Ok(env.frame)
@@ -151,7 +224,7 @@ impl Frame {
 }
 
 /// Message ids are short printable tokens: they key the database and the logs.
-fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID_CHARS
         && id
@@ -212,6 +285,24 @@ mod tests {
             ids: vec!["a1".into()],
         };
         assert_eq!(Frame::decode(&read.encode()).unwrap(), read);
+        let offer = Frame::File {
+            id: "f1".into(),
+            sent_at: 1,
+            name: "../x".into(),
+            mime: "image/jpeg".into(),
+            size: 3,
+            hash: "0".repeat(64),
+            preview: None,
+        };
+        assert_eq!(Frame::decode(&offer.encode()).unwrap(), offer);
+        assert!(matches!(
+            Frame::decode(br#"{"v":1,"type":"file","id":"f1","sent_at":1,"name":"x","mime":"a","size":1,"hash":"zz"}"#),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(
+            Frame::decode(br#"{"v":1,"type":"want","id":"../f","offset":0}"#),
+            Err(FrameError::Malformed(_))
+        ));
         // Unknown fields are ignored so later versions can add them.
         assert_eq!(
             Frame::decode(br#"{"v":1,"type":"bye","extra":1}"#).unwrap(),

@@ -7,11 +7,11 @@
 //! even when the test fails.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tincan_tests::netns::{self, NatPair, Netns};
-use tincan_tests::process::{wait_for_file, Stream, Tincan};
+use tincan_tests::cli_net::{count_udp, udp_counts, NatScene};
+use tincan_tests::netns::Netns;
+use tincan_tests::process::Stream;
 
 const STUN_SERVER: &str = env!("CARGO_BIN_EXE_stun-server");
 const T: Duration = Duration::from_secs(40);
@@ -20,45 +20,10 @@ const IDLE: Duration = Duration::from_secs(120);
 /// The bound: a cut noticed within a minute in the background.
 const BACKGROUND_NOTICE: Duration = Duration::from_secs(60);
 
-/// `tincan` inside `ns`, bound to `addr`, data in `dir/who`.
-fn tincan_in(ns: &Netns, who: &str, name: &str, dir: &Path, addr: &str, extra: &[&str]) -> Tincan {
-    let data = dir.join(who).display().to_string();
-    let bind = format!("{addr}:0");
-    let mut args = vec!["--data-dir", &data, "--name", name, "--bind", &bind];
-    args.extend_from_slice(extra);
-    Tincan::start(who, &["ip", "netns", "exec", ns.name()], &args)
-}
-
-/// UDP packets a host sent and received so far (iptables counting rules).
+/// UDP packets a host sent and received so far.
 fn udp_packets(host: &Netns) -> (u64, u64) {
-    let count = |chain: &str| -> u64 {
-        let out = host
-            .exec(&["iptables", "-w", "-nvxL", chain])
-            .unwrap_or_else(|e| panic!("iptables -L {chain}: {e}"));
-        out.lines()
-            .find(|l| l.contains("tincan-count"))
-            .and_then(|l| l.split_whitespace().next()?.parse().ok())
-            .unwrap_or_else(|| panic!("no counting rule in {chain}:\n{out}"))
-    };
-    (count("OUTPUT"), count("INPUT"))
-}
-
-fn count_udp(host: &Netns) {
-    for chain in ["INPUT", "OUTPUT"] {
-        host.exec(&[
-            "iptables",
-            "-w",
-            "-A",
-            chain,
-            "-p",
-            "udp",
-            "-m",
-            "comment",
-            "--comment",
-            "tincan-count",
-        ])
-        .unwrap();
-    }
+    let ((out, _), (inn, _)) = udp_counts(host);
+    (out, inn)
 }
 
 /// Packets a minute each way through `host` while `during` runs.
@@ -82,56 +47,11 @@ fn assert_background_rate(who: &str, (out, inn): (f64, f64)) {
     );
 }
 
-/// Drops everything between Ana's ISP and the internet (both directions), as when an
-/// upstream link fails: no host sees its own interface change.
-fn cut(internet: &Netns, on: bool) {
-    let op = if on { "-I" } else { "-D" };
-    for dir in ["-i", "-o"] {
-        internet
-            .exec(&["iptables", "-w", op, "FORWARD", dir, "to-a", "-j", "DROP"])
-            .unwrap();
-    }
-}
-
 #[test]
 fn a_background_link_stays_up_for_minutes_on_a_few_packets_and_notices_a_cut() {
-    netns::require_root().unwrap();
-    let mut nat = NatPair::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    nat.start_stun(Path::new(STUN_SERVER), dir.path()).unwrap();
-    let stun = format!("{}:{}", NatPair::STUN_ADDR, NatPair::STUN_PORT);
-    let (invite, reply) = (dir.path().join("invite.txt"), dir.path().join("reply.txt"));
-    let (invite_s, reply_s) = (invite.display().to_string(), reply.display().to_string());
-    let mut ana = tincan_in(
-        &nat.a.host,
-        "ana",
-        "Ana",
-        dir.path(),
-        &nat.a.host_addr.to_string(),
-        &[
-            "--stun",
-            &stun,
-            "invite",
-            "--open",
-            "--out",
-            &invite_s,
-            "--reply-file",
-            &reply_s,
-        ],
-    );
-    wait_for_file(&invite, T);
-    let mut ben = tincan_in(
-        &nat.b.host,
-        "ben",
-        "Ben",
-        dir.path(),
-        &nat.b.host_addr.to_string(),
-        &[
-            "--stun", &stun, "join", "--file", &invite_s, "--out", &reply_s,
-        ],
-    );
-    ana.expect_line(Stream::Err, "● connected to Ben", T);
-    ben.expect_line(Stream::Err, "● connected to Ana", T);
+    let scene = NatScene::new(STUN_SERVER);
+    let nat = &scene.nat;
+    let (mut ana, mut ben) = scene.connect();
     count_udp(&nat.a.host);
     count_udp(&nat.b.host);
 
@@ -170,7 +90,7 @@ fn a_background_link_stays_up_for_minutes_on_a_few_packets_and_notices_a_cut() {
     ana.dump();
     ben.dump();
     std::thread::sleep(Duration::from_secs(3));
-    cut(&nat.internet, true);
+    scene.cut_ana(true);
     let cut_at = Instant::now();
     ana.expect_next_line(Stream::Err, "reconnecting to Ben", BACKGROUND_NOTICE + T);
     let ana_noticed = cut_at.elapsed();
@@ -184,7 +104,7 @@ fn a_background_link_stays_up_for_minutes_on_a_few_packets_and_notices_a_cut() {
     // The network returns: the link comes back by itself (Ana, in the foreground,
     // tries; Ben, in the background, answers), and the chat goes on.
     std::thread::sleep(Duration::from_secs(70).saturating_sub(cut_at.elapsed()));
-    cut(&nat.internet, false);
+    scene.cut_ana(false);
     let back_at = Instant::now();
     ana.expect_next_line(Stream::Err, "● connected to Ben", Duration::from_secs(120));
     ben.expect_next_line(Stream::Err, "● connected to Ana", T);

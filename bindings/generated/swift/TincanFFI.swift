@@ -5939,6 +5939,83 @@ public enum Event: Equatable, Hashable {
          */attemptsLeft: UInt8
     )
     /**
+     * The other side offered a file or photo.
+     */
+    case fileOffered(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The transfer (and message) id.
+         */id: String, 
+        /**
+         * The name it gave.
+         */name: String, 
+        /**
+         * Bytes.
+         */size: UInt64, 
+        /**
+         * Too large to fetch without the person's yes.
+         */needsAccept: Bool
+    )
+    /**
+     * Bytes of a transfer moved (a few times a second at most).
+     */
+    case fileProgress(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The transfer.
+         */id: String, 
+        /**
+         * This device sends it.
+         */outgoing: Bool, 
+        /**
+         * Bytes so far.
+         */done: UInt64, 
+        /**
+         * Bytes in all.
+         */total: UInt64
+    )
+    /**
+     * A transfer finished, hash checked.
+     */
+    case fileDone(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The transfer.
+         */id: String, 
+        /**
+         * This device sent it.
+         */outgoing: Bool, 
+        /**
+         * Received: where the file is.
+         */path: String?
+    )
+    /**
+     * A transfer ended unfinished.
+     */
+    case fileStopped(
+        /**
+         * The conversation.
+         */peer: String, 
+        /**
+         * The transfer.
+         */id: String, 
+        /**
+         * This device was sending it.
+         */outgoing: Bool, 
+        /**
+         * Declined rather than failed.
+         */declined: Bool, 
+        /**
+         * Why, in words.
+         */reason: String
+    )
+    /**
      * Events were dropped because nobody pulled them: re-query `peers()`.
      */
     case overflow(
@@ -5988,7 +6065,19 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         case 7: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
         )
         
-        case 8: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
+        case 8: return .fileOffered(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), size: try FfiConverterUInt64.read(from: &buf), needsAccept: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 9: return .fileProgress(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), done: try FfiConverterUInt64.read(from: &buf), total: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 10: return .fileDone(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), path: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 11: return .fileStopped(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), declined: try FfiConverterBool.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -6045,8 +6134,43 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             FfiConverterUInt8.write(attemptsLeft, into: &buf)
             
         
-        case let .overflow(dropped):
+        case let .fileOffered(peer,id,name,size,needsAccept):
             writeInt(&buf, Int32(8))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterUInt64.write(size, into: &buf)
+            FfiConverterBool.write(needsAccept, into: &buf)
+            
+        
+        case let .fileProgress(peer,id,outgoing,done,total):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterBool.write(outgoing, into: &buf)
+            FfiConverterUInt64.write(done, into: &buf)
+            FfiConverterUInt64.write(total, into: &buf)
+            
+        
+        case let .fileDone(peer,id,outgoing,path):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterBool.write(outgoing, into: &buf)
+            FfiConverterOptionString.write(path, into: &buf)
+            
+        
+        case let .fileStopped(peer,id,outgoing,declined,reason):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(peer, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            FfiConverterBool.write(outgoing, into: &buf)
+            FfiConverterBool.write(declined, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .overflow(dropped):
+            writeInt(&buf, Int32(12))
             FfiConverterUInt64.write(dropped, into: &buf)
             
         }

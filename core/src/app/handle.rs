@@ -443,6 +443,11 @@ pub fn on_event(app: &App, event: Event) {
         | Event::Delivered { .. }
         | Event::Read { .. }
         | Event::Overflow { .. } => {}
+        // Not in the app model yet: files have no screen state (issue 14, app model part).
+        Event::FileOffered { .. }
+        | Event::FileProgress { .. }
+        | Event::FileDone { .. }
+        | Event::FileStopped { .. } => {}
     }
 }
 

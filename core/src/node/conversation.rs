@@ -26,6 +26,8 @@ use super::events::{Event, EventQueue, PeerId, PeerState};
 use super::handshake::{self, HandshakeError};
 use super::peer::{Command, PeerSlot};
 use super::route;
+use super::transfers::Transfers;
+use crate::files::chunk;
 use crate::identity::Identity;
 use crate::link::{Link, LinkConfig, LinkState, Pace};
 use crate::secrets::SecretStore;
@@ -110,6 +112,14 @@ pub(super) struct Ctx {
     pub reconnect: ReconnectPolicy,
     /// This device's pace: background when nobody looks at the app.
     pub pace: watch::Sender<Pace>,
+    /// Where files go and how big they may be.
+    pub files: FilesCtx,
+}
+
+/// What conversations need to know about files.
+pub(super) struct FilesCtx {
+    pub dirs: crate::files::FileDirs,
+    pub limits: crate::files::FileLimits,
 }
 
 impl Ctx {
@@ -614,6 +624,12 @@ async fn connected(
         return Ending::Lost(reason);
     }
     let mut check = pace.check_timer(policy);
+    let mut files = Transfers::new(ctx, id, link);
+    if let Err(reason) = files.resume().await {
+        return Ending::Lost(reason);
+    }
+    let mut stalls = tokio::time::interval(ctx.files.limits.stall_timeout / 2);
+    stalls.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             // Frames first: a goodbye must win over the close that follows it.
@@ -623,6 +639,12 @@ async fn connected(
                     return Ending::Lost("the connection closed".into());
                 };
                 last_heard = Instant::now();
+                if chunk::is_chunk(&bytes) {
+                    if let Err(reason) = files.on_chunk(&bytes).await {
+                        return Ending::Lost(reason);
+                    }
+                    continue;
+                }
                 match Frame::decode(&bytes) {
                     Ok(Frame::Pace { background }) => {
                         if pace.peer_changed(link, background) {
@@ -630,16 +652,29 @@ async fn connected(
                         }
                     }
                     Ok(frame) => {
-                        if let Some(ending) = on_frame(ctx, id, link, frame).await {
+                        if let Some(ending) = on_frame(ctx, id, link, &mut files, frame).await {
                             return ending;
                         }
                     }
                     Err(e) => tracing::warn!(peer = %id, "dropped a frame from the peer: {e}"),
                 }
             }
+            Some((file, sent)) = files.next_sent(), if files.is_sending() => {
+                if let Err(reason) = files.on_sent(file, sent).await {
+                    return Ending::Lost(reason);
+                }
+            }
+            _ = stalls.tick(), if files.is_receiving() => {
+                if let Err(reason) = files.check_stalls().await {
+                    return Ending::Lost(reason);
+                }
+            }
             command = commands.recv() => match command {
                 Some(Command::Flush) => {
                     if let Err(reason) = flush(ctx, id, link, &mut sent_up_to).await {
+                        return Ending::Lost(reason);
+                    }
+                    if let Err(reason) = files.resume().await {
                         return Ending::Lost(reason);
                     }
                 }
@@ -678,7 +713,7 @@ async fn connected(
                         tokio::time::timeout(Duration::from_millis(200), link.recv()).await
                     {
                         if let Ok(frame) = Frame::decode(&bytes) {
-                            if let Some(ending) = on_frame(ctx, id, link, frame).await {
+                            if let Some(ending) = on_frame(ctx, id, link, &mut files, frame).await {
                                 return ending;
                             }
                         }
@@ -808,10 +843,25 @@ async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent_up_to: &mut i64) -> Res
         (pending, receipts)
     };
     for message in pending {
-        let frame = Frame::Chat {
-            id: message.id.clone(),
-            sent_at: message.sent_at,
-            text: message.text,
+        let attachment = ctx
+            .store()
+            .attachment_by_seq(message.seq)
+            .map_err(|e| e.to_string())?;
+        let frame = match attachment {
+            Some(file) => Frame::File {
+                id: message.id.clone(),
+                sent_at: message.sent_at,
+                name: file.name,
+                mime: file.mime,
+                size: file.size,
+                hash: file.hash,
+                preview: file.preview.map(|p| data_encoding::BASE64.encode(&p)),
+            },
+            None => Frame::Chat {
+                id: message.id.clone(),
+                sent_at: message.sent_at,
+                text: message.text,
+            },
         };
         link.send(&frame.encode())
             .await
@@ -838,8 +888,44 @@ async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent_up_to: &mut i64) -> Res
 }
 
 /// Handles one frame from the peer; `Some` ends the connected stretch.
-async fn on_frame(ctx: &Ctx, id: &PeerId, link: &Link, frame: Frame) -> Option<Ending> {
+async fn on_frame(
+    ctx: &Ctx,
+    id: &PeerId,
+    link: &Link,
+    files: &mut Transfers<'_>,
+    frame: Frame,
+) -> Option<Ending> {
     match frame {
+        Frame::File {
+            id: file_id,
+            sent_at,
+            name,
+            mime,
+            size,
+            hash,
+            preview,
+        } => {
+            let offered = files
+                .on_offer(file_id, sent_at, name, mime, size, hash, preview)
+                .await;
+            if let Err(reason) = offered {
+                return Some(Ending::Lost(reason));
+            }
+        }
+        Frame::Want {
+            id: file_id,
+            offset,
+        } => files.on_want(file_id, offset),
+        Frame::Got { id: file_id } => files.on_got(file_id),
+        Frame::Refuse {
+            id: file_id,
+            reason,
+            declined,
+        } => {
+            if let Err(reason) = files.on_refuse(file_id, reason, declined).await {
+                return Some(Ending::Lost(reason));
+            }
+        }
         Frame::Chat {
             id: msg_id,
             sent_at,

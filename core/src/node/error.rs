@@ -38,6 +38,9 @@ pub enum NodeError {
     /// The message is too long to send.
     #[error("The message is too long ({0} bytes); the limit is 16 KiB.")]
     MessageTooLong(usize),
+    /// A file could not be sent, accepted or kept.
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// The node was shut down.
     #[error("Tincan has been shut down.")]
     ShutDown,

@@ -108,6 +108,57 @@ pub enum Event {
         /// Attempts left before the invite is burned.
         attempts_left: u8,
     },
+    /// The peer offered a file or photo (its preview, if any, is in the store).
+    FileOffered {
+        /// From whom.
+        peer: PeerId,
+        /// The transfer (and message) id.
+        id: String,
+        /// The name it gave.
+        name: String,
+        /// Bytes.
+        size: u64,
+        /// It is too large to fetch without the person's yes
+        /// ([`crate::node::Node::accept_file`]).
+        needs_accept: bool,
+    },
+    /// Bytes of a transfer moved (at most a few times a second per transfer).
+    FileProgress {
+        /// The peer.
+        peer: PeerId,
+        /// The transfer.
+        id: String,
+        /// We send it.
+        outgoing: bool,
+        /// Bytes so far.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// A transfer finished: every byte arrived and matched its hash.
+    FileDone {
+        /// The peer.
+        peer: PeerId,
+        /// The transfer.
+        id: String,
+        /// We sent it.
+        outgoing: bool,
+        /// Incoming: where the file is now.
+        path: Option<String>,
+    },
+    /// A transfer ended unfinished: declined or given up.
+    FileStopped {
+        /// The peer.
+        peer: PeerId,
+        /// The transfer.
+        id: String,
+        /// We were sending it.
+        outgoing: bool,
+        /// Declined by the receiver rather than failed.
+        declined: bool,
+        /// Why, in words.
+        reason: String,
+    },
     /// Events were dropped because nobody pulled them; re-query state.
     Overflow {
         /// How many.

@@ -13,7 +13,10 @@ mod dir_lock;
 mod doorbell;
 mod error;
 pub mod events;
+pub mod files;
 mod handshake;
+#[cfg(test)]
+mod hostile_file_tests;
 #[cfg(test)]
 mod hostile_tests;
 mod invites;
@@ -21,6 +24,7 @@ mod listing;
 mod peer;
 mod plain;
 mod route;
+mod transfers;
 
 pub use contacts::ContactInfo;
 pub use conversation::ReconnectPolicy;
@@ -86,6 +90,8 @@ pub struct NodeConfig {
     /// Reconnect every known contact on open (a phone app). A shell that chats with
     /// one contact at a time (the CLI) turns this off and calls [`Node::resume`].
     pub resume_on_open: bool,
+    /// Limits on files and photos.
+    pub files: crate::files::FileLimits,
 }
 
 impl NodeConfig {
@@ -101,6 +107,7 @@ impl NodeConfig {
             event_capacity: 1024,
             reconnect: ReconnectPolicy::default(),
             resume_on_open: true,
+            files: crate::files::FileLimits::default(),
         }
     }
 }
@@ -258,6 +265,8 @@ impl Node {
         // Before anything stored is touched: one node per data directory.
         let dir_lock = dir_lock::DataDirLock::acquire(&config.data_dir)?;
         let store = Store::open(&config.data_dir.join("tincan.db"))?;
+        let files_dirs = crate::files::FileDirs::under(&config.data_dir.join("files"));
+        files_dirs.create()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("tincan-node")
@@ -286,6 +295,10 @@ impl Node {
             display_name: config.display_name.clone(),
             reconnect: config.reconnect.clone(),
             pace: tokio::sync::watch::channel(crate::link::Pace::Foreground).0,
+            files: conversation::FilesCtx {
+                dirs: files_dirs,
+                limits: config.files.clone(),
+            },
         });
         let node = Node {
             inner: Arc::new(Inner {

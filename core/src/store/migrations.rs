@@ -64,6 +64,23 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
     CREATE INDEX messages_unread ON messages (conversation_id, seq)
         WHERE outgoing = 0 AND status = 'received';",
+    // 6: files and photos (issue #14). The carrying message row and its outbox entry
+    // make the offer durable like a text; this row holds what only files have.
+    "CREATE TABLE attachments (
+        seq INTEGER PRIMARY KEY NOT NULL REFERENCES messages(seq),
+        name TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        path TEXT,
+        source_mtime INTEGER,
+        preview BLOB,
+        state TEXT NOT NULL
+            CHECK (state IN ('offered', 'accepted', 'complete', 'declined', 'failed')),
+        done_bytes INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        tell_peer INTEGER NOT NULL DEFAULT 0
+    ) STRICT;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -10,6 +10,7 @@
 //! `kill -9` loses none of it (the commit is in the OS's cache), and the next synced
 //! commit makes it durable too, because the WAL is written in order.
 
+mod attachments;
 mod chat;
 mod contacts;
 mod invites;
@@ -17,6 +18,7 @@ mod migrations;
 mod settings;
 mod summaries;
 
+pub use attachments::{AttachmentChange, AttachmentRecord, FileState, NewAttachment};
 pub use chat::{ConversationRecord, MessageRecord, MessageStatus};
 pub use contacts::{contact_id, ContactRecord, IdentityOutcome};
 pub use invites::InviteRecord;

@@ -1,6 +1,8 @@
 //! Story helpers shared by the code-layer tests: Ana invites, Ben joins.
 #![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::panic)]
 
+pub mod device;
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 

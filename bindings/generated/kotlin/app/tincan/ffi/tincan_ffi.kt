@@ -7407,6 +7407,126 @@ sealed class Event {
     }
     
     /**
+     * The other side offered a file or photo.
+     */
+    data class FileOffered(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The transfer (and message) id.
+         */
+        val `id`: kotlin.String, 
+        /**
+         * The name it gave.
+         */
+        val `name`: kotlin.String, 
+        /**
+         * Bytes.
+         */
+        val `size`: kotlin.ULong, 
+        /**
+         * Too large to fetch without the person's yes.
+         */
+        val `needsAccept`: kotlin.Boolean) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Bytes of a transfer moved (a few times a second at most).
+     */
+    data class FileProgress(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The transfer.
+         */
+        val `id`: kotlin.String, 
+        /**
+         * This device sends it.
+         */
+        val `outgoing`: kotlin.Boolean, 
+        /**
+         * Bytes so far.
+         */
+        val `done`: kotlin.ULong, 
+        /**
+         * Bytes in all.
+         */
+        val `total`: kotlin.ULong) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A transfer finished, hash checked.
+     */
+    data class FileDone(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The transfer.
+         */
+        val `id`: kotlin.String, 
+        /**
+         * This device sent it.
+         */
+        val `outgoing`: kotlin.Boolean, 
+        /**
+         * Received: where the file is.
+         */
+        val `path`: kotlin.String?) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A transfer ended unfinished.
+     */
+    data class FileStopped(
+        /**
+         * The conversation.
+         */
+        val `peer`: kotlin.String, 
+        /**
+         * The transfer.
+         */
+        val `id`: kotlin.String, 
+        /**
+         * This device was sending it.
+         */
+        val `outgoing`: kotlin.Boolean, 
+        /**
+         * Declined rather than failed.
+         */
+        val `declined`: kotlin.Boolean, 
+        /**
+         * Why, in words.
+         */
+        val `reason`: kotlin.String) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * Events were dropped because nobody pulled them: re-query `peers()`.
      */
     data class Overflow(
@@ -7469,7 +7589,34 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 FfiConverterString.read(buf),
                 FfiConverterUByte.read(buf),
                 )
-            8 -> Event.Overflow(
+            8 -> Event.FileOffered(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            9 -> Event.FileProgress(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterULong.read(buf),
+                FfiConverterULong.read(buf),
+                )
+            10 -> Event.FileDone(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            11 -> Event.FileStopped(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterString.read(buf),
+                )
+            12 -> Event.Overflow(
                 FfiConverterULong.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -7537,6 +7684,49 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 + FfiConverterUByte.allocationSize(value.`attemptsLeft`)
             )
         }
+        is Event.FileOffered -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`id`)
+                + FfiConverterString.allocationSize(value.`name`)
+                + FfiConverterULong.allocationSize(value.`size`)
+                + FfiConverterBoolean.allocationSize(value.`needsAccept`)
+            )
+        }
+        is Event.FileProgress -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`id`)
+                + FfiConverterBoolean.allocationSize(value.`outgoing`)
+                + FfiConverterULong.allocationSize(value.`done`)
+                + FfiConverterULong.allocationSize(value.`total`)
+            )
+        }
+        is Event.FileDone -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`id`)
+                + FfiConverterBoolean.allocationSize(value.`outgoing`)
+                + FfiConverterOptionalString.allocationSize(value.`path`)
+            )
+        }
+        is Event.FileStopped -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`peer`)
+                + FfiConverterString.allocationSize(value.`id`)
+                + FfiConverterBoolean.allocationSize(value.`outgoing`)
+                + FfiConverterBoolean.allocationSize(value.`declined`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
         is Event.Overflow -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -7594,8 +7784,43 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 FfiConverterUByte.write(value.`attemptsLeft`, buf)
                 Unit
             }
-            is Event.Overflow -> {
+            is Event.FileOffered -> {
                 buf.putInt(8)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`id`, buf)
+                FfiConverterString.write(value.`name`, buf)
+                FfiConverterULong.write(value.`size`, buf)
+                FfiConverterBoolean.write(value.`needsAccept`, buf)
+                Unit
+            }
+            is Event.FileProgress -> {
+                buf.putInt(9)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`id`, buf)
+                FfiConverterBoolean.write(value.`outgoing`, buf)
+                FfiConverterULong.write(value.`done`, buf)
+                FfiConverterULong.write(value.`total`, buf)
+                Unit
+            }
+            is Event.FileDone -> {
+                buf.putInt(10)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`id`, buf)
+                FfiConverterBoolean.write(value.`outgoing`, buf)
+                FfiConverterOptionalString.write(value.`path`, buf)
+                Unit
+            }
+            is Event.FileStopped -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`peer`, buf)
+                FfiConverterString.write(value.`id`, buf)
+                FfiConverterBoolean.write(value.`outgoing`, buf)
+                FfiConverterBoolean.write(value.`declined`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is Event.Overflow -> {
+                buf.putInt(12)
                 FfiConverterULong.write(value.`dropped`, buf)
                 Unit
             }
