@@ -46,6 +46,10 @@ pub enum FileError {
     /// The sender kept the link up but stopped sending.
     #[error("the sender stopped sending")]
     Stalled,
+    /// A picture format whose metadata (location, camera) Tincan cannot remove: sending
+    /// it with "remove metadata" on would quietly leak what the person asked to hide.
+    #[error("Tincan can't remove location and camera data from {0} pictures yet; send it with metadata kept, or convert it to JPEG first")]
+    CannotStrip(&'static str),
     /// The picture could not be prepared.
     #[error(transparent)]
     Photo(#[from] PhotoError),

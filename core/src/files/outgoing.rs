@@ -53,7 +53,12 @@ pub fn prepare(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "file".to_owned());
-    let mime = mime_of(path)?;
+    let (mime, head) = mime_of(path)?;
+    if options.strip_metadata {
+        if let Some(kind) = unstrippable_picture(&head) {
+            return Err(FileError::CannotStrip(kind));
+        }
+    }
     let mut source = path.to_path_buf();
     let mut preview = None;
     if photo::is_photo(&mime) {
@@ -90,22 +95,46 @@ pub fn prepare(
     })
 }
 
-/// The media type from the first bytes (photos) or else the extension.
-fn mime_of(path: &Path) -> Result<String, FileError> {
+/// Picture formats that carry location metadata this build cannot strip, by their
+/// first bytes: HEIF/HEIC/AVIF (an ISO `ftyp` box with an image brand; iPhones save
+/// photos so) and WebP.
+fn unstrippable_picture(head: &[u8]) -> Option<&'static str> {
+    const HEIF_BRANDS: [&[u8; 4]; 11] = [
+        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1",
+        b"avif",
+    ];
+    if head.len() >= 12 && &head[4..8] == b"ftyp" && HEIF_BRANDS.iter().any(|b| &head[8..12] == *b)
+    {
+        return Some(if &head[8..12] == b"avif" {
+            "AVIF"
+        } else {
+            "HEIC"
+        });
+    }
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some("WebP");
+    }
+    None
+}
+
+/// The media type from the first bytes (photos) or else the extension, and those
+/// first bytes.
+fn mime_of(path: &Path) -> Result<(String, Vec<u8>), FileError> {
     let mut head = [0u8; 64];
     let mut file = std::fs::File::open(path)
         .map_err(FileError::io(format!("could not read {}", path.display())))?;
     let n = file
         .read(&mut head)
         .map_err(FileError::io(format!("could not read {}", path.display())))?;
-    Ok(photo::sniff_mime(&head[..n])
+    let mime = photo::sniff_mime(&head[..n])
         .map(str::to_owned)
         .unwrap_or_else(|| {
             mime_guess::from_path(path)
                 .first_or_octet_stream()
                 .essence_str()
                 .to_owned()
-        }))
+        });
+    Ok((mime, head[..n].to_vec()))
 }
 
 /// Size and BLAKE3 (hex) of a file, read in 1 MiB pieces.
@@ -165,6 +194,35 @@ pub fn open_unchanged(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picture_whose_location_cannot_be_removed_is_not_sent_quietly() {
+        let root = tempfile::tempdir().unwrap();
+        let dirs = FileDirs::under(root.path());
+        dirs.create().unwrap();
+        let heic = root.path().join("IMG_0001.HEIC");
+        let mut bytes = vec![0, 0, 0, 24];
+        bytes.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
+        bytes.extend_from_slice(&[0u8; 100]);
+        std::fs::write(&heic, &bytes).unwrap();
+        let strip = SendOptions {
+            strip_metadata: true,
+        };
+        let err = prepare(&heic, "t1", strip, &dirs, 1 << 20).unwrap_err();
+        assert!(matches!(err, FileError::CannotStrip("HEIC")), "{err}");
+        assert!(err.to_string().contains("metadata kept"));
+        let keep = SendOptions {
+            strip_metadata: false,
+        };
+        let a = prepare(&heic, "t2", keep, &dirs, 1 << 20).unwrap();
+        assert_eq!(a.size, bytes.len() as u64);
+        let webp = root.path().join("sticker.webp");
+        std::fs::write(&webp, b"RIFF\x10\0\0\0WEBPVP8 ").unwrap();
+        assert!(matches!(
+            prepare(&webp, "t3", strip, &dirs, 1 << 20),
+            Err(FileError::CannotStrip("WebP"))
+        ));
+    }
 
     #[test]
     fn a_plain_file_is_hashed_and_named_and_a_changed_one_is_refused() {
