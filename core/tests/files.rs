@@ -355,3 +355,41 @@ fn a_file_changed_after_sending_is_not_sent_under_its_old_hash() {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+#[test]
+fn two_people_sending_each_other_big_files_at_once_both_finish() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        Device::new("Ana", root.path()),
+        Device::new("Ben", root.path()),
+    );
+    let tune = |c: &mut tincan_core::node::NodeConfig| c.files.auto_accept_bytes = 256 << 20;
+    let (ana, ben) = (a.start_with(tune), b.start_with(tune));
+    let peer = connect(&ana, &ben);
+    let for_ben = random_file(&root.path().join("for-ben.bin"), 40 << 20, 6);
+    let for_ana = random_file(&root.path().join("for-ana.bin"), 40 << 20, 7);
+    let to_ben = ana.send_file(&peer, &for_ben, true).unwrap();
+    let to_ana = ben.send_file(&peer, &for_ana, true).unwrap();
+    // Texts both ways while both streams run.
+    ana.send(&peer, "mine is coming").unwrap();
+    ben.send(&peer, "so is mine").unwrap();
+    let (ben_got, ana_got) = std::thread::scope(|s| {
+        let ben_side = s.spawn(|| expect_file(&ben, &to_ben, Duration::from_secs(120)));
+        let ana_side = s.spawn(|| expect_file(&ana, &to_ana, Duration::from_secs(120)));
+        (ben_side.join().unwrap(), ana_side.join().unwrap())
+    });
+    assert_eq!(hash_of(&ben_got), hash_of(&for_ben));
+    assert_eq!(hash_of(&ana_got), hash_of(&for_ana));
+    let texts = |node: &Node| -> Vec<String> {
+        node.history(&peer, None, 20)
+            .unwrap()
+            .into_iter()
+            .filter(|m| !m.outgoing)
+            .map(|m| m.text)
+            .collect()
+    };
+    assert!(texts(&ben).contains(&"mine is coming".to_owned()));
+    assert!(texts(&ana).contains(&"so is mine".to_owned()));
+    ana.shutdown();
+    ben.shutdown();
+}

@@ -149,4 +149,16 @@ fn a_file_cut_by_an_outage_or_kill_9_carries_on_and_arrives_intact() {
     ben.close_input();
     assert!(ana.wait_exit(STEP), "ana:\n{}", ana.dump());
     assert!(ben.wait_exit(STEP), "ben:\n{}", ben.dump());
+
+    // `tincan history` shows the files, and where the received ones are.
+    let mut history = scene.ben(&["history"]);
+    for name in ["plain.bin", "outage.bin", "killed.bin"] {
+        let line = history.expect_line(Stream::Out, name, STEP);
+        assert!(line.contains("received: "), "{line}");
+    }
+    assert!(history.wait_exit(STEP), "history:\n{}", history.dump());
+    let mut history = scene.ana(&["history"]);
+    let line = history.expect_line(Stream::Out, "killed.bin", STEP);
+    assert!(line.contains("delivered"), "{line}");
+    assert!(history.wait_exit(STEP), "history:\n{}", history.dump());
 }
