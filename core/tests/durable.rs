@@ -4,51 +4,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
 
 use tincan_core::link::LinkConfig;
-use tincan_core::node::{
-    Event, InviteRequest, Node, NodeConfig, PeerState, Protection, ReconnectPolicy,
-};
-use tincan_core::protect::argon;
-use tincan_core::secrets::{MemorySecretStore, SecretStore};
+use tincan_core::node::{Event, InviteRequest, Node, PeerState, Protection};
+use tincan_core::secrets::SecretStore;
 use tincan_core::store::MessageStatus;
 
+use common::device::{connect, Device};
 use common::{expect_connected, expect_event, expect_received};
-
-/// One person's device: a data directory and a secret store that outlive restarts.
-struct Device {
-    name: &'static str,
-    dir: PathBuf,
-    secrets: Arc<MemorySecretStore>,
-}
-
-impl Device {
-    fn new(name: &'static str, root: &Path) -> Self {
-        Self {
-            name,
-            dir: root.join(name),
-            secrets: Arc::new(MemorySecretStore::default()),
-        }
-    }
-
-    fn start(&self) -> Node {
-        let mut config = NodeConfig::new(self.dir.clone(), self.secrets.clone());
-        config.link = LinkConfig::loopback();
-        config.argon = argon::FLOOR;
-        config.display_name = Some(self.name.to_owned());
-        config.connect_timeout = Duration::from_secs(20);
-        config.reconnect = ReconnectPolicy {
-            attempt_window: Duration::from_secs(10),
-            first_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(2),
-            ..ReconnectPolicy::default()
-        };
-        Node::open(config).unwrap()
-    }
-}
 
 /// Ana's and Ben's devices under `root`.
 fn ana_and_ben(root: &Path) -> (Device, Device) {
@@ -60,15 +25,6 @@ fn open_invite() -> InviteRequest {
         protection: Protection::Open,
         lifetime_secs: None,
     }
-}
-
-fn connect(ana: &Node, ben: &Node) -> String {
-    let invite = ana.create_invite(open_invite()).unwrap();
-    let joined = ben.join(&invite.code, None).unwrap();
-    let peer = ana.accept_reply(&joined.reply_code).unwrap();
-    expect_connected(ana, &peer);
-    expect_connected(ben, &peer);
-    peer
 }
 
 fn texts(node: &Node, peer: &str) -> Vec<(bool, String)> {
@@ -260,22 +216,13 @@ fn a_changed_identity_key_is_a_loud_warning_and_refused_until_accepted() {
 
 /// A device on its own loopback address, as if on its own network.
 fn start_at(device: &Device, addr: [u8; 4]) -> Node {
-    let mut config = NodeConfig::new(device.dir.clone(), device.secrets.clone());
-    config.link = LinkConfig {
-        bind: vec![std::net::SocketAddr::from((addr, 0))],
-        ..LinkConfig::default()
-    };
-    config.argon = argon::FLOOR;
-    config.display_name = Some(device.name.to_owned());
-    config.connect_timeout = Duration::from_secs(20);
-    config.reconnect = ReconnectPolicy {
-        attempt_window: Duration::from_secs(10),
-        first_delay: Duration::from_millis(200),
-        max_delay: Duration::from_secs(2),
-        offline_after: Duration::from_secs(3),
-        ..ReconnectPolicy::default()
-    };
-    Node::open(config).unwrap()
+    device.start_with(|config| {
+        config.link = LinkConfig {
+            bind: vec![std::net::SocketAddr::from((addr, 0))],
+            ..LinkConfig::default()
+        };
+        config.reconnect.offline_after = Duration::from_secs(3);
+    })
 }
 
 #[test]

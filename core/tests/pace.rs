@@ -7,66 +7,26 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tincan_core::link::{LinkConfig, Pace};
-use tincan_core::node::{
-    Event, InviteRequest, Node, NodeConfig, PeerState, Protection, ReconnectPolicy,
-};
-use tincan_core::protect::argon;
-use tincan_core::secrets::MemorySecretStore;
+use tincan_core::node::{Event, Node, PeerState};
 
+use common::device::{connect, Device};
 use common::{expect_connected, expect_event, expect_received};
 
-struct Device {
-    name: &'static str,
-    dir: PathBuf,
-    secrets: Arc<MemorySecretStore>,
-}
-
-impl Device {
-    fn new(name: &'static str, root: &Path) -> Self {
-        Self {
-            name,
-            dir: root.join(name),
-            secrets: Arc::new(MemorySecretStore::default()),
-        }
-    }
-
-    fn start(&self) -> Node {
-        let mut config = NodeConfig::new(self.dir.clone(), self.secrets.clone());
+/// A device with the background timings shortened (keep-alive 4 s, silence 10 s).
+fn start(device: &Device) -> Node {
+    device.start_with(|config| {
         config.link = LinkConfig {
             background_keepalive: Duration::from_secs(4),
             background_silence: Duration::from_secs(10),
             ..LinkConfig::loopback()
         };
-        config.argon = argon::FLOOR;
-        config.display_name = Some(self.name.to_owned());
-        config.connect_timeout = Duration::from_secs(20);
-        config.reconnect = ReconnectPolicy {
-            attempt_window: Duration::from_secs(6),
-            first_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(1),
-            ..ReconnectPolicy::default()
-        };
-        Node::open(config).unwrap()
-    }
-}
-
-fn connect(ana: &Node, ben: &Node) -> String {
-    let invite = ana
-        .create_invite(InviteRequest {
-            protection: Protection::Open,
-            lifetime_secs: None,
-        })
-        .unwrap();
-    let joined = ben.join(&invite.code, None).unwrap();
-    let peer = ana.accept_reply(&joined.reply_code).unwrap();
-    expect_connected(ana, &peer);
-    expect_connected(ben, &peer);
-    peer
+        config.reconnect.attempt_window = Duration::from_secs(6);
+        config.reconnect.max_delay = Duration::from_secs(1);
+    })
 }
 
 /// Waits (bounded) until `node`'s link to `peer` uses `pace`.
@@ -88,7 +48,7 @@ fn either_side_in_the_background_puts_both_links_on_the_background_pace() {
         Device::new("Ana", root.path()),
         Device::new("Ben", root.path()),
     );
-    let (ana, ben) = (a.start(), b.start());
+    let (ana, ben) = (start(&a), start(&b));
     let peer = connect(&ana, &ben);
     expect_pace(&ben, &peer, Pace::Foreground);
 
@@ -157,7 +117,7 @@ fn attempts(node: &Node, within: Duration) -> Vec<u32> {
 /// Ana and Ben connected, Ana in the background, then Ben's app closes.
 fn ben_goes_away(root: &Path) -> (Node, Device, String) {
     let (a, b) = (Device::new("Ana", root), Device::new("Ben", root));
-    let (ana, ben) = (a.start(), b.start());
+    let (ana, ben) = (start(&a), start(&b));
     let peer = connect(&ana, &ben);
     ana.set_pace(Pace::Background);
     expect_pace(&ana, &peer, Pace::Background);
@@ -190,7 +150,7 @@ fn in_the_background_an_offline_contact_is_not_polled_and_its_knock_is_answered(
 
     // Ben's app opens again and checks towards Ana's port: her doorbell hears it and
     // she connects, still in the background.
-    let ben = b.start();
+    let ben = start(&b);
     expect_connected(&ana, &peer);
     expect_connected(&ben, &peer);
     assert_eq!(ana.pace(), Pace::Background);

@@ -27,6 +27,11 @@ impl Device {
         }
     }
 
+    /// Started with the test configuration.
+    pub fn start(&self) -> Node {
+        self.start_with(|_| {})
+    }
+
     /// The test configuration, changed by `tune` before opening.
     pub fn start_with(&self, tune: impl FnOnce(&mut NodeConfig)) -> Node {
         let mut config = NodeConfig::new(self.dir.clone(), self.secrets.clone());
