@@ -393,3 +393,91 @@ fn two_people_sending_each_other_big_files_at_once_both_finish() {
     ana.shutdown();
     ben.shutdown();
 }
+
+#[test]
+fn limits_size_free_space_and_transfers_at_once() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        Device::new("Ana", root.path()),
+        Device::new("Ben", root.path()),
+    );
+    let ana = a.start_with(|_| {});
+    // Ben takes at most 32 MiB per file, without asking, and one transfer at a time.
+    let ben = b.start_with(|c| {
+        c.files.max_file_bytes = 32 << 20;
+        c.files.auto_accept_bytes = 32 << 20;
+        c.files.max_running = 1;
+    });
+    let peer = connect(&ana, &ben);
+
+    // Over Ben's limit: declined at once, with the reason, and Ana is told.
+    let big = random_file(&root.path().join("big.bin"), 33 << 20, 1);
+    let id = ana.send_file(&peer, &big, true).unwrap();
+    let stopped = expect_event(
+        &ana,
+        "the automatic decline",
+        |e| matches!(e, Event::FileStopped { id: o, declined: true, .. } if *o == id),
+    );
+    let Event::FileStopped { reason, .. } = stopped else {
+        unreachable!()
+    };
+    assert!(reason.contains("limit"), "{reason}");
+
+    // Two files under the limit: the second waits until the first is in.
+    let first = random_file(&root.path().join("first.bin"), 16 << 20, 2);
+    let second = random_file(&root.path().join("second.bin"), 16 << 20, 3);
+    let first_id = ana.send_file(&peer, &first, true).unwrap();
+    let second_id = ana.send_file(&peer, &second, true).unwrap();
+    let partial = |id: &str| {
+        b.dir
+            .join("files")
+            .join("partial")
+            .join(format!("{id}.part"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (mut overlapped, mut seen_partial) = (false, false);
+    loop {
+        assert!(Instant::now() < deadline, "the two files never arrived");
+        let (one, two) = (partial(&first_id).exists(), partial(&second_id).exists());
+        overlapped |= one && two;
+        seen_partial |= one || two;
+        let done = |id: &str| {
+            ben.attachment(&peer, id)
+                .unwrap()
+                .is_some_and(|f| f.state == FileState::Complete)
+        };
+        if done(&first_id) && done(&second_id) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(seen_partial, "the transfers were too quick to watch");
+    assert!(!overlapped, "both transfers ran at once");
+    ben.shutdown();
+
+    // A disk too full for the file: Ben's node refuses before fetching a byte.
+    let ben = b.start_with(|c| c.files.free_space_margin = u64::MAX / 2);
+    expect_event(&ben, "reconnected", |e| {
+        matches!(
+            e,
+            Event::PeerState {
+                state: tincan_core::node::PeerState::Connected,
+                ..
+            }
+        )
+    });
+    let third = random_file(&root.path().join("third.bin"), 1000, 4);
+    let id = ana.send_file(&peer, &third, true).unwrap();
+    let stopped = expect_event(
+        &ben,
+        "no space",
+        |e| matches!(e, Event::FileStopped { id: o, .. } if *o == id),
+    );
+    let Event::FileStopped { reason, .. } = stopped else {
+        unreachable!()
+    };
+    assert!(reason.contains("not enough free space"), "{reason}");
+    assert!(!partial(&id).exists());
+    ana.shutdown();
+    ben.shutdown();
+}
