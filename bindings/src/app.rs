@@ -25,6 +25,9 @@ pub struct AppOptions {
     /// demos on one machine. Apps leave it off.
     #[uniffi(default)]
     pub loopback_only: bool,
+    /// Incoming files larger than this wait for the person's yes (default 25 MiB).
+    #[uniffi(default)]
+    pub auto_accept_bytes: Option<u64>,
 }
 
 /// The app model: the view to render and the actions to send. Methods may take a
@@ -53,6 +56,9 @@ impl AppModel {
             Arc::new(Adapter(secret_store)),
         );
         config.utc_offset_minutes = options.utc_offset_minutes;
+        if let Some(bytes) = options.auto_accept_bytes {
+            config.files.auto_accept_bytes = bytes;
+        }
         if options.loopback_only {
             config.link = LinkConfig::loopback();
             config.argon = argon::FLOOR;

@@ -293,7 +293,78 @@ pub enum ConversationItem {
         delivery: Delivery,
         /// The ticks in words, for screen readers ("Delivered").
         delivery_label: String,
+        /// A file or photo this message carries (its `text` is then empty).
+        attachment: Option<AttachmentView>,
     },
+}
+
+/// Where a file or photo in a conversation stands.
+#[uniffi::remote(Enum)]
+pub enum AttachmentState {
+    /// Incoming and too large to fetch without the person's yes: Accept / Decline.
+    NeedsAnswer,
+    /// Outgoing, offered; the other phone has not started fetching it.
+    Offered,
+    /// Bytes are moving (or wait for the connection): see `progress_percent`.
+    Transferring,
+    /// Every byte arrived and matched. Incoming: `path` is the file.
+    Complete,
+    /// The receiver said no.
+    Declined,
+    /// Given up; `status` says why.
+    Failed,
+}
+
+/// A file or photo in a conversation.
+#[uniffi::remote(Record)]
+pub struct AttachmentView {
+    /// The transfer's id (for `AcceptFile` and the like).
+    pub id: String,
+    /// The name the sender gave.
+    pub name: String,
+    /// "4.2 MB".
+    pub size_text: String,
+    /// Media type, e.g. `image/jpeg` (the system viewer picks its app by it).
+    pub mime: String,
+    /// A picture the app can show.
+    pub is_photo: bool,
+    /// A small JPEG of a photo (at most 320 × 320), shown before the photo arrives.
+    pub preview_jpeg: Option<Vec<u8>>,
+    /// Where it stands.
+    pub state: AttachmentState,
+    /// How far the bytes got, 0–100 (100 once complete).
+    pub progress_percent: u32,
+    /// The state in words ("12.0 MB of 40.0 MB", "Tap Accept to download").
+    pub status: String,
+    /// Show Accept and Decline.
+    pub can_accept: bool,
+    /// Show a way to stop it (Decline for an incoming transfer not finished).
+    pub can_decline: bool,
+    /// Show "Open": the received file is at `path`.
+    pub can_open: bool,
+    /// Incoming and complete: the file on this phone (for the system viewer).
+    /// Empty otherwise.
+    pub path: String,
+}
+
+/// A file or photo the person picked, shown above the composer until sent or
+/// cancelled.
+#[uniffi::remote(Record)]
+pub struct PickedFileView {
+    /// Its name.
+    pub name: String,
+    /// "4.2 MB".
+    pub size_text: String,
+    /// It is a photo (the metadata switch applies).
+    pub is_photo: bool,
+    /// What happens to the photo's metadata, in words (empty for other files).
+    pub metadata_note: String,
+    /// The switch's label (empty for other files).
+    pub keep_metadata_label: String,
+    /// The switch: keep location and camera details.
+    pub keep_metadata: bool,
+    /// The send button's words ("Send photo", "Send file").
+    pub send_label: String,
 }
 
 /// What kind of banner a conversation shows.
@@ -358,6 +429,11 @@ pub struct ConversationView {
     pub follow_up: Option<FollowUpOffer>,
     /// The contact's id (empty before identities were exchanged).
     pub contact: String,
+    /// Whether the attach button is shown (files go to Tincan contacts, while the
+    /// conversation has not ended).
+    pub can_attach: bool,
+    /// A picked file waiting for Send, with the photo metadata note and switch.
+    pub picked: Option<PickedFileView>,
 }
 
 /// A contact's details.
@@ -524,6 +600,33 @@ pub enum Action {
         id: String,
         /// The text.
         text: String,
+    },
+    /// The person picked a file or photo for the open conversation. `path` is a file
+    /// the app can read until the transfer is over (the phones pass a copy in their
+    /// cache: a picker's content URI does not last). Shown above the composer with
+    /// Send and the photo metadata switch.
+    PickFile {
+        /// The file.
+        path: String,
+    },
+    /// The photo metadata switch: keep location and camera details (off by default).
+    KeepMetadata {
+        /// Keep them.
+        keep: bool,
+    },
+    /// Send the picked file.
+    SendPicked,
+    /// Put the picked file back (nothing is sent).
+    CancelPicked,
+    /// Fetch a large incoming file (the person said yes).
+    AcceptFile {
+        /// The transfer's id.
+        id: String,
+    },
+    /// Refuse an incoming file, or stop fetching it: the sender is told.
+    DeclineFile {
+        /// The transfer's id.
+        id: String,
     },
     /// Make the follow-up code for the open conversation.
     MakeFollowUpCode,

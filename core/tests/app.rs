@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tincan_core::app::{
-    Action, App, AppConfig, AppView, Connection, ConversationItem, Delivery, FollowUpTiming,
-    InviteStage, JoinStage, ProtectionChoice, RowKind, ScanPurpose, Screen, Source, Updates,
+    Action, App, AppConfig, AppView, AttachmentState, AttachmentView, Connection, ConversationItem,
+    Delivery, FollowUpTiming, InviteStage, JoinStage, ProtectionChoice, RowKind, ScanPurpose,
+    Screen, Source, Updates, METADATA_KEPT, METADATA_REMOVED,
 };
 use tincan_core::link::{LinkConfig, Pace};
 use tincan_core::protect::argon;
@@ -30,6 +31,8 @@ fn config(dir: &std::path::Path, secrets: Arc<MemorySecretStore>) -> AppConfig {
     let mut config = AppConfig::new(dir.to_owned(), secrets);
     config.link = LinkConfig::loopback();
     config.argon = argon::FLOOR;
+    // Files over 1 MB wait for the person's yes (25 MiB on a phone).
+    config.files.auto_accept_bytes = 1_000_000;
     // Offer follow-up codes soon, so a test can see the offer.
     config.follow_up = FollowUpTiming {
         after_connecting: Duration::from_secs(1),
@@ -780,4 +783,192 @@ fn a_browser_pages_offer_is_answered_and_its_answer_loaded() {
         assert!(Instant::now() < deadline, "the page never connected");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The attachment called `name` in the open conversation.
+fn attachment(v: &AppView, name: &str) -> Option<AttachmentView> {
+    conversation(v)?.items.iter().find_map(|i| match i {
+        ConversationItem::Message {
+            attachment: Some(a),
+            ..
+        } if a.name == name => Some(a.clone()),
+        _ => None,
+    })
+}
+
+fn in_state(v: &AppView, name: &str, state: AttachmentState) -> bool {
+    attachment(v, name).is_some_and(|a| a.state == state)
+}
+
+/// A JPEG with an EXIF segment holding a made-up position.
+fn photo_with_location(path: &std::path::Path) {
+    let img = image::RgbImage::from_fn(640, 480, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    let exif = b"Exif\0\0GPS-LATITUDE-48.8566-SECRET";
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+    out.extend_from_slice(exif);
+    out.extend_from_slice(&jpeg[2..]);
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn a_photo_arrives_with_its_preview_and_without_its_location() {
+    let mut ana = phone("Ana");
+    let mut ben = phone("Ben");
+    ana_and_ben_connect(&mut ana, &mut ben);
+    // Ben's phone is in his pocket: the photo is announced.
+    ben.tap(Action::SetVisible { visible: false });
+
+    let photo = ana.dir.path().join("beach.jpg");
+    photo_with_location(&photo);
+    ana.tap(Action::PickFile {
+        path: photo.display().to_string(),
+    });
+    let picked = conversation(&ana.view()).unwrap().picked.clone().unwrap();
+    assert!(picked.is_photo);
+    assert_eq!(picked.name, "beach.jpg");
+    assert_eq!(picked.send_label, "Send photo");
+    assert_eq!(picked.metadata_note, METADATA_REMOVED);
+    assert_eq!(
+        picked.keep_metadata_label,
+        "Keep location and camera details"
+    );
+    assert!(!picked.keep_metadata, "removed unless the person asks");
+    ana.tap(Action::KeepMetadata { keep: true });
+    let picked = conversation(&ana.view()).unwrap().picked.clone().unwrap();
+    assert!(picked.keep_metadata);
+    assert_eq!(picked.metadata_note, METADATA_KEPT);
+    ana.tap(Action::KeepMetadata { keep: false });
+    ana.tap(Action::SendPicked);
+    let v = ana.view();
+    assert!(conversation(&v).unwrap().picked.is_none(), "{:?}", v.notice);
+    let mine = attachment(&v, "beach.jpg").unwrap();
+    assert!(mine.is_photo && !mine.can_accept && !mine.can_open);
+    assert!(
+        mine.preview_jpeg.is_some(),
+        "the sender sees the preview too"
+    );
+
+    let v = ben.wait_until("the photo's alert", |v| !v.alerts.is_empty());
+    assert_eq!(v.alerts[0].title, "Ana");
+    assert!(
+        v.alerts[0].body.starts_with("Sent you a photo ("),
+        "{}",
+        v.alerts[0].body
+    );
+    ben.tap(Action::SetVisible { visible: true });
+    let v = ben.wait_until("the photo to arrive", |v| {
+        in_state(v, "beach.jpg", AttachmentState::Complete)
+    });
+    let got = attachment(&v, "beach.jpg").unwrap();
+    assert!(got.can_open && !got.can_accept && !got.can_decline);
+    assert_eq!(got.progress_percent, 100);
+    assert_eq!(got.mime, "image/jpeg");
+    let preview = got.preview_jpeg.unwrap();
+    assert_eq!(&preview[..2], &[0xFF, 0xD8], "the preview is a JPEG");
+    let bytes = std::fs::read(&got.path).unwrap();
+    assert_eq!(&bytes[..2], &[0xFF, 0xD8]);
+    assert!(
+        !bytes.windows(6).any(|w| w == b"SECRET"),
+        "the location was removed before sending"
+    );
+    assert_eq!(v.conversations[0].preview, "📷 Photo");
+    ana.wait_until("Ana's photo to count as sent", |v| {
+        attachment(v, "beach.jpg").is_some_and(|a| a.status.ends_with("· Sent"))
+    });
+    ana.app.shutdown();
+    ben.app.shutdown();
+}
+
+#[test]
+fn a_large_file_waits_for_a_yes_and_a_no_reaches_the_sender() {
+    let mut ana = phone("Ana");
+    let mut ben = phone("Ben");
+    ana_and_ben_connect(&mut ana, &mut ben);
+
+    let report = ana.dir.path().join("report.bin");
+    let content: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&report, &content).unwrap();
+    ana.tap(Action::PickFile {
+        path: report.display().to_string(),
+    });
+    let picked = conversation(&ana.view()).unwrap().picked.clone().unwrap();
+    assert!(!picked.is_photo);
+    assert_eq!(picked.size_text, "3.0 MB");
+    assert_eq!(picked.send_label, "Send file");
+    assert!(picked.metadata_note.is_empty() && picked.keep_metadata_label.is_empty());
+    ana.tap(Action::SendPicked);
+
+    let v = ben.wait_until("the offer", |v| {
+        in_state(v, "report.bin", AttachmentState::NeedsAnswer)
+    });
+    let offer = attachment(&v, "report.bin").unwrap();
+    assert_eq!(offer.status, "3.0 MB · Download it?");
+    assert!(offer.can_accept && offer.can_decline && !offer.can_open);
+    assert_eq!(v.conversations[0].preview, "📎 report.bin");
+    assert!(v.alerts.is_empty(), "Ben is looking at the chat");
+    ana.wait_until("Ana to see it waiting for Ben", |v| {
+        attachment(v, "report.bin")
+            .is_some_and(|a| a.status == "3.0 MB · Waiting for Ben to accept")
+    });
+    assert_eq!(ana.view().conversations[0].preview, "You: 📎 report.bin");
+
+    ben.tap(Action::AcceptFile {
+        id: offer.id.clone(),
+    });
+    let v = ben.wait_until("the file to arrive", |v| {
+        in_state(v, "report.bin", AttachmentState::Complete)
+    });
+    let got = attachment(&v, "report.bin").unwrap();
+    assert!(got.can_open);
+    assert_eq!(std::fs::read(&got.path).unwrap(), content, "intact");
+    // Accepting twice is told, not a crash.
+    ben.tap(Action::AcceptFile { id: offer.id });
+    assert!(ben.notice().contains("already"), "{}", ben.notice());
+
+    // The next one Ben declines; Ana is told.
+    let other = ana.dir.path().join("other.bin");
+    std::fs::write(&other, &content).unwrap();
+    ana.tap(Action::PickFile {
+        path: other.display().to_string(),
+    });
+    ana.tap(Action::SendPicked);
+    let v = ben.wait_until("the second offer", |v| {
+        in_state(v, "other.bin", AttachmentState::NeedsAnswer)
+    });
+    let id = attachment(&v, "other.bin").unwrap().id;
+    ben.tap(Action::DeclineFile { id });
+    let v = ben.view();
+    assert_eq!(
+        attachment(&v, "other.bin").unwrap().status,
+        "3.0 MB · Declined"
+    );
+    ana.wait_until("Ana to hear of the no", |v| {
+        attachment(v, "other.bin").is_some_and(|a| {
+            a.state == AttachmentState::Declined && a.status == "3.0 MB · Ben declined it"
+        })
+    });
+
+    // A picked file that cannot be read is told at once; one put back is gone.
+    ana.tap(Action::PickFile {
+        path: "/no/such/file.jpg".into(),
+    });
+    assert!(ana.notice().contains("cannot be sent"), "{}", ana.notice());
+    ana.tap(Action::PickFile {
+        path: other.display().to_string(),
+    });
+    ana.tap(Action::CancelPicked);
+    assert!(conversation(&ana.view()).unwrap().picked.is_none());
+    ana.app.shutdown();
+    ben.app.shutdown();
 }

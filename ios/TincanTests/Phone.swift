@@ -77,7 +77,7 @@ extension ConversationView {
     /// The messages' texts and ticks, oldest first.
     var messages: [(text: String, delivery: Delivery)] {
         items.compactMap { item in
-            if case let .message(_, _, text, _, delivery, _) = item {
+            if case let .message(_, _, text, _, delivery, _, _) = item {
                 return (text, delivery)
             }
             return nil

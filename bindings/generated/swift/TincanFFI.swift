@@ -2378,6 +2378,10 @@ public struct AppOptions: Equatable, Hashable {
      * demos on one machine. Apps leave it off.
      */
     public let loopbackOnly: Bool
+    /**
+     * Incoming files larger than this wait for the person's yes (default 25 MiB).
+     */
+    public let autoAcceptBytes: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2391,10 +2395,14 @@ public struct AppOptions: Equatable, Hashable {
         /**
          * Bind to 127.0.0.1 with the cheapest allowed answer hardening: for tests and
          * demos on one machine. Apps leave it off.
-         */loopbackOnly: Bool = false) {
+         */loopbackOnly: Bool = false, 
+        /**
+         * Incoming files larger than this wait for the person's yes (default 25 MiB).
+         */autoAcceptBytes: UInt64? = nil) {
         self.dataDir = dataDir
         self.utcOffsetMinutes = utcOffsetMinutes
         self.loopbackOnly = loopbackOnly
+        self.autoAcceptBytes = autoAcceptBytes
     }
 
     
@@ -2415,7 +2423,8 @@ public struct FfiConverterTypeAppOptions: FfiConverterRustBuffer {
             try AppOptions(
                 dataDir: FfiConverterString.read(from: &buf), 
                 utcOffsetMinutes: FfiConverterInt32.read(from: &buf), 
-                loopbackOnly: FfiConverterBool.read(from: &buf)
+                loopbackOnly: FfiConverterBool.read(from: &buf), 
+                autoAcceptBytes: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -2423,6 +2432,7 @@ public struct FfiConverterTypeAppOptions: FfiConverterRustBuffer {
         FfiConverterString.write(value.dataDir, into: &buf)
         FfiConverterInt32.write(value.utcOffsetMinutes, into: &buf)
         FfiConverterBool.write(value.loopbackOnly, into: &buf)
+        FfiConverterOptionUInt64.write(value.autoAcceptBytes, into: &buf)
     }
 }
 
@@ -2573,6 +2583,187 @@ public func FfiConverterTypeAppView_lift(_ buf: RustBuffer) throws -> AppView {
 #endif
 public func FfiConverterTypeAppView_lower(_ value: AppView) -> RustBuffer {
     return FfiConverterTypeAppView.lower(value)
+}
+
+
+/**
+ * A file or photo in a conversation.
+ */
+public struct AttachmentView: Equatable, Hashable {
+    /**
+     * The transfer's id (for `AcceptFile` and the like).
+     */
+    public let id: String
+    /**
+     * The name the sender gave.
+     */
+    public let name: String
+    /**
+     * "4.2 MB".
+     */
+    public let sizeText: String
+    /**
+     * Media type, e.g. `image/jpeg` (the system viewer picks its app by it).
+     */
+    public let mime: String
+    /**
+     * A picture the app can show.
+     */
+    public let isPhoto: Bool
+    /**
+     * A small JPEG of a photo (at most 320 × 320), shown before the photo arrives.
+     */
+    public let previewJpeg: Data?
+    /**
+     * Where it stands.
+     */
+    public let state: AttachmentState
+    /**
+     * How far the bytes got, 0–100 (100 once complete).
+     */
+    public let progressPercent: UInt32
+    /**
+     * The state in words ("12.0 MB of 40.0 MB", "Tap Accept to download").
+     */
+    public let status: String
+    /**
+     * Show Accept and Decline.
+     */
+    public let canAccept: Bool
+    /**
+     * Show a way to stop it (Decline for an incoming transfer not finished).
+     */
+    public let canDecline: Bool
+    /**
+     * Show "Open": the received file is at `path`.
+     */
+    public let canOpen: Bool
+    /**
+     * Incoming and complete: the file on this phone (for the system viewer).
+     * Empty otherwise.
+     */
+    public let path: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The transfer's id (for `AcceptFile` and the like).
+         */id: String, 
+        /**
+         * The name the sender gave.
+         */name: String, 
+        /**
+         * "4.2 MB".
+         */sizeText: String, 
+        /**
+         * Media type, e.g. `image/jpeg` (the system viewer picks its app by it).
+         */mime: String, 
+        /**
+         * A picture the app can show.
+         */isPhoto: Bool, 
+        /**
+         * A small JPEG of a photo (at most 320 × 320), shown before the photo arrives.
+         */previewJpeg: Data?, 
+        /**
+         * Where it stands.
+         */state: AttachmentState, 
+        /**
+         * How far the bytes got, 0–100 (100 once complete).
+         */progressPercent: UInt32, 
+        /**
+         * The state in words ("12.0 MB of 40.0 MB", "Tap Accept to download").
+         */status: String, 
+        /**
+         * Show Accept and Decline.
+         */canAccept: Bool, 
+        /**
+         * Show a way to stop it (Decline for an incoming transfer not finished).
+         */canDecline: Bool, 
+        /**
+         * Show "Open": the received file is at `path`.
+         */canOpen: Bool, 
+        /**
+         * Incoming and complete: the file on this phone (for the system viewer).
+         * Empty otherwise.
+         */path: String) {
+        self.id = id
+        self.name = name
+        self.sizeText = sizeText
+        self.mime = mime
+        self.isPhoto = isPhoto
+        self.previewJpeg = previewJpeg
+        self.state = state
+        self.progressPercent = progressPercent
+        self.status = status
+        self.canAccept = canAccept
+        self.canDecline = canDecline
+        self.canOpen = canOpen
+        self.path = path
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AttachmentView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttachmentView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AttachmentView {
+        return
+            try AttachmentView(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                sizeText: FfiConverterString.read(from: &buf), 
+                mime: FfiConverterString.read(from: &buf), 
+                isPhoto: FfiConverterBool.read(from: &buf), 
+                previewJpeg: FfiConverterOptionData.read(from: &buf), 
+                state: FfiConverterTypeAttachmentState.read(from: &buf), 
+                progressPercent: FfiConverterUInt32.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                canAccept: FfiConverterBool.read(from: &buf), 
+                canDecline: FfiConverterBool.read(from: &buf), 
+                canOpen: FfiConverterBool.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AttachmentView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.sizeText, into: &buf)
+        FfiConverterString.write(value.mime, into: &buf)
+        FfiConverterBool.write(value.isPhoto, into: &buf)
+        FfiConverterOptionData.write(value.previewJpeg, into: &buf)
+        FfiConverterTypeAttachmentState.write(value.state, into: &buf)
+        FfiConverterUInt32.write(value.progressPercent, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterBool.write(value.canAccept, into: &buf)
+        FfiConverterBool.write(value.canDecline, into: &buf)
+        FfiConverterBool.write(value.canOpen, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttachmentView_lift(_ buf: RustBuffer) throws -> AttachmentView {
+    return try FfiConverterTypeAttachmentView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttachmentView_lower(_ value: AttachmentView) -> RustBuffer {
+    return FfiConverterTypeAttachmentView.lower(value)
 }
 
 
@@ -3165,6 +3356,15 @@ public struct ConversationView: Equatable, Hashable {
      * The contact's id (empty before identities were exchanged).
      */
     public let contact: String
+    /**
+     * Whether the attach button is shown (files go to Tincan contacts, while the
+     * conversation has not ended).
+     */
+    public let canAttach: Bool
+    /**
+     * A picked file waiting for Send, with the photo metadata note and switch.
+     */
+    public let picked: PickedFileView?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3204,7 +3404,14 @@ public struct ConversationView: Equatable, Hashable {
          */followUp: FollowUpOffer?, 
         /**
          * The contact's id (empty before identities were exchanged).
-         */contact: String) {
+         */contact: String, 
+        /**
+         * Whether the attach button is shown (files go to Tincan contacts, while the
+         * conversation has not ended).
+         */canAttach: Bool, 
+        /**
+         * A picked file waiting for Send, with the photo metadata note and switch.
+         */picked: PickedFileView?) {
         self.id = id
         self.title = title
         self.subtitle = subtitle
@@ -3217,6 +3424,8 @@ public struct ConversationView: Equatable, Hashable {
         self.composerHint = composerHint
         self.followUp = followUp
         self.contact = contact
+        self.canAttach = canAttach
+        self.picked = picked
     }
 
     
@@ -3246,7 +3455,9 @@ public struct FfiConverterTypeConversationView: FfiConverterRustBuffer {
                 canSend: FfiConverterBool.read(from: &buf), 
                 composerHint: FfiConverterString.read(from: &buf), 
                 followUp: FfiConverterOptionTypeFollowUpOffer.read(from: &buf), 
-                contact: FfiConverterString.read(from: &buf)
+                contact: FfiConverterString.read(from: &buf), 
+                canAttach: FfiConverterBool.read(from: &buf), 
+                picked: FfiConverterOptionTypePickedFileView.read(from: &buf)
         )
     }
 
@@ -3263,6 +3474,8 @@ public struct FfiConverterTypeConversationView: FfiConverterRustBuffer {
         FfiConverterString.write(value.composerHint, into: &buf)
         FfiConverterOptionTypeFollowUpOffer.write(value.followUp, into: &buf)
         FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterBool.write(value.canAttach, into: &buf)
+        FfiConverterOptionTypePickedFileView.write(value.picked, into: &buf)
     }
 }
 
@@ -4524,6 +4737,126 @@ public func FfiConverterTypePeerInfo_lower(_ value: PeerInfo) -> RustBuffer {
 
 
 /**
+ * A file or photo the person picked, shown above the composer until sent or
+ * cancelled.
+ */
+public struct PickedFileView: Equatable, Hashable {
+    /**
+     * Its name.
+     */
+    public let name: String
+    /**
+     * "4.2 MB".
+     */
+    public let sizeText: String
+    /**
+     * It is a photo (the metadata switch applies).
+     */
+    public let isPhoto: Bool
+    /**
+     * What happens to the photo's metadata, in words (empty for other files).
+     */
+    public let metadataNote: String
+    /**
+     * The switch's label (empty for other files).
+     */
+    public let keepMetadataLabel: String
+    /**
+     * The switch: keep location and camera details.
+     */
+    public let keepMetadata: Bool
+    /**
+     * The send button's words ("Send photo", "Send file").
+     */
+    public let sendLabel: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * "4.2 MB".
+         */sizeText: String, 
+        /**
+         * It is a photo (the metadata switch applies).
+         */isPhoto: Bool, 
+        /**
+         * What happens to the photo's metadata, in words (empty for other files).
+         */metadataNote: String, 
+        /**
+         * The switch's label (empty for other files).
+         */keepMetadataLabel: String, 
+        /**
+         * The switch: keep location and camera details.
+         */keepMetadata: Bool, 
+        /**
+         * The send button's words ("Send photo", "Send file").
+         */sendLabel: String) {
+        self.name = name
+        self.sizeText = sizeText
+        self.isPhoto = isPhoto
+        self.metadataNote = metadataNote
+        self.keepMetadataLabel = keepMetadataLabel
+        self.keepMetadata = keepMetadata
+        self.sendLabel = sendLabel
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PickedFileView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePickedFileView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PickedFileView {
+        return
+            try PickedFileView(
+                name: FfiConverterString.read(from: &buf), 
+                sizeText: FfiConverterString.read(from: &buf), 
+                isPhoto: FfiConverterBool.read(from: &buf), 
+                metadataNote: FfiConverterString.read(from: &buf), 
+                keepMetadataLabel: FfiConverterString.read(from: &buf), 
+                keepMetadata: FfiConverterBool.read(from: &buf), 
+                sendLabel: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PickedFileView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.sizeText, into: &buf)
+        FfiConverterBool.write(value.isPhoto, into: &buf)
+        FfiConverterString.write(value.metadataNote, into: &buf)
+        FfiConverterString.write(value.keepMetadataLabel, into: &buf)
+        FfiConverterBool.write(value.keepMetadata, into: &buf)
+        FfiConverterString.write(value.sendLabel, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePickedFileView_lift(_ buf: RustBuffer) throws -> PickedFileView {
+    return try FfiConverterTypePickedFileView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePickedFileView_lower(_ value: PickedFileView) -> RustBuffer {
+    return FfiConverterTypePickedFileView.lower(value)
+}
+
+
+/**
  * A code rendered as a QR symbol.
  */
 public struct QrSymbol: Equatable, Hashable {
@@ -5034,6 +5367,49 @@ public enum Action: Equatable, Hashable {
          */text: String
     )
     /**
+     * The person picked a file or photo for the open conversation. `path` is a file
+     * the app can read until the transfer is over (the phones pass a copy in their
+     * cache: a picker's content URI does not last). Shown above the composer with
+     * Send and the photo metadata switch.
+     */
+    case pickFile(
+        /**
+         * The file.
+         */path: String
+    )
+    /**
+     * The photo metadata switch: keep location and camera details (off by default).
+     */
+    case keepMetadata(
+        /**
+         * Keep them.
+         */keep: Bool
+    )
+    /**
+     * Send the picked file.
+     */
+    case sendPicked
+    /**
+     * Put the picked file back (nothing is sent).
+     */
+    case cancelPicked
+    /**
+     * Fetch a large incoming file (the person said yes).
+     */
+    case acceptFile(
+        /**
+         * The transfer's id.
+         */id: String
+    )
+    /**
+     * Refuse an incoming file, or stop fetching it: the sender is told.
+     */
+    case declineFile(
+        /**
+         * The transfer's id.
+         */id: String
+    )
+    /**
      * Make the follow-up code for the open conversation.
      */
     case makeFollowUpCode
@@ -5149,20 +5525,36 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         case 20: return .sendTo(id: try FfiConverterString.read(from: &buf), text: try FfiConverterString.read(from: &buf)
         )
         
-        case 21: return .makeFollowUpCode
-        
-        case 22: return .endConversation
-        
-        case 23: return .openContact
-        
-        case 24: return .setVerified(verified: try FfiConverterBool.read(from: &buf)
+        case 21: return .pickFile(path: try FfiConverterString.read(from: &buf)
         )
         
-        case 25: return .acceptNewKey
+        case 22: return .keepMetadata(keep: try FfiConverterBool.read(from: &buf)
+        )
         
-        case 26: return .openSettings
+        case 23: return .sendPicked
         
-        case 27: return .saveSettings(displayName: try FfiConverterString.read(from: &buf), stunServers: try FfiConverterString.read(from: &buf), inviteLifetimeHours: try FfiConverterUInt32.read(from: &buf)
+        case 24: return .cancelPicked
+        
+        case 25: return .acceptFile(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 26: return .declineFile(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 27: return .makeFollowUpCode
+        
+        case 28: return .endConversation
+        
+        case 29: return .openContact
+        
+        case 30: return .setVerified(verified: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 31: return .acceptNewKey
+        
+        case 32: return .openSettings
+        
+        case 33: return .saveSettings(displayName: try FfiConverterString.read(from: &buf), stunServers: try FfiConverterString.read(from: &buf), inviteLifetimeHours: try FfiConverterUInt32.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -5269,33 +5661,61 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             FfiConverterString.write(text, into: &buf)
             
         
-        case .makeFollowUpCode:
+        case let .pickFile(path):
             writeInt(&buf, Int32(21))
+            FfiConverterString.write(path, into: &buf)
+            
         
-        
-        case .endConversation:
+        case let .keepMetadata(keep):
             writeInt(&buf, Int32(22))
+            FfiConverterBool.write(keep, into: &buf)
+            
         
-        
-        case .openContact:
+        case .sendPicked:
             writeInt(&buf, Int32(23))
         
         
-        case let .setVerified(verified):
+        case .cancelPicked:
             writeInt(&buf, Int32(24))
+        
+        
+        case let .acceptFile(id):
+            writeInt(&buf, Int32(25))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .declineFile(id):
+            writeInt(&buf, Int32(26))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case .makeFollowUpCode:
+            writeInt(&buf, Int32(27))
+        
+        
+        case .endConversation:
+            writeInt(&buf, Int32(28))
+        
+        
+        case .openContact:
+            writeInt(&buf, Int32(29))
+        
+        
+        case let .setVerified(verified):
+            writeInt(&buf, Int32(30))
             FfiConverterBool.write(verified, into: &buf)
             
         
         case .acceptNewKey:
-            writeInt(&buf, Int32(25))
+            writeInt(&buf, Int32(31))
         
         
         case .openSettings:
-            writeInt(&buf, Int32(26))
+            writeInt(&buf, Int32(32))
         
         
         case let .saveSettings(displayName,stunServers,inviteLifetimeHours):
-            writeInt(&buf, Int32(27))
+            writeInt(&buf, Int32(33))
             FfiConverterString.write(displayName, into: &buf)
             FfiConverterString.write(stunServers, into: &buf)
             FfiConverterUInt32.write(inviteLifetimeHours, into: &buf)
@@ -5317,6 +5737,121 @@ public func FfiConverterTypeAction_lift(_ buf: RustBuffer) throws -> Action {
 #endif
 public func FfiConverterTypeAction_lower(_ value: Action) -> RustBuffer {
     return FfiConverterTypeAction.lower(value)
+}
+
+
+
+/**
+ * Where a file or photo in a conversation stands.
+ */
+
+public enum AttachmentState: Equatable, Hashable {
+    
+    /**
+     * Incoming and too large to fetch without the person's yes: Accept / Decline.
+     */
+    case needsAnswer
+    /**
+     * Outgoing, offered; the other phone has not started fetching it.
+     */
+    case offered
+    /**
+     * Bytes are moving (or wait for the connection): see `progress_percent`.
+     */
+    case transferring
+    /**
+     * Every byte arrived and matched. Incoming: `path` is the file.
+     */
+    case complete
+    /**
+     * The receiver said no.
+     */
+    case declined
+    /**
+     * Given up; `status` says why.
+     */
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AttachmentState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttachmentState: FfiConverterRustBuffer {
+    typealias SwiftType = AttachmentState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AttachmentState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .needsAnswer
+        
+        case 2: return .offered
+        
+        case 3: return .transferring
+        
+        case 4: return .complete
+        
+        case 5: return .declined
+        
+        case 6: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AttachmentState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .needsAnswer:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .offered:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .transferring:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .complete:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttachmentState_lift(_ buf: RustBuffer) throws -> AttachmentState {
+    return try FfiConverterTypeAttachmentState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttachmentState_lower(_ value: AttachmentState) -> RustBuffer {
+    return FfiConverterTypeAttachmentState.lower(value)
 }
 
 
@@ -5664,7 +6199,10 @@ public enum ConversationItem: Equatable, Hashable {
          */delivery: Delivery, 
         /**
          * The ticks in words, for screen readers ("Delivered").
-         */deliveryLabel: String
+         */deliveryLabel: String, 
+        /**
+         * A file or photo this message carries (its `text` is then empty).
+         */attachment: AttachmentView?
     )
 
 
@@ -5690,7 +6228,7 @@ public struct FfiConverterTypeConversationItem: FfiConverterRustBuffer {
         case 1: return .day(key: try FfiConverterString.read(from: &buf), label: try FfiConverterString.read(from: &buf)
         )
         
-        case 2: return .message(key: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), text: try FfiConverterString.read(from: &buf), time: try FfiConverterString.read(from: &buf), delivery: try FfiConverterTypeDelivery.read(from: &buf), deliveryLabel: try FfiConverterString.read(from: &buf)
+        case 2: return .message(key: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), text: try FfiConverterString.read(from: &buf), time: try FfiConverterString.read(from: &buf), delivery: try FfiConverterTypeDelivery.read(from: &buf), deliveryLabel: try FfiConverterString.read(from: &buf), attachment: try FfiConverterOptionTypeAttachmentView.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -5707,7 +6245,7 @@ public struct FfiConverterTypeConversationItem: FfiConverterRustBuffer {
             FfiConverterString.write(label, into: &buf)
             
         
-        case let .message(key,outgoing,text,time,delivery,deliveryLabel):
+        case let .message(key,outgoing,text,time,delivery,deliveryLabel,attachment):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(key, into: &buf)
             FfiConverterBool.write(outgoing, into: &buf)
@@ -5715,6 +6253,7 @@ public struct FfiConverterTypeConversationItem: FfiConverterRustBuffer {
             FfiConverterString.write(time, into: &buf)
             FfiConverterTypeDelivery.write(delivery, into: &buf)
             FfiConverterString.write(deliveryLabel, into: &buf)
+            FfiConverterOptionTypeAttachmentView.write(attachment, into: &buf)
             
         }
     }
@@ -7993,6 +8532,30 @@ fileprivate struct FfiConverterOptionTypeAppView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAttachmentView: FfiConverterRustBuffer {
+    typealias SwiftType = AttachmentView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAttachmentView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAttachmentView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeBanner: FfiConverterRustBuffer {
     typealias SwiftType = Banner?
 
@@ -8057,6 +8620,30 @@ fileprivate struct FfiConverterOptionTypeNotice: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeNotice.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePickedFileView: FfiConverterRustBuffer {
+    typealias SwiftType = PickedFileView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePickedFileView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePickedFileView.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

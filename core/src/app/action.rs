@@ -115,6 +115,33 @@ pub enum Action {
         /// The text.
         text: String,
     },
+    /// The person picked a file or photo for the open conversation. `path` is a file
+    /// the app can read until the transfer is over (the phones pass a copy in their
+    /// cache: a picker's content URI does not last). Shown above the composer with
+    /// Send and the photo metadata switch.
+    PickFile {
+        /// The file.
+        path: String,
+    },
+    /// The photo metadata switch: keep location and camera details (off by default).
+    KeepMetadata {
+        /// Keep them.
+        keep: bool,
+    },
+    /// Send the picked file.
+    SendPicked,
+    /// Put the picked file back (nothing is sent).
+    CancelPicked,
+    /// Fetch a large incoming file (the person said yes).
+    AcceptFile {
+        /// The transfer's id.
+        id: String,
+    },
+    /// Refuse an incoming file, or stop fetching it: the sender is told.
+    DeclineFile {
+        /// The transfer's id.
+        id: String,
+    },
     /// Make the follow-up code for the open conversation.
     MakeFollowUpCode,
     /// End the open conversation for good (the contact is told).

@@ -5,7 +5,7 @@
 use super::render::invite_problem;
 use super::state::{InviteDraft, JoinDraft, Route};
 use super::view::*;
-use super::{arrivals, is_watched, on_peer_state, Action, App, Settings};
+use super::{arrivals, attachments, is_watched, on_peer_state, Action, App, Settings};
 use crate::link::Pace;
 use crate::node::{Event, InviteRequest, Protection};
 
@@ -87,6 +87,19 @@ pub fn dispatch(app: &App, action: Action) {
             }
         }
         Action::SendTo { id, text } => send(app, &id, &text),
+        Action::PickFile { path } => attachments::pick(app, &path),
+        Action::KeepMetadata { keep } => {
+            if let Some(p) = app.state().picked.as_mut() {
+                p.keep_metadata = keep && p.is_photo;
+            }
+        }
+        Action::SendPicked => attachments::send_picked(app),
+        Action::CancelPicked => app.state().picked = None,
+        Action::AcceptFile { id } => with_open_file(app, |node, peer| node.accept_file(peer, &id)),
+        Action::DeclineFile { id } => with_open_file(app, |node, peer| {
+            node.decline_file(peer, &id)?;
+            Ok(())
+        }),
         Action::MakeFollowUpCode => make_follow_up(app),
         Action::EndConversation => end_conversation(app),
         Action::OpenContact => open_contact(app),
@@ -119,6 +132,8 @@ fn back(app: &App) {
     match state.top() {
         Route::Invite => state.invite = None,
         Route::Join => state.join = None,
+        // A file picked but not sent is put back with its conversation.
+        Route::Conversation(_) => state.picked = None,
         _ => {}
     }
     state.pop();
@@ -302,6 +317,19 @@ fn mark_read(app: &App, id: &str) {
     let _ = app.node().mark_read(id, i64::MAX);
 }
 
+/// Runs a file call on the open conversation; a refusal becomes the notice.
+fn with_open_file(
+    app: &App,
+    f: impl FnOnce(&crate::node::Node, &str) -> Result<(), crate::node::NodeError>,
+) {
+    let Some(id) = app.state().open_conversation().map(str::to_owned) else {
+        return;
+    };
+    if let Err(e) = f(&app.node(), &id) {
+        app.state().warn(e.to_string());
+    }
+}
+
 fn make_follow_up(app: &App) {
     let Some(id) = app.state().open_conversation().map(str::to_owned) else {
         return;
@@ -443,11 +471,38 @@ pub fn on_event(app: &App, event: Event) {
         | Event::Delivered { .. }
         | Event::Read { .. }
         | Event::Overflow { .. } => {}
-        // Not in the app model yet: files have no screen state (issue 14, app model part).
-        Event::FileOffered { .. }
-        | Event::FileProgress { .. }
-        | Event::FileDone { .. }
-        | Event::FileStopped { .. } => {}
+        Event::FileOffered {
+            peer,
+            id,
+            name,
+            size,
+            needs_accept,
+        } => {
+            if is_watched(&app.state(), &peer) {
+                mark_read(app, &peer);
+                return;
+            }
+            if app.state().visible {
+                return;
+            }
+            let is_photo = app
+                .node()
+                .attachment(&peer, &id)
+                .ok()
+                .flatten()
+                .is_some_and(|a| crate::files::photo::is_photo(&a.mime));
+            let title = app.view_name(&peer).unwrap_or_else(|| "New file".into());
+            let body = attachments::offer_alert(&name, size, is_photo, needs_accept);
+            app.state().alert(&peer, title, body);
+        }
+        Event::FileProgress {
+            id, done, total, ..
+        } => {
+            app.state().progress.insert(id, (done, total));
+        }
+        Event::FileDone { id, .. } | Event::FileStopped { id, .. } => {
+            app.state().progress.remove(&id);
+        }
     }
 }
 

@@ -17,6 +17,7 @@
 
 mod action;
 mod arrivals;
+mod attachments;
 mod handle;
 mod render;
 mod settings;
@@ -26,6 +27,7 @@ mod words;
 
 pub use action::{Action, Source};
 pub use arrivals::MAX_IMAGE_BYTES;
+pub use attachments::{METADATA_KEPT, METADATA_REMOVED};
 pub use settings::{Settings, SettingsError};
 pub use state::FollowUpTiming;
 pub use view::*;
@@ -61,6 +63,9 @@ pub struct AppConfig {
     pub argon: ArgonParams,
     /// When a stuck connection is offered a follow-up code.
     pub follow_up: FollowUpTiming,
+    /// Limits on files and photos (phones keep the defaults; tests lower the size
+    /// that needs the person's yes).
+    pub files: crate::files::FileLimits,
 }
 
 impl AppConfig {
@@ -73,6 +78,7 @@ impl AppConfig {
             link: LinkConfig::default(),
             argon: argon::DEFAULT,
             follow_up: FollowUpTiming::default(),
+            files: crate::files::FileLimits::default(),
         }
     }
 }
@@ -349,6 +355,7 @@ fn node_config(config: &AppConfig, settings: &Settings) -> NodeConfig {
     node.argon = config.argon;
     node.display_name = Some(settings.display_name.clone()).filter(|n| !n.is_empty());
     node.resume_on_open = true;
+    node.files = config.files.clone();
     node
 }
 

@@ -1,6 +1,7 @@
 //! Builds the [`AppView`] from what the node knows (conversations, states, contacts,
 //! invites) and the app's own [`State`]. Pure reading: it changes nothing.
 
+use super::attachments::{attachment_view, picked_view};
 use super::state::{InviteDraft, JoinDraft, Route, State};
 use super::view::*;
 use super::words::{self, Clock};
@@ -10,6 +11,7 @@ use crate::inbound::share_text;
 use crate::node::{ContactInfo, Node, NodeError, PeerInfo, PeerState};
 use crate::protect::keys::Role;
 use crate::protect::strength;
+use crate::store::AttachmentRecord;
 use std::collections::BTreeMap;
 
 /// What the render reads once and shares between the parts of the view.
@@ -186,7 +188,21 @@ fn conversation_rows(
             }
         } else {
             let first_contact = record.contact.is_none() && connection == Connection::Connecting;
+            let attached = summary
+                .last
+                .as_ref()
+                .filter(|m| m.text.is_empty())
+                .and_then(|m| node.attachment(&summary.id, &m.id).ok().flatten())
+                .map(|a| super::attachments::summary_line(&a));
             let preview = match &summary.last {
+                Some(m) if attached.is_some() => {
+                    let line = attached.unwrap_or_default();
+                    if m.outgoing {
+                        format!("You: {line}")
+                    } else {
+                        line
+                    }
+                }
                 Some(m) if m.outgoing => format!("You: {}", words::preview(&m.text, 60)),
                 Some(m) => words::preview(&m.text, 60),
                 // The reply is loaded; the first connection has not come up yet.
@@ -537,6 +553,14 @@ fn conversation_view(
     if has_earlier {
         page.remove(0);
     }
+    let files: BTreeMap<i64, AttachmentRecord> = match (page.first(), page.last()) {
+        (Some(first), Some(last)) => node
+            .attachments_in(id, first.seq, last.seq)?
+            .into_iter()
+            .map(|a| (a.seq, a))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
     let mut items = Vec::with_capacity(page.len() + 8);
     let mut last_day = String::new();
     for m in &page {
@@ -556,6 +580,10 @@ fn conversation_view(
             time: clock.time(m.stored_at),
             delivery,
             delivery_label: words::delivery_label(delivery),
+            attachment: files.get(&m.seq).map(|a| {
+                let progress = state.progress.get(&a.id).copied();
+                attachment_view(a, progress, &name, connection == Connection::Connected)
+            }),
         });
     }
 
@@ -658,6 +686,9 @@ fn conversation_view(
             _ => format!("Message — sent when {name} is back"),
         },
         follow_up,
+        // Files go to Tincan contacts only (a browser page has no way to take them).
+        can_attach: can_send && record.contact.is_some(),
+        picked: picked_view(state, id),
         contact: record.contact.unwrap_or_default(),
     })
 }

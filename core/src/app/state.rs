@@ -113,6 +113,22 @@ pub struct State {
     pub waiting_joins: BTreeMap<String, JoinDraft>,
     pub settings_error: Option<String>,
     pub follow_up: FollowUpTiming,
+    /// A file picked for a conversation, waiting for Send.
+    pub picked: Option<Picked>,
+    /// The newest progress of running transfers, by id (done, total): the store
+    /// keeps only coarse counts.
+    pub progress: BTreeMap<String, (u64, u64)>,
+}
+
+/// A file picked for a conversation, waiting for Send.
+#[derive(Debug, Clone)]
+pub struct Picked {
+    pub conversation: String,
+    pub path: std::path::PathBuf,
+    pub name: String,
+    pub size: u64,
+    pub is_photo: bool,
+    pub keep_metadata: bool,
 }
 
 /// Messages a conversation shows at first; [`super::Action::LoadEarlier`] adds as many.
@@ -134,6 +150,8 @@ impl State {
             waiting_joins: BTreeMap::new(),
             settings_error: None,
             follow_up,
+            picked: None,
+            progress: BTreeMap::new(),
         }
     }
 

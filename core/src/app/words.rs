@@ -139,6 +139,22 @@ pub fn preview(text: &str, max: usize) -> String {
     cut
 }
 
+/// A size as people write it: "999 B", "1.5 KB", "4.2 MB" (powers of 1000, as the
+/// phones' own file managers show them).
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 999.95 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 /// Groups a safety number's digits in fives, as people read them aloud.
 pub fn group_digits(digits: &str) -> String {
     let d: Vec<char> = digits.chars().filter(char::is_ascii_digit).collect();
@@ -175,6 +191,17 @@ mod tests {
         assert_eq!(c.day_label(NOW - 72 * HOUR), "Monday 30 November");
         // 22:00 UTC yesterday is already today in UTC+3.
         assert_eq!(clock(180).short_label(NOW - 12 * HOUR), "01:00");
+    }
+
+    #[test]
+    fn sizes_read_like_a_file_manager_writes_them() {
+        assert_eq!(size(0), "0 B");
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(1500), "1.5 KB");
+        assert_eq!(size(4_200_000), "4.2 MB");
+        // Never "1000.0 KB": rounding up moves to the next unit.
+        assert_eq!(size(999_999), "1.0 MB");
+        assert_eq!(size(3_000_000_000), "3.0 GB");
     }
 
     #[test]

@@ -56,6 +56,13 @@ enum Shell {
     static var moreOptions: String { word("More options") }
     static var endConversation: String { word("End conversation") }
     static var endConversationConfirm: String { word("End this conversation for good?") }
+    static var attach: String { word("Attach a photo or file") }
+    static var photo: String { word("Photo") }
+    static var file: String { word("File") }
+    static var accept: String { word("Accept") }
+    static var decline: String { word("Decline") }
+    static var openFile: String { word("Open") }
+    static var cancel: String { word("Cancel") }
 
     static var safetyNumber: String { word("Safety number") }
     static var scanTheirCode: String { word("Scan their code") }

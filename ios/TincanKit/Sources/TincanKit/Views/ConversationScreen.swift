@@ -21,7 +21,7 @@ struct ConversationScreen: View {
                         .padding(.vertical, 6)
                     }
                     ForEach(view.items, id: \.key) { item in
-                        ItemView(item: item)
+                        ItemView(item: item, send: send)
                     }
                 }
                 .padding(.horizontal, 12)
@@ -95,7 +95,7 @@ extension ConversationItem {
         switch self {
         case let .day(key, _):
             return "day-\(key)"
-        case let .message(key, _, _, _, _, _):
+        case let .message(key, _, _, _, _, _, _):
             return "message-\(key)"
         }
     }
@@ -223,6 +223,7 @@ private struct FollowUpView: View {
 
 private struct ItemView: View {
     let item: ConversationItem
+    let send: Send
 
     var body: some View {
         switch item {
@@ -235,8 +236,11 @@ private struct ItemView: View {
                 .background(Capsule().fill(Color(uiColor: .secondarySystemBackground)))
                 .padding(.vertical, 6)
                 .accessibilityAddTraits(.isHeader)
-        case let .message(_, outgoing, text, time, delivery, deliveryLabel):
-            Bubble(outgoing: outgoing, text: text, time: time, delivery: delivery, deliveryLabel: deliveryLabel)
+        case let .message(_, outgoing, text, time, delivery, deliveryLabel, attachment):
+            Bubble(
+                outgoing: outgoing, text: text, time: time, delivery: delivery, deliveryLabel: deliveryLabel,
+                attachment: attachment, send: send
+            )
         }
     }
 }
@@ -248,6 +252,8 @@ private struct Bubble: View {
     let time: String
     let delivery: Delivery
     let deliveryLabel: String
+    let attachment: AttachmentView?
+    let send: Send
 
     var body: some View {
         HStack {
@@ -255,8 +261,13 @@ private struct Bubble: View {
                 Spacer(minLength: 48)
             }
             VStack(alignment: .trailing, spacing: 2) {
-                Text(text)
-                    .textSelection(.enabled)
+                if let attachment {
+                    AttachmentPart(attachment: attachment, send: send)
+                }
+                if !text.isEmpty {
+                    Text(text)
+                        .textSelection(.enabled)
+                }
                 HStack(spacing: 4) {
                     Text(time)
                         .font(.caption2)
@@ -275,7 +286,7 @@ private struct Bubble: View {
                 Spacer(minLength: 48)
             }
         }
-        .accessibilityElement(children: .combine)
+        .accessibilityElement(children: attachment == nil ? .combine : .contain)
     }
 }
 
@@ -314,7 +325,24 @@ private struct Composer: View {
     @State private var draft = ""
 
     var body: some View {
+        VStack(spacing: 8) {
+            if let picked = view.picked {
+                // While a file waits for Send, the panel is the composer.
+                PickedPanel(picked: picked, send: send)
+            } else {
+                bar
+            }
+        }
+        .padding(.vertical, 8)
+        .background(.bar)
+    }
+
+    private var bar: some View {
         HStack(alignment: .bottom, spacing: 8) {
+            if view.canAttach {
+                AttachButton(send: send)
+                    .padding(.bottom, 6)
+            }
             TextField(view.composerHint, text: $draft, axis: .vertical)
                 .lineLimit(1...5)
                 .padding(.horizontal, 14)
@@ -336,7 +364,5 @@ private struct Composer: View {
             .disabled(!view.canSend || draft.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         }
         .padding(.horizontal, 12)
-        .padding(.vertical, 8)
-        .background(.bar)
     }
 }

@@ -56,15 +56,28 @@ enum Fixtures {
             .day(key: "2026-12-03", label: "Today"),
             .message(
                 key: "1", outgoing: false, text: "Hi! Are we still on for tonight?", time: "14:01",
-                delivery: .incoming, deliveryLabel: ""
+                delivery: .incoming, deliveryLabel: "", attachment: nil
             ),
             .message(
                 key: "2", outgoing: true, text: "Yes — see you at 8?", time: "14:05",
-                delivery: .delivered, deliveryLabel: "Delivered"
+                delivery: .delivered, deliveryLabel: "Delivered", attachment: nil
+            ),
+            .message(
+                key: "3", outgoing: false, text: "", time: "14:06", delivery: .incoming, deliveryLabel: "",
+                attachment: AttachmentView(
+                    id: "t1", name: "holiday-video.mp4", sizeText: "48.3 MB", mime: "video/mp4", isPhoto: false,
+                    previewJpeg: nil, state: .needsAnswer, progressPercent: 0, status: "48.3 MB · Download it?",
+                    canAccept: true, canDecline: true, canOpen: false, path: ""
+                )
             ),
         ],
         hasEarlier: true, canSend: true, composerHint: "Message — sent when Ben is back",
-        followUp: nil, contact: "k1"
+        followUp: nil, contact: "k1", canAttach: true,
+        picked: PickedFileView(
+            name: "IMG_0412.HEIC", sizeText: "3.4 MB", isPhoto: true,
+            metadataNote: "Location and camera details are removed from the photo before it is sent.",
+            keepMetadataLabel: "Keep location and camera details", keepMetadata: false, sendLabel: "Send photo"
+        )
     )
 
     static let contact = ContactView(

@@ -4367,6 +4367,11 @@ data class AppOptions (
      * demos on one machine. Apps leave it off.
      */
     val `loopbackOnly`: kotlin.Boolean = false 
+    , 
+    /**
+     * Incoming files larger than this wait for the person's yes (default 25 MiB).
+     */
+    val `autoAcceptBytes`: kotlin.ULong? = null 
     
 ){
     
@@ -4386,19 +4391,22 @@ public object FfiConverterTypeAppOptions: FfiConverterRustBuffer<AppOptions> {
             FfiConverterString.read(buf),
             FfiConverterInt.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
     override fun allocationSize(value: AppOptions) = (
             FfiConverterString.allocationSize(value.`dataDir`) +
             FfiConverterInt.allocationSize(value.`utcOffsetMinutes`) +
-            FfiConverterBoolean.allocationSize(value.`loopbackOnly`)
+            FfiConverterBoolean.allocationSize(value.`loopbackOnly`) +
+            FfiConverterOptionalULong.allocationSize(value.`autoAcceptBytes`)
     )
 
     override fun write(value: AppOptions, buf: ByteBuffer) {
             FfiConverterString.write(value.`dataDir`, buf)
             FfiConverterInt.write(value.`utcOffsetMinutes`, buf)
             FfiConverterBoolean.write(value.`loopbackOnly`, buf)
+            FfiConverterOptionalULong.write(value.`autoAcceptBytes`, buf)
     }
 }
 
@@ -4497,6 +4505,142 @@ public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
             FfiConverterTypeKeepAlive.write(value.`keepAlive`, buf)
             FfiConverterSequenceTypeAlert.write(value.`alerts`, buf)
             FfiConverterString.write(value.`myName`, buf)
+    }
+}
+
+
+
+/**
+ * A file or photo in a conversation.
+ */
+data class AttachmentView (
+    /**
+     * The transfer's id (for `AcceptFile` and the like).
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * The name the sender gave.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * "4.2 MB".
+     */
+    val `sizeText`: kotlin.String
+    , 
+    /**
+     * Media type, e.g. `image/jpeg` (the system viewer picks its app by it).
+     */
+    val `mime`: kotlin.String
+    , 
+    /**
+     * A picture the app can show.
+     */
+    val `isPhoto`: kotlin.Boolean
+    , 
+    /**
+     * A small JPEG of a photo (at most 320 × 320), shown before the photo arrives.
+     */
+    val `previewJpeg`: kotlin.ByteArray?
+    , 
+    /**
+     * Where it stands.
+     */
+    val `state`: AttachmentState
+    , 
+    /**
+     * How far the bytes got, 0–100 (100 once complete).
+     */
+    val `progressPercent`: kotlin.UInt
+    , 
+    /**
+     * The state in words ("12.0 MB of 40.0 MB", "Tap Accept to download").
+     */
+    val `status`: kotlin.String
+    , 
+    /**
+     * Show Accept and Decline.
+     */
+    val `canAccept`: kotlin.Boolean
+    , 
+    /**
+     * Show a way to stop it (Decline for an incoming transfer not finished).
+     */
+    val `canDecline`: kotlin.Boolean
+    , 
+    /**
+     * Show "Open": the received file is at `path`.
+     */
+    val `canOpen`: kotlin.Boolean
+    , 
+    /**
+     * Incoming and complete: the file on this phone (for the system viewer).
+     * Empty otherwise.
+     */
+    val `path`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAttachmentView: FfiConverterRustBuffer<AttachmentView> {
+    override fun read(buf: ByteBuffer): AttachmentView {
+        return AttachmentView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterTypeAttachmentState.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AttachmentView) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`sizeText`) +
+            FfiConverterString.allocationSize(value.`mime`) +
+            FfiConverterBoolean.allocationSize(value.`isPhoto`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`previewJpeg`) +
+            FfiConverterTypeAttachmentState.allocationSize(value.`state`) +
+            FfiConverterUInt.allocationSize(value.`progressPercent`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterBoolean.allocationSize(value.`canAccept`) +
+            FfiConverterBoolean.allocationSize(value.`canDecline`) +
+            FfiConverterBoolean.allocationSize(value.`canOpen`) +
+            FfiConverterString.allocationSize(value.`path`)
+    )
+
+    override fun write(value: AttachmentView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`sizeText`, buf)
+            FfiConverterString.write(value.`mime`, buf)
+            FfiConverterBoolean.write(value.`isPhoto`, buf)
+            FfiConverterOptionalByteArray.write(value.`previewJpeg`, buf)
+            FfiConverterTypeAttachmentState.write(value.`state`, buf)
+            FfiConverterUInt.write(value.`progressPercent`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterBoolean.write(value.`canAccept`, buf)
+            FfiConverterBoolean.write(value.`canDecline`, buf)
+            FfiConverterBoolean.write(value.`canOpen`, buf)
+            FfiConverterString.write(value.`path`, buf)
     }
 }
 
@@ -4953,6 +5097,17 @@ data class ConversationView (
      * The contact's id (empty before identities were exchanged).
      */
     val `contact`: kotlin.String
+    , 
+    /**
+     * Whether the attach button is shown (files go to Tincan contacts, while the
+     * conversation has not ended).
+     */
+    val `canAttach`: kotlin.Boolean
+    , 
+    /**
+     * A picked file waiting for Send, with the photo metadata note and switch.
+     */
+    val `picked`: PickedFileView?
     
 ){
     
@@ -4981,6 +5136,8 @@ public object FfiConverterTypeConversationView: FfiConverterRustBuffer<Conversat
             FfiConverterString.read(buf),
             FfiConverterOptionalTypeFollowUpOffer.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypePickedFileView.read(buf),
         )
     }
 
@@ -4996,7 +5153,9 @@ public object FfiConverterTypeConversationView: FfiConverterRustBuffer<Conversat
             FfiConverterBoolean.allocationSize(value.`canSend`) +
             FfiConverterString.allocationSize(value.`composerHint`) +
             FfiConverterOptionalTypeFollowUpOffer.allocationSize(value.`followUp`) +
-            FfiConverterString.allocationSize(value.`contact`)
+            FfiConverterString.allocationSize(value.`contact`) +
+            FfiConverterBoolean.allocationSize(value.`canAttach`) +
+            FfiConverterOptionalTypePickedFileView.allocationSize(value.`picked`)
     )
 
     override fun write(value: ConversationView, buf: ByteBuffer) {
@@ -5012,6 +5171,8 @@ public object FfiConverterTypeConversationView: FfiConverterRustBuffer<Conversat
             FfiConverterString.write(value.`composerHint`, buf)
             FfiConverterOptionalTypeFollowUpOffer.write(value.`followUp`, buf)
             FfiConverterString.write(value.`contact`, buf)
+            FfiConverterBoolean.write(value.`canAttach`, buf)
+            FfiConverterOptionalTypePickedFileView.write(value.`picked`, buf)
     }
 }
 
@@ -5912,6 +6073,94 @@ public object FfiConverterTypePeerInfo: FfiConverterRustBuffer<PeerInfo> {
 
 
 /**
+ * A file or photo the person picked, shown above the composer until sent or
+ * cancelled.
+ */
+data class PickedFileView (
+    /**
+     * Its name.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * "4.2 MB".
+     */
+    val `sizeText`: kotlin.String
+    , 
+    /**
+     * It is a photo (the metadata switch applies).
+     */
+    val `isPhoto`: kotlin.Boolean
+    , 
+    /**
+     * What happens to the photo's metadata, in words (empty for other files).
+     */
+    val `metadataNote`: kotlin.String
+    , 
+    /**
+     * The switch's label (empty for other files).
+     */
+    val `keepMetadataLabel`: kotlin.String
+    , 
+    /**
+     * The switch: keep location and camera details.
+     */
+    val `keepMetadata`: kotlin.Boolean
+    , 
+    /**
+     * The send button's words ("Send photo", "Send file").
+     */
+    val `sendLabel`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePickedFileView: FfiConverterRustBuffer<PickedFileView> {
+    override fun read(buf: ByteBuffer): PickedFileView {
+        return PickedFileView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PickedFileView) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`sizeText`) +
+            FfiConverterBoolean.allocationSize(value.`isPhoto`) +
+            FfiConverterString.allocationSize(value.`metadataNote`) +
+            FfiConverterString.allocationSize(value.`keepMetadataLabel`) +
+            FfiConverterBoolean.allocationSize(value.`keepMetadata`) +
+            FfiConverterString.allocationSize(value.`sendLabel`)
+    )
+
+    override fun write(value: PickedFileView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`sizeText`, buf)
+            FfiConverterBoolean.write(value.`isPhoto`, buf)
+            FfiConverterString.write(value.`metadataNote`, buf)
+            FfiConverterString.write(value.`keepMetadataLabel`, buf)
+            FfiConverterBoolean.write(value.`keepMetadata`, buf)
+            FfiConverterString.write(value.`sendLabel`, buf)
+    }
+}
+
+
+
+/**
  * A code rendered as a QR symbol.
  */
 data class QrSymbol (
@@ -6423,6 +6672,81 @@ sealed class Action {
     }
     
     /**
+     * The person picked a file or photo for the open conversation. `path` is a file
+     * the app can read until the transfer is over (the phones pass a copy in their
+     * cache: a picker's content URI does not last). Shown above the composer with
+     * Send and the photo metadata switch.
+     */
+    data class PickFile(
+        /**
+         * The file.
+         */
+        val `path`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The photo metadata switch: keep location and camera details (off by default).
+     */
+    data class KeepMetadata(
+        /**
+         * Keep them.
+         */
+        val `keep`: kotlin.Boolean) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Send the picked file.
+     */
+    object SendPicked : Action()
+    
+    
+    /**
+     * Put the picked file back (nothing is sent).
+     */
+    object CancelPicked : Action()
+    
+    
+    /**
+     * Fetch a large incoming file (the person said yes).
+     */
+    data class AcceptFile(
+        /**
+         * The transfer's id.
+         */
+        val `id`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Refuse an incoming file, or stop fetching it: the sender is told.
+     */
+    data class DeclineFile(
+        /**
+         * The transfer's id.
+         */
+        val `id`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * Make the follow-up code for the open conversation.
      */
     object MakeFollowUpCode : Action()
@@ -6555,15 +6879,29 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            21 -> Action.MakeFollowUpCode
-            22 -> Action.EndConversation
-            23 -> Action.OpenContact
-            24 -> Action.SetVerified(
+            21 -> Action.PickFile(
+                FfiConverterString.read(buf),
+                )
+            22 -> Action.KeepMetadata(
                 FfiConverterBoolean.read(buf),
                 )
-            25 -> Action.AcceptNewKey
-            26 -> Action.OpenSettings
-            27 -> Action.SaveSettings(
+            23 -> Action.SendPicked
+            24 -> Action.CancelPicked
+            25 -> Action.AcceptFile(
+                FfiConverterString.read(buf),
+                )
+            26 -> Action.DeclineFile(
+                FfiConverterString.read(buf),
+                )
+            27 -> Action.MakeFollowUpCode
+            28 -> Action.EndConversation
+            29 -> Action.OpenContact
+            30 -> Action.SetVerified(
+                FfiConverterBoolean.read(buf),
+                )
+            31 -> Action.AcceptNewKey
+            32 -> Action.OpenSettings
+            33 -> Action.SaveSettings(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterUInt.read(buf),
@@ -6707,6 +7045,46 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 4UL
                 + FfiConverterString.allocationSize(value.`id`)
                 + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Action.PickFile -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`path`)
+            )
+        }
+        is Action.KeepMetadata -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`keep`)
+            )
+        }
+        is Action.SendPicked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.CancelPicked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.AcceptFile -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is Action.DeclineFile -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
             )
         }
         is Action.MakeFollowUpCode -> {
@@ -6855,39 +7233,126 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 FfiConverterString.write(value.`text`, buf)
                 Unit
             }
-            is Action.MakeFollowUpCode -> {
+            is Action.PickFile -> {
                 buf.putInt(21)
+                FfiConverterString.write(value.`path`, buf)
                 Unit
             }
-            is Action.EndConversation -> {
+            is Action.KeepMetadata -> {
                 buf.putInt(22)
+                FfiConverterBoolean.write(value.`keep`, buf)
                 Unit
             }
-            is Action.OpenContact -> {
+            is Action.SendPicked -> {
                 buf.putInt(23)
                 Unit
             }
-            is Action.SetVerified -> {
+            is Action.CancelPicked -> {
                 buf.putInt(24)
+                Unit
+            }
+            is Action.AcceptFile -> {
+                buf.putInt(25)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Action.DeclineFile -> {
+                buf.putInt(26)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Action.MakeFollowUpCode -> {
+                buf.putInt(27)
+                Unit
+            }
+            is Action.EndConversation -> {
+                buf.putInt(28)
+                Unit
+            }
+            is Action.OpenContact -> {
+                buf.putInt(29)
+                Unit
+            }
+            is Action.SetVerified -> {
+                buf.putInt(30)
                 FfiConverterBoolean.write(value.`verified`, buf)
                 Unit
             }
             is Action.AcceptNewKey -> {
-                buf.putInt(25)
+                buf.putInt(31)
                 Unit
             }
             is Action.OpenSettings -> {
-                buf.putInt(26)
+                buf.putInt(32)
                 Unit
             }
             is Action.SaveSettings -> {
-                buf.putInt(27)
+                buf.putInt(33)
                 FfiConverterString.write(value.`displayName`, buf)
                 FfiConverterString.write(value.`stunServers`, buf)
                 FfiConverterUInt.write(value.`inviteLifetimeHours`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Where a file or photo in a conversation stands.
+ */
+
+enum class AttachmentState {
+    
+    /**
+     * Incoming and too large to fetch without the person's yes: Accept / Decline.
+     */
+    NEEDS_ANSWER,
+    /**
+     * Outgoing, offered; the other phone has not started fetching it.
+     */
+    OFFERED,
+    /**
+     * Bytes are moving (or wait for the connection): see `progress_percent`.
+     */
+    TRANSFERRING,
+    /**
+     * Every byte arrived and matched. Incoming: `path` is the file.
+     */
+    COMPLETE,
+    /**
+     * The receiver said no.
+     */
+    DECLINED,
+    /**
+     * Given up; `status` says why.
+     */
+    FAILED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAttachmentState: FfiConverterRustBuffer<AttachmentState> {
+    override fun read(buf: ByteBuffer) = try {
+        AttachmentState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AttachmentState) = 4UL
+
+    override fun write(value: AttachmentState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -7107,7 +7572,11 @@ sealed class ConversationItem {
         /**
          * The ticks in words, for screen readers ("Delivered").
          */
-        val `deliveryLabel`: kotlin.String) : ConversationItem()
+        val `deliveryLabel`: kotlin.String, 
+        /**
+         * A file or photo this message carries (its `text` is then empty).
+         */
+        val `attachment`: app.tincan.ffi.AttachmentView?) : ConversationItem()
         
     {
         
@@ -7142,6 +7611,7 @@ public object FfiConverterTypeConversationItem : FfiConverterRustBuffer<Conversa
                 FfiConverterString.read(buf),
                 FfiConverterTypeDelivery.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalTypeAttachmentView.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -7166,6 +7636,7 @@ public object FfiConverterTypeConversationItem : FfiConverterRustBuffer<Conversa
                 + FfiConverterString.allocationSize(value.`time`)
                 + FfiConverterTypeDelivery.allocationSize(value.`delivery`)
                 + FfiConverterString.allocationSize(value.`deliveryLabel`)
+                + FfiConverterOptionalTypeAttachmentView.allocationSize(value.`attachment`)
             )
         }
     }
@@ -7186,6 +7657,7 @@ public object FfiConverterTypeConversationItem : FfiConverterRustBuffer<Conversa
                 FfiConverterString.write(value.`time`, buf)
                 FfiConverterTypeDelivery.write(value.`delivery`, buf)
                 FfiConverterString.write(value.`deliveryLabel`, buf)
+                FfiConverterOptionalTypeAttachmentView.write(value.`attachment`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -9373,6 +9845,38 @@ public object FfiConverterOptionalTypeAppView: FfiConverterRustBuffer<AppView?> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAttachmentView: FfiConverterRustBuffer<AttachmentView?> {
+    override fun read(buf: ByteBuffer): AttachmentView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAttachmentView.read(buf)
+    }
+
+    override fun allocationSize(value: AttachmentView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAttachmentView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AttachmentView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAttachmentView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeBanner: FfiConverterRustBuffer<Banner?> {
     override fun read(buf: ByteBuffer): Banner? {
         if (buf.get().toInt() == 0) {
@@ -9459,6 +9963,38 @@ public object FfiConverterOptionalTypeNotice: FfiConverterRustBuffer<Notice?> {
         } else {
             buf.put(1)
             FfiConverterTypeNotice.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePickedFileView: FfiConverterRustBuffer<PickedFileView?> {
+    override fun read(buf: ByteBuffer): PickedFileView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePickedFileView.read(buf)
+    }
+
+    override fun allocationSize(value: PickedFileView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePickedFileView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PickedFileView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePickedFileView.write(value, buf)
         }
     }
 }

@@ -25,7 +25,9 @@ import androidx.lifecycle.lifecycleScope
 import app.tincan.ffi.Action
 import app.tincan.ffi.Source
 import app.tincan.ui.Labels
+import app.tincan.ui.LocalImageDecoder
 import app.tincan.ui.LocalLabels
+import app.tincan.ui.PickKind
 import app.tincan.ui.TincanApp
 import app.tincan.ui.TincanTheme
 import kotlinx.coroutines.Dispatchers
@@ -40,6 +42,12 @@ class MainActivity : ComponentActivity() {
     private val pickImage = registerForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
         if (uri != null) receiveImage(uri)
     }
+    private val pickMedia = registerForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
+        if (uri != null) attach(uri)
+    }
+    private val pickAnyFile = registerForActivityResult(ActivityResultContracts.GetContent()) { uri ->
+        if (uri != null) attach(uri)
+    }
     private val askForNotifications = registerForActivityResult(ActivityResultContracts.RequestPermission()) {}
 
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -51,13 +59,22 @@ class MainActivity : ComponentActivity() {
         setContent {
             val view by state.view.collectAsStateWithLifecycle()
             BackHandler(enabled = view.canGoBack) { state.dispatch(Action.Back) }
-            CompositionLocalProvider(LocalLabels provides labels) {
+            CompositionLocalProvider(LocalLabels provides labels, LocalImageDecoder provides Files.decodeImage) {
                 TincanTheme {
                     TincanApp(
                         view = view,
                         onAction = state::dispatch,
                         onShare = { share(it) },
                         cameraPreview = { QrScanner(tincan.model, onPickImage = { pickPicture() }) },
+                        onPickFile = { kind ->
+                            when (kind) {
+                                PickKind.PHOTO -> pickMedia.launch(
+                                    PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageAndVideo),
+                                )
+                                PickKind.FILE -> pickAnyFile.launch("*/*")
+                            }
+                        },
+                        onOpenFile = { Files.open(this@MainActivity, it) },
                     )
                 }
             }
@@ -112,6 +129,14 @@ class MainActivity : ComponentActivity() {
     private fun receiveImage(uri: Uri) {
         lifecycleScope.launch(Dispatchers.IO) {
             tincan.state.dispatch(Action.ReceivedImage(Share.readImage(this@MainActivity, uri)))
+        }
+    }
+
+    /** A picked photo or file: copied into the cache (off the main thread), then to the core. */
+    private fun attach(uri: Uri) {
+        lifecycleScope.launch(Dispatchers.IO) {
+            val copy = Files.copyToCache(this@MainActivity, uri) ?: return@launch
+            tincan.state.dispatch(Action.PickFile(copy.path))
         }
     }
 

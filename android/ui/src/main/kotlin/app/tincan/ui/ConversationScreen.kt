@@ -60,6 +60,7 @@ import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.unit.sp
 import app.tincan.ffi.Action
+import app.tincan.ffi.AttachmentView
 import app.tincan.ffi.Banner
 import app.tincan.ffi.BannerKind
 import app.tincan.ffi.ConversationItem
@@ -70,7 +71,10 @@ import app.tincan.ffi.FollowUpOffer
 /**
  * One conversation: who and how connected (tap for the contact), a banner when
  * something is wrong, the messages with day separators and ticks, a follow-up offer when
- * a connection is stuck, and the composer.
+ * a connection is stuck, and the composer. Files and photos show in their bubbles; the
+ * attach button calls [onPickFile] (the platform's picker, whose copy of the file goes
+ * to `Action.PickFile`), and Open on a received file calls [onOpenFile] (the system
+ * viewer).
  */
 @Composable
 fun ConversationContent(
@@ -79,6 +83,8 @@ fun ConversationContent(
     onAction: (Action) -> Unit,
     onShare: (String) -> Unit,
     modifier: Modifier = Modifier,
+    onPickFile: (PickKind) -> Unit = {},
+    onOpenFile: (AttachmentView) -> Unit = {},
 ) {
     val labels = LocalLabels.current
     val extra = LocalTincanColors.current
@@ -141,7 +147,7 @@ fun ConversationContent(
                 },
             )
         },
-        bottomBar = { Composer(view, onAction) },
+        bottomBar = { Composer(view, onAction, onPickFile) },
     ) { padding ->
         BoxWithConstraints(Modifier.fillMaxSize().padding(padding)) {
             // Banner and offer scroll within at most about half the screen (large fonts),
@@ -154,7 +160,7 @@ fun ConversationContent(
                         view.followUp?.let { FollowUp(it, onAction, onShare) }
                     }
                 }
-                Messages(view, onAction, Modifier.weight(1f))
+                Messages(view, onAction, onOpenFile, Modifier.weight(1f))
             }
         }
     }
@@ -235,7 +241,12 @@ private fun FollowUp(offer: FollowUpOffer, onAction: (Action) -> Unit, onShare: 
 }
 
 @Composable
-private fun Messages(view: ConversationView, onAction: (Action) -> Unit, modifier: Modifier) {
+private fun Messages(
+    view: ConversationView,
+    onAction: (Action) -> Unit,
+    onOpenFile: (AttachmentView) -> Unit,
+    modifier: Modifier,
+) {
     val labels = LocalLabels.current
     // Newest at the bottom, and the list starts there: reversed items in a reversed layout.
     val newestFirst = remember(view.items) { view.items.asReversed() }
@@ -249,7 +260,7 @@ private fun Messages(view: ConversationView, onAction: (Action) -> Unit, modifie
         items(newestFirst, key = { itemKey(it) }) { item ->
             when (item) {
                 is ConversationItem.Day -> DaySeparator(item.label)
-                is ConversationItem.Message -> Bubble(item)
+                is ConversationItem.Message -> Bubble(item, onAction, onOpenFile)
             }
         }
         if (view.hasEarlier) {
@@ -286,7 +297,7 @@ private fun DaySeparator(label: String) {
 }
 
 @Composable
-private fun Bubble(message: ConversationItem.Message) {
+private fun Bubble(message: ConversationItem.Message, onAction: (Action) -> Unit, onOpenFile: (AttachmentView) -> Unit) {
     val scheme = MaterialTheme.colorScheme
     val outgoing = message.outgoing
     val align = if (outgoing) Alignment.End else Alignment.Start
@@ -303,7 +314,10 @@ private fun Bubble(message: ConversationItem.Message) {
             modifier = Modifier.fillMaxWidth(0.85f).wrapContentWidth(align).testTag("message"),
         ) {
             Column(Modifier.padding(start = 12.dp, end = 10.dp, top = 8.dp, bottom = 6.dp)) {
-                Text(message.text, style = MaterialTheme.typography.bodyLarge)
+                message.attachment?.let { AttachmentPart(it, onAction, onOpenFile) }
+                if (message.text.isNotEmpty()) {
+                    Text(message.text, style = MaterialTheme.typography.bodyLarge)
+                }
                 Row(
                     Modifier.align(Alignment.End).padding(top = 2.dp),
                     verticalAlignment = Alignment.CenterVertically,
@@ -345,37 +359,43 @@ private fun Ticks(delivery: Delivery, label: String) {
 }
 
 @Composable
-private fun Composer(view: ConversationView, onAction: (Action) -> Unit) {
+private fun Composer(view: ConversationView, onAction: (Action) -> Unit, onPickFile: (PickKind) -> Unit) {
     val labels = LocalLabels.current
     var text by rememberSaveable { mutableStateOf("") }
     Surface(color = MaterialTheme.colorScheme.surfaceContainer) {
-        Row(
+        Column(
             Modifier
                 .fillMaxWidth()
                 .windowInsetsPadding(WindowInsets.navigationBars)
-                .imePadding()
-                .padding(horizontal = 8.dp, vertical = 8.dp),
-            verticalAlignment = Alignment.CenterVertically,
+                .imePadding(),
         ) {
-            OutlinedTextField(
-                value = text,
-                onValueChange = { text = it },
-                placeholder = { Text(view.composerHint) },
-                enabled = view.canSend,
-                maxLines = 5,
-                shape = RoundedCornerShape(24.dp),
-                modifier = Modifier.weight(1f).testTag("composer"),
-            )
-            Spacer(Modifier.width(8.dp))
-            FilledIconButton(
-                onClick = {
-                    onAction(Action.Send(text))
-                    text = ""
-                },
-                enabled = view.canSend && text.isNotBlank(),
-                modifier = Modifier.size(48.dp),
+            view.picked?.let { PickedPanel(it, onAction) }
+            // While a file waits for Send, the panel above is the composer.
+            if (view.picked == null) Row(
+                Modifier.fillMaxWidth().padding(horizontal = 8.dp, vertical = 8.dp),
+                verticalAlignment = Alignment.CenterVertically,
             ) {
-                Icon(Icons.AutoMirrored.Filled.Send, contentDescription = labels.send)
+                if (view.canAttach) AttachButton(onPickFile)
+                OutlinedTextField(
+                    value = text,
+                    onValueChange = { text = it },
+                    placeholder = { Text(view.composerHint) },
+                    enabled = view.canSend,
+                    maxLines = 5,
+                    shape = RoundedCornerShape(24.dp),
+                    modifier = Modifier.weight(1f).testTag("composer"),
+                )
+                Spacer(Modifier.width(8.dp))
+                FilledIconButton(
+                    onClick = {
+                        onAction(Action.Send(text))
+                        text = ""
+                    },
+                    enabled = view.canSend && text.isNotBlank(),
+                    modifier = Modifier.size(48.dp),
+                ) {
+                    Icon(Icons.AutoMirrored.Filled.Send, contentDescription = labels.send)
+                }
             }
         }
     }

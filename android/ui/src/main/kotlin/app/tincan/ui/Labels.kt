@@ -75,6 +75,12 @@ data class Labels(
     val scanTitle: String = "Scan a code",
     val scanSafetyTitle: String = "Scan a safety number",
     val cameraPreview: String = "Camera preview",
+    val attach: String = "Attach a photo or file",
+    val accept: String = "Accept",
+    val decline: String = "Decline",
+    val openFile: String = "Open",
+    val photo: String = "Photo",
+    val file: String = "File",
 ) {
     /** [unreadCount] with the count filled in. */
     fun unread(count: Int): String = unreadCount.replace("%1\$d", count.toString())
@@ -142,6 +148,12 @@ data class Labels(
             scanTitle = get("scan_title"),
             scanSafetyTitle = get("scan_safety_title"),
             cameraPreview = get("camera_preview"),
+            attach = get("attach"),
+            accept = get("accept"),
+            decline = get("decline"),
+            openFile = get("open_file"),
+            photo = get("photo"),
+            file = get("file"),
         )
     }
 }

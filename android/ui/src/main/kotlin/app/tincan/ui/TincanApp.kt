@@ -15,12 +15,17 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
 import app.tincan.ffi.Action
 import app.tincan.ffi.AppView
+import app.tincan.ffi.AttachmentView
 import app.tincan.ffi.Screen
 
 /**
  * The whole app for one [AppView]: the screen on top and the notice under it. Stateless:
  * what the person does goes to [onAction] (`AppState.dispatch`), a code to send to
  * [onShare] (the platform's share sheet), and the scan screen shows [cameraPreview].
+ * The attach button calls [onPickFile] (the platform's picker; it copies the picked
+ * item into the app's cache and dispatches `Action.PickFile`), Open on a received file
+ * calls [onOpenFile] (the system viewer). Photo previews are decoded by
+ * [LocalImageDecoder].
  *
  * Call it inside [TincanTheme] (and a `LocalLabels` provider for translated words). The
  * platform maps its back gesture to `Action.Back` while `view.canGoBack`, its lifecycle
@@ -33,6 +38,8 @@ fun TincanApp(
     onShare: (String) -> Unit,
     modifier: Modifier = Modifier,
     cameraPreview: @Composable () -> Unit = { Box(Modifier.fillMaxSize().background(Color.Black)) },
+    onPickFile: (PickKind) -> Unit = {},
+    onOpenFile: (AttachmentView) -> Unit = {},
 ) {
     Surface(modifier.fillMaxSize(), color = MaterialTheme.colorScheme.surface) {
         Column(Modifier.fillMaxSize()) {
@@ -43,7 +50,7 @@ fun TincanApp(
                     // The notice sits above the navigation bar: the screen need not.
                     .then(if (notice != null) Modifier.consumeWindowInsets(WindowInsets.navigationBars) else Modifier),
             ) {
-                Screen(view, onAction, onShare, cameraPreview)
+                Screen(view, onAction, onShare, cameraPreview, onPickFile, onOpenFile)
             }
             if (notice != null) {
                 NoticeBar(notice, onDismiss = { onAction(Action.DismissNotice) })
@@ -58,6 +65,8 @@ private fun Screen(
     onAction: (Action) -> Unit,
     onShare: (String) -> Unit,
     cameraPreview: @Composable () -> Unit,
+    onPickFile: (PickKind) -> Unit,
+    onOpenFile: (AttachmentView) -> Unit,
 ) {
     val back = view.canGoBack
     // Keyed by what is shown, so typed text never leaks from one flow into the next.
@@ -72,7 +81,7 @@ private fun Screen(
             JoinContent(screen.view, back, onAction, onShare)
         }
         is Screen.Conversation -> key("conversation", screen.view.id) {
-            ConversationContent(screen.view, back, onAction, onShare)
+            ConversationContent(screen.view, back, onAction, onShare, onPickFile = onPickFile, onOpenFile = onOpenFile)
         }
         is Screen.Contact -> key("contact", screen.view.contact) {
             ContactContent(screen.view, back, onAction)

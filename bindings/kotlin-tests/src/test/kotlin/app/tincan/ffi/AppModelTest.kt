@@ -20,15 +20,19 @@ class AppModelTest {
     private val dirs = mutableListOf<File>()
 
     /** One phone: its model and its update stream. */
-    inner class Phone(name: String) {
+    inner class Phone(name: String, autoAcceptBytes: ULong? = null) {
         val model: AppModel
         private val updates: AppUpdates
         var view: AppView
 
+        val dir: File = Files.createTempDirectory("tincan-app-$name").toFile()
+
         init {
-            val dir = Files.createTempDirectory("tincan-app-$name").toFile()
             dirs += dir
-            model = AppModel.open(AppOptions(dataDir = dir.path, utcOffsetMinutes = 60, loopbackOnly = true), MemorySecretStore())
+            model = AppModel.open(
+                AppOptions(dataDir = dir.path, utcOffsetMinutes = 60, loopbackOnly = true, autoAcceptBytes = autoAcceptBytes),
+                MemorySecretStore(),
+            )
             opened += model
             updates = model.updates()
             view = runBlocking { updates.next() } ?: fail("no first view")
@@ -118,5 +122,91 @@ class AppModelTest {
         // A picture without a code, from the gallery.
         ana.tap(Action.ReceivedImage(bytes = ByteArray(100) { 7 }))
         assertTrue(ana.view.notice?.isError == true)
+    }
+
+    private fun AppView.attachment(name: String): AttachmentView? =
+        chat()?.items?.filterIsInstance<ConversationItem.Message>()?.firstNotNullOfOrNull { m ->
+            m.attachment?.takeIf { it.name == name }
+        }
+
+    /** The invite flow of the first test, without its checks. */
+    private fun connect(ana: Phone, ben: Phone) {
+        ana.tap(Action.StartInvite)
+        ana.tap(Action.EditInvite(question = "Where did we first meet?", answer = "Lisbon"))
+        ana.tap(Action.CreateInvite)
+        ben.tap(Action.Received(text = ana.view.invite().shareText, source = Source.SHARE))
+        ben.tap(Action.EditJoinAnswer(answer = "lisbon"))
+        ben.tap(Action.SubmitJoin)
+        ana.tap(Action.Received(text = ben.view.join().shareText, source = Source.PASTE))
+        ana.waitFor("Ana connected") { it.chat()?.connection == Connection.CONNECTED }
+        ben.waitFor("Ben connected") { it.chat()?.connection == Connection.CONNECTED }
+    }
+
+    /** A 400×300 JPEG, as a phone camera's would be (smaller). */
+    private fun jpeg(file: File): File {
+        val img = java.awt.image.BufferedImage(400, 300, java.awt.image.BufferedImage.TYPE_INT_RGB)
+        for (y in 0 until 300) for (x in 0 until 400) img.setRGB(x, y, (x shl 16) or (y shl 8) or 90)
+        javax.imageio.ImageIO.write(img, "jpg", file)
+        return file
+    }
+
+    @Test
+    fun aPhotoArrivesWithItsPreviewAndOpensFromItsPath() {
+        val ana = Phone("Ana")
+        val ben = Phone("Ben")
+        connect(ana, ben)
+
+        val photo = jpeg(File(ana.dir, "garden.jpg"))
+        ana.tap(Action.PickFile(path = photo.path))
+        val picked = ana.view.chat()?.picked ?: fail("nothing picked: ${ana.view.notice}")
+        assertTrue(picked.isPhoto)
+        assertEquals("Send photo", picked.sendLabel)
+        assertTrue(picked.metadataNote.contains("removed"), picked.metadataNote)
+        assertEquals(false, picked.keepMetadata)
+        ana.tap(Action.SendPicked)
+        assertEquals(null, ana.view.chat()?.picked)
+
+        val v = ben.waitFor("the photo complete on Ben's screen") {
+            it.attachment("garden.jpg")?.state == AttachmentState.COMPLETE
+        }
+        val got = v.attachment("garden.jpg")!!
+        assertTrue(got.isPhoto && got.canOpen && !got.canAccept)
+        assertEquals(100u, got.progressPercent)
+        val preview = got.previewJpeg ?: fail("no preview")
+        assertEquals(0xFF.toByte(), preview[0])
+        assertEquals(0xD8.toByte(), preview[1])
+        // Stripping removes metadata without touching the pixels: same picture.
+        val received = javax.imageio.ImageIO.read(File(got.path)) ?: fail("not a picture at ${got.path}")
+        assertEquals(400, received.width)
+        assertEquals(300, received.height)
+        assertEquals("📷 Photo", v.conversations.single().preview)
+        ana.waitFor("the photo counted as sent") { it.attachment("garden.jpg")?.status?.endsWith("· Sent") == true }
+    }
+
+    @Test
+    fun aLargeFileWaitsForBensYesAndArrivesIntact() {
+        val ana = Phone("Ana")
+        val ben = Phone("Ben", autoAcceptBytes = 200_000u)
+        connect(ana, ben)
+
+        val content = ByteArray(1_500_000) { (it * 13 % 251).toByte() }
+        val file = File(ana.dir, "minutes.bin").apply { writeBytes(content) }
+        ana.tap(Action.PickFile(path = file.path))
+        assertEquals("Send file", ana.view.chat()?.picked?.sendLabel)
+        assertEquals("", ana.view.chat()?.picked?.metadataNote)
+        ana.tap(Action.SendPicked)
+
+        val offer = ben.waitFor("the offer") { it.attachment("minutes.bin")?.state == AttachmentState.NEEDS_ANSWER }
+            .attachment("minutes.bin")!!
+        assertEquals("1.5 MB · Download it?", offer.status)
+        assertTrue(offer.canAccept && offer.canDecline && !offer.canOpen)
+        assertEquals("", offer.path)
+
+        ben.tap(Action.AcceptFile(id = offer.id))
+        val done = ben.waitFor("the file complete") { it.attachment("minutes.bin")?.state == AttachmentState.COMPLETE }
+            .attachment("minutes.bin")!!
+        assertTrue(done.canOpen)
+        assertTrue(File(done.path).readBytes().contentEquals(content), "the file arrived changed")
+        ana.waitFor("Ana sees it sent") { it.attachment("minutes.bin")?.status == "1.5 MB · Sent" }
     }
 }

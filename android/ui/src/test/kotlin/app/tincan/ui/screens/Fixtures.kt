@@ -1,6 +1,10 @@
 package app.tincan.ui.screens
 
+import androidx.compose.ui.graphics.toComposeImageBitmap
 import app.tincan.ffi.AppView
+import app.tincan.ffi.AttachmentState
+import app.tincan.ffi.AttachmentView
+import app.tincan.ffi.PickedFileView
 import app.tincan.ffi.Banner
 import app.tincan.ffi.BannerKind
 import app.tincan.ffi.Connection
@@ -198,7 +202,13 @@ val JOIN_REPLY = joinView(
 fun day(label: String) = ConversationItem.Day("day-$label", label)
 
 private var seq = 0
-fun msg(outgoing: Boolean, text: String, time: String, delivery: Delivery = if (outgoing) Delivery.READ else Delivery.INCOMING) =
+fun msg(
+    outgoing: Boolean,
+    text: String,
+    time: String,
+    delivery: Delivery = if (outgoing) Delivery.READ else Delivery.INCOMING,
+    attachment: AttachmentView? = null,
+) =
     ConversationItem.Message(
         key = (++seq).toString(),
         outgoing = outgoing,
@@ -212,6 +222,7 @@ fun msg(outgoing: Boolean, text: String, time: String, delivery: Delivery = if (
             Delivery.READ -> "Read"
             Delivery.INCOMING -> ""
         },
+        attachment = attachment,
     )
 
 fun conversationView(
@@ -226,6 +237,8 @@ fun conversationView(
     followUp: FollowUpOffer? = null,
     title: String = "Ben",
     contact: String = "k-ben",
+    canAttach: Boolean = canSend,
+    picked: PickedFileView? = null,
 ) = ConversationView(
     id = "c-ben",
     title = title,
@@ -239,6 +252,8 @@ fun conversationView(
     composerHint = composerHint,
     followUp = followUp,
     contact = contact,
+    canAttach = canAttach,
+    picked = picked,
 )
 
 val CHAT = listOf(
@@ -334,3 +349,82 @@ val SETTINGS_ERROR = SettingsView(
 )
 
 val SCAN = ScanView(ScanPurpose.ANY_CODE, "Point the camera at the Tincan code on the other phone.")
+
+/** Decodes photo previews on the desktop JVM (the Android app uses BitmapFactory). */
+val desktopImageDecoder: (ByteArray) -> androidx.compose.ui.graphics.ImageBitmap? = { bytes ->
+    org.jetbrains.skia.Image.makeFromEncoded(bytes).toComposeImageBitmap()
+}
+
+/** A 320×240 "beach" (sky, sea, sand) as the core's preview JPEG would be. */
+val BEACH_JPEG: ByteArray by lazy {
+    val img = java.awt.image.BufferedImage(320, 240, java.awt.image.BufferedImage.TYPE_INT_RGB)
+    for (y in 0 until 240) for (x in 0 until 320) {
+        val rgb = when {
+            y < 110 -> java.awt.Color(110 + y / 3, 170 + y / 4, 230).rgb
+            y < 160 -> java.awt.Color(20, 90 + (y - 110), 150 + (x % 40) / 8).rgb
+            else -> java.awt.Color(225, 200 - (y - 160) / 4, 150).rgb
+        }
+        img.setRGB(x, y, rgb)
+    }
+    val out = java.io.ByteArrayOutputStream()
+    javax.imageio.ImageIO.write(img, "jpg", out)
+    out.toByteArray()
+}
+
+fun attachment(
+    name: String,
+    sizeText: String,
+    state: AttachmentState,
+    status: String,
+    isPhoto: Boolean = false,
+    outgoing: Boolean = false,
+    progressPercent: UInt = 0u,
+    preview: ByteArray? = null,
+) = AttachmentView(
+    id = "t-$name",
+    name = name,
+    sizeText = sizeText,
+    mime = if (isPhoto) "image/jpeg" else "application/octet-stream",
+    isPhoto = isPhoto,
+    previewJpeg = preview,
+    state = state,
+    progressPercent = if (state == AttachmentState.COMPLETE) 100u else progressPercent,
+    status = status,
+    canAccept = !outgoing && state == AttachmentState.NEEDS_ANSWER,
+    canDecline = !outgoing && state in setOf(AttachmentState.NEEDS_ANSWER, AttachmentState.TRANSFERRING),
+    canOpen = !outgoing && state == AttachmentState.COMPLETE,
+    path = if (!outgoing && state == AttachmentState.COMPLETE) "/data/files/received/$name" else "",
+)
+
+val FILES_CHAT = listOf(
+    day("Today"),
+    msg(false, "", "14:01", attachment = attachment(
+        "beach.jpg", "2.1 MB", AttachmentState.COMPLETE, "2.1 MB", isPhoto = true, preview = BEACH_JPEG,
+    )),
+    msg(true, "Lovely! Here is the report", "14:02", Delivery.READ),
+    msg(true, "", "14:02", Delivery.DELIVERED, attachment = attachment(
+        "Quarterly report 2026.pdf", "40.0 MB", AttachmentState.TRANSFERRING, "12.0 MB of 40.0 MB",
+        outgoing = true, progressPercent = 30u,
+    )),
+    msg(false, "", "14:05", attachment = attachment(
+        "holiday-video.mp4", "48.3 MB", AttachmentState.NEEDS_ANSWER, "48.3 MB · Download it?",
+    )),
+    msg(false, "", "14:06", attachment = attachment(
+        "notes.txt", "3.2 KB", AttachmentState.FAILED, "3.2 KB · Not received: the file arrived damaged",
+    )),
+)
+
+val CONVERSATION_FILES = conversationView(items = FILES_CHAT)
+
+val CONVERSATION_PICKED_PHOTO = conversationView(
+    items = FILES_CHAT.take(3),
+    picked = PickedFileView(
+        name = "IMG_20261203_1402.jpg",
+        sizeText = "3.4 MB",
+        isPhoto = true,
+        metadataNote = "Location and camera details are removed from the photo before it is sent.",
+        keepMetadataLabel = "Keep location and camera details",
+        keepMetadata = false,
+        sendLabel = "Send photo",
+    ),
+)

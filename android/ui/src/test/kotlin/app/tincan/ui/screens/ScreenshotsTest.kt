@@ -14,6 +14,7 @@ import androidx.compose.ui.graphics.Color
 import app.tincan.ffi.AppView
 import app.tincan.ffi.Notice
 import app.tincan.ffi.Screen
+import app.tincan.ui.LocalImageDecoder
 import app.tincan.ui.LocalReduceMotion
 import app.tincan.ui.PastePanel
 import app.tincan.ui.TincanApp
@@ -31,7 +32,7 @@ class ScreenshotsTest {
     private fun shot(name: String, view: AppView, dark: Boolean = false, fontScale: Float = 1f) =
         snapshot(name, dark = dark, fontScale = fontScale) {
             // Still spinners: an indeterminate one's phase depends on when its first frame ran.
-            CompositionLocalProvider(LocalReduceMotion provides true) {
+            CompositionLocalProvider(LocalReduceMotion provides true, LocalImageDecoder provides desktopImageDecoder) {
                 TincanTheme { TincanApp(view, onAction = {}, onShare = {}, cameraPreview = { FakeCamera() }) }
             }
         }
@@ -75,6 +76,11 @@ class ScreenshotsTest {
     @Test fun conversationKeyChanged() = shot("conversation-key-changed", chat(CONVERSATION_KEY_CHANGED))
     @Test fun conversationFollowUp() = shot("conversation-follow-up", chat(CONVERSATION_FOLLOW_UP))
     @Test fun conversationFollowUpCode() = shot("conversation-follow-up-code", chat(CONVERSATION_FOLLOW_UP_CODE))
+
+    @Test fun conversationFiles() = shot("conversation-files", chat(CONVERSATION_FILES))
+    @Test fun conversationFilesDark() = shot("conversation-files-dark", chat(CONVERSATION_FILES), dark = true)
+    @Test fun conversationFilesLargeFont() = shot("conversation-files-font2", chat(CONVERSATION_FILES), fontScale = 2f)
+    @Test fun conversationPickedPhoto() = shot("conversation-picked-photo", chat(CONVERSATION_PICKED_PHOTO))
 
     @Test fun contactUnverified() = shot("contact-unverified", appView(Screen.Contact(CONTACT_UNVERIFIED)))
     @Test fun contactKeyChanged() = shot("contact-key-changed", appView(Screen.Contact(CONTACT_KEY_CHANGED)))

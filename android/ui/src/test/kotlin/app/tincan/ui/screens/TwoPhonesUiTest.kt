@@ -30,7 +30,12 @@ import androidx.compose.ui.test.runComposeUiTest
 import app.tincan.ffi.Action
 import app.tincan.ffi.AppModel
 import app.tincan.ffi.AppOptions
+import app.tincan.ffi.AttachmentView
 import app.tincan.ffi.MemorySecretStore
+import app.tincan.ffi.Screen
+import app.tincan.ui.LocalImageDecoder
+import app.tincan.ui.PickKind
+import androidx.compose.runtime.CompositionLocalProvider
 import app.tincan.ui.AppState
 import app.tincan.ui.TincanApp
 import app.tincan.ui.TincanTheme
@@ -41,18 +46,25 @@ import kotlinx.coroutines.cancel
 import org.junit.jupiter.api.Test
 import java.io.File
 import java.nio.file.Files
+import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
 /** How long the core may take for one step on a loaded 2-core machine. */
 private const val WAIT_MS = 30_000L
 
 /** One phone: its own app model over a temporary directory, rendered by [TincanApp]. */
-private class Phone(val name: String) : AutoCloseable {
+private class Phone(val name: String, autoAcceptBytes: ULong? = null) : AutoCloseable {
     val dir: File = Files.createTempDirectory("tincan-ui-$name").toFile()
     val model = AppModel.open(
-        AppOptions(dataDir = dir.path, utcOffsetMinutes = 0, loopbackOnly = true),
+        AppOptions(dataDir = dir.path, utcOffsetMinutes = 0, loopbackOnly = true, autoAcceptBytes = autoAcceptBytes),
         MemorySecretStore(),
     )
+    /** What the attach button picks next (the platform's picker and its cache copy). */
+    var nextPick: File? = null
+    /** What the attach menu asked the platform for. */
+    val pickKinds = java.util.concurrent.CopyOnWriteArrayList<PickKind>()
+    /** Files handed to the system viewer. */
+    val opened = java.util.concurrent.CopyOnWriteArrayList<AttachmentView>()
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     val state = AppState(model, scope)
     val shared = java.util.concurrent.CopyOnWriteArrayList<String>()
@@ -78,7 +90,18 @@ class TwoPhonesUiTest {
                     for (phone in phones) {
                         Box(Modifier.weight(1f).fillMaxHeight().testTag(phone.name)) {
                             val view by phone.state.view.collectAsState()
-                            TincanApp(view, onAction = phone.state::dispatch, onShare = { phone.shared += it })
+                            CompositionLocalProvider(LocalImageDecoder provides desktopImageDecoder) {
+                                TincanApp(
+                                    view,
+                                    onAction = phone.state::dispatch,
+                                    onShare = { phone.shared += it },
+                                    onPickFile = { kind ->
+                                        phone.pickKinds += kind
+                                        phone.nextPick?.let { phone.state.dispatch(Action.PickFile(it.path)) }
+                                    },
+                                    onOpenFile = { phone.opened += it },
+                                )
+                            }
                         }
                     }
                 }
@@ -202,6 +225,67 @@ class TwoPhonesUiTest {
                 clickable(ben, hasText("Hello Ben!")).performClick()
                 waitFor(ben, "Ana's message in the conversation", hasTestTag("message") and hasAnyDescendant(hasText("Hello Ben!")))
                 waitFor(ana, "two ticks: read", hasTestTag("ticks") and hasContentDescription("Read"))
+            }
+        }
+    }
+
+    /** Ana and Ben connect through their models (the screens' flow is the test above). */
+    private fun connect(ana: Phone, ben: Phone) {
+        ana.model.dispatch(Action.SaveSettings("Ana", "", 24u))
+        ben.model.dispatch(Action.SaveSettings("Ben", "", 24u))
+        ana.model.dispatch(Action.StartInvite)
+        ana.model.dispatch(Action.EditInvite("Where did we first meet?", "Lisbon"))
+        ana.model.dispatch(Action.CreateInvite)
+        val invite = (ana.model.view().screen as Screen.Invite).view.shareText
+        ben.model.dispatch(Action.Received(invite, app.tincan.ffi.Source.PASTE))
+        ben.model.dispatch(Action.EditJoinAnswer("lisbon"))
+        ben.model.dispatch(Action.SubmitJoin)
+        val reply = (ben.model.view().screen as Screen.Join).view.shareText
+        ana.model.dispatch(Action.Received(reply, app.tincan.ffi.Source.PASTE))
+    }
+
+    @Test
+    fun aPhotosMetadataSwitchAndALargeFileAcceptedThenOpened() = runComposeUiTest {
+        Phone("ana").use { ana ->
+            Phone("ben", autoAcceptBytes = 100_000u).use { ben ->
+                phones(ana, ben)
+                connect(ana, ben)
+                val connected = hasTestTag("conversation-subtitle") and hasText("connected")
+                waitFor(ana, "the conversation connected", connected)
+                waitFor(ben, "the conversation connected", connected)
+
+                // A photo: the core's note says its location goes; the switch keeps it.
+                ana.nextPick = File(ana.dir, "beach.jpg").apply { writeBytes(BEACH_JPEG) }
+                clickable(ana, hasContentDescription("Attach a photo or file")).performClick()
+                onNode(hasText("Photo") and hasClickAction()).performClick()
+                waitFor(ana, "the metadata note", hasTestTag("metadata-note") and hasText("removed", substring = true))
+                onNode(on(ana, hasTestTag("keep-metadata"))).performClick()
+                waitFor(ana, "the note saying they are kept", hasTestTag("metadata-note") and hasText("are kept", substring = true))
+                clickable(ana, hasContentDescription("Cancel")).performClick()
+                val gone = waitBounded {
+                    onAllNodes(on(ana, hasTestTag("picked")), useUnmergedTree = true).fetchSemanticsNodes().isEmpty()
+                }
+                assertTrue(gone, "the picked photo stayed after Cancel")
+
+                // A file over Ben's auto-accept size: he is asked.
+                val content = ByteArray(600_000) { (it * 31 % 251).toByte() }
+                ana.nextPick = File(ana.dir, "slides.bin").apply { writeBytes(content) }
+                clickable(ana, hasContentDescription("Attach a photo or file")).performClick()
+                onNode(hasText("File") and hasClickAction()).performClick()
+                waitFor(ana, "Send file", hasText("Send file") and hasClickAction(), merged = true)
+                clickable(ana, hasText("Send file")).performClick()
+                waitFor(ana, "her file in the chat", hasTestTag("attachment-name") and hasText("slides.bin"))
+
+                waitFor(ben, "the offer", hasTestTag("attachment-status") and hasText("600.0 KB · Download it?"))
+                clickable(ben, hasText("Accept")).performClick()
+                waitFor(ben, "Open", hasText("Open") and hasClickAction(), merged = true)
+                clickable(ben, hasText("Open")).performClick()
+                val opened = waitBounded { ben.opened.isNotEmpty() }
+                assertTrue(opened, "Open did not reach the system viewer")
+                val file = File(ben.opened.single().path)
+                assertTrue(file.readBytes().contentEquals(content), "the received file differs from the sent one")
+                waitFor(ana, "her file counted as sent", hasTestTag("attachment-status") and hasText("600.0 KB · Sent"))
+                assertEquals(listOf(PickKind.PHOTO, PickKind.FILE), ana.pickKinds.toList(), "the pickers asked for")
             }
         }
     }
