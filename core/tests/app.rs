@@ -959,6 +959,44 @@ fn a_large_file_waits_for_a_yes_and_a_no_reaches_the_sender() {
         })
     });
 
+    // An iPhone's HEIC picture: its metadata cannot be removed, so it goes only as it
+    // is, when Ana says so.
+    let heic = ana.dir.path().join("IMG_0412.HEIC");
+    let mut bytes = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    bytes.resize(5000, 7);
+    std::fs::write(&heic, &bytes).unwrap();
+    ana.tap(Action::PickFile {
+        path: heic.display().to_string(),
+    });
+    let picked = conversation(&ana.view()).unwrap().picked.clone().unwrap();
+    assert!(picked.is_photo, "the switch is shown");
+    assert!(
+        picked.metadata_note.contains("cannot remove"),
+        "{}",
+        picked.metadata_note
+    );
+    ana.tap(Action::SendPicked);
+    assert!(ana.notice().contains("Turn on"), "{}", ana.notice());
+    assert!(
+        conversation(&ana.view()).unwrap().picked.is_some(),
+        "not sent"
+    );
+    ana.tap(Action::KeepMetadata { keep: true });
+    assert_eq!(
+        conversation(&ana.view())
+            .unwrap()
+            .picked
+            .clone()
+            .unwrap()
+            .metadata_note,
+        METADATA_KEPT
+    );
+    ana.tap(Action::SendPicked);
+    assert!(conversation(&ana.view()).unwrap().picked.is_none());
+    ben.wait_until("the HEIC picture", |v| {
+        attachment(v, "IMG_0412.HEIC").is_some()
+    });
+
     // A picked file that cannot be read is told at once; one put back is gone.
     ana.tap(Action::PickFile {
         path: "/no/such/file.jpg".into(),

@@ -29,7 +29,7 @@ pub fn pick(app: &App, path: &str) {
     let path = PathBuf::from(path);
     let mut state = app.state();
     match read_picked(&path) {
-        Ok((size, is_photo)) => {
+        Ok((size, is_photo, unstrippable)) => {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -39,7 +39,8 @@ pub fn pick(app: &App, path: &str) {
                 path,
                 name,
                 size,
-                is_photo,
+                is_photo: is_photo || unstrippable.is_some(),
+                unstrippable,
                 keep_metadata: false,
             });
         }
@@ -47,8 +48,9 @@ pub fn pick(app: &App, path: &str) {
     }
 }
 
-/// Size and whether it is a photo the core can preview and strip.
-fn read_picked(path: &Path) -> Result<(u64, bool), String> {
+/// Size, whether it is a photo the core can preview and strip, and the kind of a
+/// picture whose metadata cannot be removed.
+fn read_picked(path: &Path) -> Result<(u64, bool, Option<&'static str>), String> {
     let meta = std::fs::metadata(path).map_err(|_| "it could not be read".to_owned())?;
     if !meta.is_file() {
         return Err("it is not a file".into());
@@ -65,7 +67,27 @@ fn read_picked(path: &Path) -> Result<(u64, bool), String> {
                 .essence_str()
                 .to_owned()
         });
-    Ok((meta.len(), photo::is_photo(&mime)))
+    Ok((meta.len(), photo::is_photo(&mime), unstrippable(&head[..n])))
+}
+
+/// Pictures whose metadata `crate::files::outgoing` refuses to strip (iPhones and many
+/// Android phones take HEIC): the same brands it checks.
+fn unstrippable(head: &[u8]) -> Option<&'static str> {
+    const HEIF_BRANDS: [&[u8]; 10] = [
+        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1",
+    ];
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        if &head[8..12] == b"avif" {
+            return Some("AVIF");
+        }
+        if HEIF_BRANDS.contains(&&head[8..12]) {
+            return Some("HEIC");
+        }
+    }
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some("WebP");
+    }
+    None
 }
 
 /// Sends the picked file (it must belong to the open conversation).
@@ -81,6 +103,15 @@ pub fn send_picked(app: &App) {
             }
         }
     };
+    if let (Some(kind), false) = (picked.unstrippable, picked.keep_metadata) {
+        let mut state = app.state();
+        state.warn(format!(
+            "Tincan cannot remove location and camera details from {kind} pictures. Turn on \
+             \"Keep location and camera details\" to send it as it is."
+        ));
+        state.picked = Some(picked);
+        return;
+    }
     // Hashing reads the whole file once: this runs on the caller's thread, which
     // the shells keep off their UI thread (as for every dispatch).
     let strip = !picked.keep_metadata;
@@ -104,10 +135,14 @@ pub fn picked_view(state: &State, conversation: &str) -> Option<PickedFileView> 
         name: p.name.clone(),
         size_text: words::size(p.size),
         is_photo: p.is_photo,
-        metadata_note: match (p.is_photo, p.keep_metadata) {
-            (false, _) => String::new(),
-            (true, false) => METADATA_REMOVED.into(),
-            (true, true) => METADATA_KEPT.into(),
+        metadata_note: match (p.is_photo, p.unstrippable, p.keep_metadata) {
+            (false, _, _) => String::new(),
+            (true, Some(kind), false) => format!(
+                "Tincan cannot remove location and camera details from {kind} pictures: \
+                 send it only with them, or pick another."
+            ),
+            (true, None, false) => METADATA_REMOVED.into(),
+            (true, _, true) => METADATA_KEPT.into(),
         },
         keep_metadata_label: if p.is_photo {
             "Keep location and camera details".into()

@@ -128,6 +128,9 @@ pub struct Picked {
     pub name: String,
     pub size: u64,
     pub is_photo: bool,
+    /// A picture whose metadata the core cannot remove (HEIC, AVIF, WebP): sent only
+    /// as it is, when the person says so.
+    pub unstrippable: Option<&'static str>,
     pub keep_metadata: bool,
 }
 

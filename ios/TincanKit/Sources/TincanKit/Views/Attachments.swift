@@ -1,3 +1,4 @@
+import ImageIO
 import PhotosUI
 import QuickLook
 import SwiftUI
@@ -167,10 +168,19 @@ struct AttachButton: View {
             guard let item else { return }
             photo = nil
             Task {
-                // The original bytes (HEIC or JPEG, with their metadata: the core strips it).
+                // The original bytes with their metadata (the core strips it unless the
+                // person keeps it). HEIC, which the core can neither preview nor strip,
+                // becomes a JPEG that keeps the metadata, as iOS does when sharing.
                 guard let data = try? await item.loadTransferable(type: Data.self) else { return }
-                let ext = item.supportedContentTypes.first?.preferredFilenameExtension ?? "jpg"
-                if let copy = try? PickedCopy.write(data, name: "Photo.\(ext)") {
+                let (bytes, ext): (Data, String) = {
+                    let type = item.supportedContentTypes.first
+                    if type?.conforms(to: .heic) == true || type?.conforms(to: .heif) == true,
+                       let jpeg = PickedCopy.jpegKeepingMetadata(data) {
+                        return (jpeg, "jpg")
+                    }
+                    return (data, type?.preferredFilenameExtension ?? "jpg")
+                }()
+                if let copy = try? PickedCopy.write(bytes, name: "Photo.\(ext)") {
                     send(.pickFile(path: copy.path))
                 }
             }
@@ -195,6 +205,19 @@ enum PickedCopy {
         let target = try folder().appendingPathComponent(url.lastPathComponent)
         try FileManager.default.copyItem(at: url, to: target)
         return target
+    }
+
+    /// A picture re-encoded as JPEG (quality 0.9) with its metadata copied along.
+    static func jpegKeepingMetadata(_ data: Data) -> Data? {
+        guard let source = CGImageSourceCreateWithData(data as CFData, nil) else { return nil }
+        let out = NSMutableData()
+        guard let destination = CGImageDestinationCreateWithData(
+            out, UTType.jpeg.identifier as CFString, 1, nil
+        ) else { return nil }
+        let options = [kCGImageDestinationLossyCompressionQuality: 0.9] as CFDictionary
+        CGImageDestinationAddImageFromSource(destination, source, 0, options)
+        guard CGImageDestinationFinalize(destination) else { return nil }
+        return out as Data
     }
 
     static func write(_ data: Data, name: String) throws -> URL {
