@@ -3,10 +3,13 @@
 // serverless-style: non-trickle (wait for gathering to complete) and the whole
 // JSON.stringify(pc.localDescription) passed across, as a code would carry it.
 //
-// Usage (private namespace only): ./in-netns.sh node bench_chromium.js [pairs] [pings]
+// Usage (private namespace only): ./in-netns.sh node bench_chromium.js [pairs] [pings] [total] [sizes]
+//   total: bytes per throughput run (default 64 MiB); sizes: message sizes, comma-separated
+//   (default 16384,65536). bench_files passes its file's size and 61440 (a file chunk).
 // Prints one JSON object on stdout:
 //   { chromium, selected_pair, timer_resolution_us, pairs, connect_ms: [...], connect_median_ms, pings, rtt_p50_ms, rtt_p99_ms,
-//     mbs_16k, mbs_64k, total_bytes }
+//     mbs_16k, mbs_64k, mbs: { size: MB/s }, total_bytes }
+// The bytes sent are one message buffer filled in memory (no file, no hash).
 // What is measured, the same way as the Rust rows in tests/examples/bench_connect.rs:
 //   connect: from applying the answer on the offerer to the data channel open on both
 //            sides, median of fresh pairs (timestamps taken inside the pages on the shared
@@ -19,7 +22,8 @@ import { launch, servePage } from './chromium.js';
 
 const PAIRS = Number(process.argv[2] || 10);
 const PINGS = Number(process.argv[3] || 2000);
-const TOTAL = 64 << 20;
+const TOTAL = Number(process.argv[4] || 64 << 20);
+const SIZES = (process.argv[5] || `${16 << 10},${64 << 10}`).split(',').map(Number);
 // Every step in the page is bounded: a stuck pair fails the run instead of hanging it.
 const STEP_MS = 20000;
 
@@ -114,7 +118,7 @@ function installPeer(STEP_MS) {
       if (dc.bufferedAmount > HIGH) {
         await within(new Promise((ok) => dc.addEventListener('bufferedamountlow', ok, { once: true })), 'drain');
       }
-      dc.send(msg);
+      dc.send(total - sent < size ? msg.subarray(0, total - sent) : msg);
     }
     await within(acked, 'acknowledgement');
     return performance.now() - start;
@@ -171,7 +175,7 @@ try {
   const rtt = (await a.evaluate((n) => window.bench.pings(n), PINGS)).sort((x, y) => x - y);
 
   const mbs = {};
-  for (const size of [16 << 10, 64 << 10]) {
+  for (const size of SIZES) {
     await b.evaluate((n) => window.bench.sink(n), TOTAL);
     const ms = await a.evaluate(([n, s]) => window.bench.blast(n, s), [TOTAL, size]);
     mbs[size] = TOTAL / (ms / 1000) / 1e6;
@@ -190,6 +194,7 @@ try {
     rtt_p99_ms: percentile(rtt, 0.99),
     mbs_16k: mbs[16 << 10],
     mbs_64k: mbs[64 << 10],
+    mbs,
     total_bytes: TOTAL,
   }) + '\n');
 } catch (e) {

@@ -61,6 +61,46 @@ pub fn rerun_in_lo_netns() -> Result<Option<ExitStatus>, String> {
     Ok(Some(status))
 }
 
+/// A binary of this package (`tests/src/bin/NAME.rs`) of the calling example's build,
+/// brought up to date first: examples do not build the package's binaries. Bounded:
+/// 15 minutes.
+pub fn package_bin(name: &str) -> Result<std::path::PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
+    // target/<profile>/examples/<example> → target/<profile>/<name>
+    let profile_dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .ok_or("this benchmark lives in target/<profile>/examples")?;
+    let mut build = Command::new(env!("CARGO"));
+    build.args(["build", "-q", "-p", "tincan-tests", "--bin", name]);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    eprintln!("bench: building {name}…");
+    let mut child = build
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("building {name} took over 15 minutes"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    if !status.success() {
+        return Err(format!(
+            "cargo build -p tincan-tests --bin {name} failed ({status})"
+        ));
+    }
+    Ok(profile_dir.join(name))
+}
+
 /// A benchmark's run on this machine: started with the load average before it, and
 /// printed at the end as the common "Machine:" lines the results are read against.
 pub struct BenchRun {

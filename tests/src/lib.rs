@@ -2,6 +2,7 @@
 #![allow(clippy::panic, clippy::unwrap_used)]
 
 pub mod address_move;
+pub mod bulk;
 pub mod cli_net;
 pub mod delay;
 pub mod host;

@@ -2,7 +2,6 @@
 //! headless Chromium pages, non-trickle, loopback) in this process's network namespace
 //! and reads the one JSON object it prints.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -23,33 +22,8 @@ pub struct ChromiumRun {
 
 /// Runs the script with `pairs` fresh pairs and `pings` round trips (bounded: 5 min).
 pub async fn run(pairs: usize, pings: usize) -> Result<ChromiumRun, BoxError> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
-    if !dir.join("node_modules/playwright-core").exists() {
-        return Err(format!(
-            "playwright-core is not installed: run scripts/setup (or `npm ci` in {})",
-            dir.display()
-        )
-        .into());
-    }
-    let child = tokio::process::Command::new("node")
-        .arg("bench_chromium.js")
-        .arg(pairs.to_string())
-        .arg(pings.to_string())
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        // The script closes Chromium itself; this only covers a hung run.
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("starting node (is Node.js installed?): {e}"))?;
-    let out = tokio::time::timeout(Duration::from_secs(300), child.wait_with_output())
-        .await
-        .map_err(|_| "bench_chromium.js took over 5 minutes")??;
-    if !out.status.success() {
-        return Err(format!("bench_chromium.js failed ({})", out.status).into());
-    }
-    let v: Value = serde_json::from_slice(&out.stdout)?;
+    let args = [pairs.to_string(), pings.to_string()];
+    let v = tincan_tests::bulk::chromium_script(&args, Duration::from_secs(300)).await?;
     let num = |k: &str| v.get(k).and_then(Value::as_f64);
     let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("?").to_owned();
     Ok(ChromiumRun {

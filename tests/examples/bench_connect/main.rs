@@ -23,11 +23,12 @@ mod node_hook;
 mod plain;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use measure::{median, traffic, BoxError, End, Row};
 use node_hook::{CliSecrets, IdleMemory};
-use tincan_core::link::{answer, Link, LinkConfig, LinkSecrets, PendingOffer};
+use tincan_core::link::LinkConfig;
+use tincan_tests::bulk::link_pair;
 use tincan_tests::host::{self, read_trimmed, rerun_in_lo_netns};
 
 struct Options {
@@ -68,20 +69,6 @@ fn options() -> Result<Options, BoxError> {
 }
 
 // ---- the Tincan link ----
-
-async fn link_pair(config: &LinkConfig) -> Result<(Link, Link, Duration), BoxError> {
-    let offer = PendingOffer::create(config, &LinkSecrets::generate()?).await?;
-    let (answer_sdp, bob) = answer(config, &LinkSecrets::generate()?, offer.local_sdp()).await?;
-    let started = Instant::now();
-    let alice = offer.accept(&answer_sdp).await?;
-    let (a, b) = tokio::join!(
-        alice.wait_open(Duration::from_secs(10)),
-        bob.wait_open(Duration::from_secs(10))
-    );
-    a?;
-    b?;
-    Ok((alice, bob, started.elapsed()))
-}
 
 async fn bench_link(config: &LinkConfig, o: &Options) -> Result<Row, BoxError> {
     let mut connects = Vec::new();

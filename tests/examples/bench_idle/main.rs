@@ -24,10 +24,9 @@ mod wire;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use tincan_core::link::Pace;
 use tincan_tests::host::read_trimmed;
 
@@ -113,41 +112,7 @@ fn preflight() -> Result<Programs> {
 /// The `idle-node` binary of this build, brought up to date first (examples do not
 /// build the package's binaries). Bounded: 15 minutes.
 fn idle_node_bin() -> Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    // target/<profile>/examples/bench_idle → target/<profile>/idle-node
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .context("this benchmark lives in target/<profile>/examples")?;
-    let mut build = Command::new(env!("CARGO"));
-    build.args(["build", "-q", "-p", "tincan-tests", "--bin", "idle-node"]);
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        build.arg("--release");
-    }
-    eprintln!("bench: building idle-node…");
-    let mut child = build
-        .stdin(Stdio::null())
-        .spawn()
-        .context("running cargo")?;
-    let deadline = Instant::now() + Duration::from_secs(900);
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("building idle-node took over 15 minutes");
-        }
-        guard::sleep(Duration::from_millis(200)).inspect_err(|_| {
-            let _ = child.kill();
-            let _ = child.wait();
-        })?;
-    };
-    if !status.success() {
-        bail!("cargo build -p tincan-tests --bin idle-node failed ({status})");
-    }
-    Ok(profile_dir.join("idle-node"))
+    tincan_tests::host::package_bin("idle-node").map_err(|e| anyhow!(e))
 }
 
 /// The idle subjects: key and what runs.
