@@ -481,3 +481,31 @@ fn limits_size_free_space_and_transfers_at_once() {
     ana.shutdown();
     ben.shutdown();
 }
+
+#[test]
+fn a_file_sent_while_the_contact_is_offline_goes_when_it_is_back() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        Device::new("Ana", root.path()),
+        Device::new("Ben", root.path()),
+    );
+    let (ana, ben) = (a.start(), b.start());
+    let peer = connect(&ana, &ben);
+    ben.shutdown();
+    let path = random_file(&root.path().join("while-away.bin"), 300_000, 8);
+    let id = ana.send_file(&peer, &path, true).unwrap();
+    // Ana's app is closed too: the offer waits in her outbox across the restart.
+    ana.shutdown();
+    let ana = a.start();
+    let ben = b.start();
+    let got = expect_file(&ben, &id, Duration::from_secs(60));
+    assert_eq!(hash_of(&got), hash_of(&path));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ana.attachment(&peer, &id).unwrap().unwrap().state != FileState::Complete {
+        assert!(Instant::now() < deadline, "Ana never heard it arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(ben.files(&peer).unwrap().len(), 1, "arrived exactly once");
+    ana.shutdown();
+    ben.shutdown();
+}
