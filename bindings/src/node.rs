@@ -202,6 +202,12 @@ pub enum Event {
         /// What the two people compare to verify each other.
         safety_number: String,
     },
+    /// An introduction changed (offered, answered, connecting, connected, declined,
+    /// expired or failed): re-read the introductions.
+    IntroductionChanged {
+        /// The introduction.
+        id: String,
+    },
     /// SECURITY WARNING: a known contact presented a different identity key; the
     /// connection was refused until the person accepts it (`accept_new_identity`).
     IdentityChanged {
@@ -311,6 +317,7 @@ impl From<core::Event> for Event {
                 name,
                 safety_number,
             },
+            core::Event::IntroductionChanged { id } => Event::IntroductionChanged { id },
             core::Event::IdentityChanged {
                 peer,
                 contact,

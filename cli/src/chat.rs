@@ -149,8 +149,17 @@ fn on_event(
             crate::files::on_event(node, peer, &event)
         }
         Event::Overflow { dropped } => Some(format!("({dropped} events were skipped)")),
-        other => crate::files::on_event(node, peer, &other),
+        other => crate::files::on_event(node, peer, &other)
+            .or_else(|| crate::introductions::on_event(node, &other)),
     }
+}
+
+/// A file or introduction command typed in the chat; `None` when the line is neither.
+fn slash_command(node: &Node, peer: &str, line: &str) -> Option<crate::files::Outcome> {
+    crate::files::command(node, peer, line).or_else(|| {
+        crate::introductions::command(node, peer, line)
+            .map(|say| crate::files::Outcome { say, sending: None })
+    })
 }
 
 /// Messages written here that the peer has not acknowledged (all runs).
@@ -437,7 +446,9 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
                      hidden); /foreground goes back. /file PATH sends a file or photo \
                      (photos without location and camera data; /file --keep-metadata PATH \
                      keeps them); /accept and /decline answer a large offer; /files lists \
-                     this conversation's files and where received ones are."
+                     this conversation's files and where received ones are. /introduce NAME \
+                     introduces this person and your contact NAME to each other; /meet ID or \
+                     /no-meet ID answers an introduction; /introductions lists them."
                 );
             }
             Ok(line) if line.trim() == "/end" => {
@@ -450,7 +461,7 @@ fn interactive(node: &Node, peer: &str, followup_after: Option<Duration>) -> Res
                     println!("{}", set_pace(node, pace));
                     continue;
                 }
-                if let Some(outcome) = crate::files::command(node, peer, &line) {
+                if let Some(outcome) = slash_command(node, peer, &line) {
                     let _ = editor.add_history_entry(line.as_str());
                     println!("{}", outcome.say);
                     continue;
@@ -510,10 +521,7 @@ fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()
         while let Ok(msg) = lines_rx.try_recv() {
             let actions = match msg {
                 Some(line) if line.trim().is_empty() && !filter.holding() => Vec::new(),
-                Some(line) => match (
-                    pace_command(&line),
-                    crate::files::command(node, peer, &line),
-                ) {
+                Some(line) => match (pace_command(&line), slash_command(node, peer, &line)) {
                     (Some(pace), _) => {
                         println!("{}", set_pace(node, pace));
                         Vec::new()
@@ -561,9 +569,10 @@ fn piped(node: &Node, peer: &str, followup_after: Option<Duration>) -> Result<()
         }
         if let Some(at) = input_ended_at {
             let connected = status.connected_once.load(Ordering::SeqCst);
-            if (connected && pending.is_empty() && outbox(node, peer) == 0)
-                || at.elapsed() > DRAIN_TIMEOUT
-            {
+            // Introductions and answers queued here leave before ending, too.
+            let drained =
+                pending.is_empty() && outbox(node, peer) == 0 && node.introductions_delivered();
+            if (connected && drained) || at.elapsed() > DRAIN_TIMEOUT {
                 break;
             }
         }

@@ -77,6 +77,23 @@ enum Command {
         #[arg(long, value_name = "CONTACT", conflicts_with_all = ["verify", "accept_new_key"])]
         qr: Option<String>,
     },
+    /// Introduce two of your contacts to each other: both are asked, and once both
+    /// accept they connect directly, with no codes. You pass on only sealed details.
+    Introduce {
+        /// One contact (name, contact id or conversation id).
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// List introductions made to you and by you; answer one.
+    Introductions {
+        /// Accept this introduction (its id or first characters).
+        #[arg(long, value_name = "ID")]
+        meet: Option<String>,
+        /// Decline this introduction; the other person is told.
+        #[arg(long, value_name = "ID", conflicts_with = "meet")]
+        no_meet: Option<String>,
+    },
     /// Print a conversation's history (seq, id, status, author: text), oldest first.
     History {
         /// Name, contact id or conversation id (optional with one contact).
@@ -197,6 +214,14 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Chat { who } => known::chat(&cli.global, who.as_deref()),
         Command::History { who, limit } => known::history(&cli.global, who.as_deref(), limit),
+        Command::Introduce { first, second } => {
+            crate::introductions::introduce_command(&cli.global, &first, &second)
+        }
+        Command::Introductions { meet, no_meet } => crate::introductions::introductions_command(
+            &cli.global,
+            meet.as_deref(),
+            no_meet.as_deref(),
+        ),
         Command::Contacts {
             verify,
             accept_new_key,

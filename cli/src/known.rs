@@ -87,6 +87,7 @@ pub fn chat(global: &Global, who: Option<&str>) -> Result<()> {
             info.name.as_deref().unwrap_or("your contact")
         );
         node.resume(&info.peer)?;
+        crate::introductions::resume_needed(&node);
         // Both of you on new networks: after a while, offer a follow-up code (no
         // question needed: identities authenticate the reconnection).
         chat::run(&node, &info.peer, Some(FOLLOWUP_AFTER))
@@ -220,13 +221,23 @@ pub fn contacts(global: &Global, action: ContactAction) -> Result<()> {
                 if contacts.is_empty() {
                     println!("No contacts yet.");
                 }
-                for c in contacts {
-                    let mark = if c.identity_changed {
-                        "!! IDENTITY CHANGED"
-                    } else if c.verified {
-                        "verified"
-                    } else {
-                        "not verified"
+                let name_of = |id: &str| {
+                    contacts
+                        .iter()
+                        .find(|c| c.id == id)
+                        .and_then(|c| c.name.clone())
+                        .unwrap_or_else(|| id.chars().take(8).collect())
+                };
+                for c in &contacts {
+                    let mark = match (&c.introduced_by, c.identity_changed, c.verified) {
+                        (_, true, _) => "!! IDENTITY CHANGED".to_owned(),
+                        (_, false, true) => "verified".to_owned(),
+                        // The introducer chose which key to forward: only comparing
+                        // safety numbers shows it is really them.
+                        (Some(by), false, false) => {
+                            format!("introduced by {}, not verified", name_of(by))
+                        }
+                        (None, false, false) => "not verified".to_owned(),
                     };
                     println!(
                         "{}  {}  [{mark}]\n    safety number: {}",

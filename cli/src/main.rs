@@ -7,6 +7,7 @@ mod chat;
 mod cli;
 mod codes_io;
 mod files;
+mod introductions;
 mod known;
 mod progress;
 mod secret_store;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod identity;
 pub mod inbound;
+pub mod intro;
 pub mod link;
 pub mod node;
 pub mod protect;

@@ -124,7 +124,49 @@ pub enum Frame {
         #[serde(default)]
         declined: bool,
     },
+    /// An introduction (docs/NETWORK.md): the sender, a contact of both, proposes we
+    /// meet the person holding `key`. Queued until `ok`; answered with `intro_reply`.
+    Intro {
+        /// The introduction's id (also the conversation it makes).
+        id: String,
+        /// Hex Ed25519 identity key of the person introduced, as the sender knows it.
+        key: String,
+        /// Their name, as the sender knows it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Unix seconds: the introduction lapses then.
+        expires_at: u64,
+    },
+    /// Our answer, to the introducer: `card` (base64 of our connection card sealed to
+    /// the other person, `intro/card.rs`) when accepted, absent when declined.
+    IntroReply {
+        /// The introduction.
+        id: String,
+        /// The sealed card; absent: declined.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<String>,
+    },
+    /// The introducer forwards the other person's answer: their sealed card, or
+    /// nothing when they declined.
+    IntroPass {
+        /// The introduction.
+        id: String,
+        /// The other person's sealed card; absent: they declined.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<String>,
+    },
+    /// The frame queued under `key` arrived and was kept: stop sending it.
+    Ok {
+        /// The queued frame's key (`intro:<id>`, `reply:<id>`, `pass:<id>`).
+        key: String,
+    },
 }
+
+/// Longest name an introduction may carry, in bytes.
+pub const MAX_NAME_BYTES: usize = 256;
+
+/// Longest base64 card an introduction frame may carry.
+pub const MAX_CARD_CHARS: usize = 2 * crate::intro::card::MAX_SEALED_CARD_BYTES;
 
 /// Longest file name a peer may announce, in bytes.
 pub const MAX_FILE_NAME_BYTES: usize = 1024;
@@ -217,6 +259,28 @@ impl Frame {
             {
                 return Err(FrameError::Malformed("bad refusal".into()));
             }
+            Frame::Intro { id, key, name, .. }
+                if !valid_id(id)
+                    || key.len() != 64
+                    || !key.bytes().all(|b| b.is_ascii_hexdigit())
+                    || name.as_ref().is_some_and(|n| n.len() > MAX_NAME_BYTES) =>
+            {
+                return Err(FrameError::Malformed("bad introduction".into()));
+            }
+            Frame::IntroReply { id, card } | Frame::IntroPass { id, card }
+                if !valid_id(id) || card.as_ref().is_some_and(|c| c.len() > MAX_CARD_CHARS) =>
+            {
+                return Err(FrameError::Malformed("bad introduction answer".into()));
+            }
+            Frame::Ok { key }
+                if key.is_empty()
+                    || key.len() > MAX_ID_CHARS + 8
+                    || !key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_:".contains(&b)) =>
+            {
+                return Err(FrameError::Malformed("bad acknowledgement".into()));
+            }
             _ => {}
         }
         Ok(env.frame)
@@ -308,5 +372,55 @@ mod tests {
             Frame::decode(br#"{"v":1,"type":"bye","extra":1}"#).unwrap(),
             Frame::Bye
         );
+    }
+
+    #[test]
+    fn introduction_frames_round_trip_within_limits() {
+        let intro = Frame::Intro {
+            id: "0123456789abcdef".into(),
+            key: "ab".repeat(32),
+            name: Some("Cleo".into()),
+            expires_at: 5,
+        };
+        assert_eq!(Frame::decode(&intro.encode()).unwrap(), intro);
+        let reply = Frame::IntroReply {
+            id: "0123456789abcdef".into(),
+            card: Some("QUJD".into()),
+        };
+        assert_eq!(Frame::decode(&reply.encode()).unwrap(), reply);
+        let bad = [
+            Frame::Intro {
+                id: "x".into(),
+                key: "zz".repeat(32),
+                name: None,
+                expires_at: 5,
+            },
+            Frame::Intro {
+                id: "x".into(),
+                key: "ab".repeat(32),
+                name: Some("n".repeat(MAX_NAME_BYTES + 1)),
+                expires_at: 5,
+            },
+            Frame::IntroPass {
+                id: "x".into(),
+                card: Some("A".repeat(MAX_CARD_CHARS + 1)),
+            },
+            Frame::Ok {
+                key: "pass:../x".into(),
+            },
+        ];
+        for frame in bad {
+            assert!(
+                matches!(
+                    Frame::decode(&frame.encode()),
+                    Err(FrameError::Malformed(_))
+                ),
+                "{frame:?}"
+            );
+        }
+        let ok = Frame::Ok {
+            key: "pass:0123456789abcdef".into(),
+        };
+        assert_eq!(Frame::decode(&ok.encode()).unwrap(), ok);
     }
 }

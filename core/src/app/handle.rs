@@ -468,6 +468,7 @@ pub fn on_event(app: &App, event: Event) {
             ));
         }
         Event::ContactAdded { .. }
+        | Event::IntroductionChanged { .. }
         | Event::Delivered { .. }
         | Event::Read { .. }
         | Event::Overflow { .. } => {}

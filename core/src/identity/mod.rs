@@ -103,6 +103,26 @@ impl Identity {
     pub fn sign(&self, msg: &[u8]) -> [u8; SIGNATURE_LEN] {
         self.signing.sign(msg).to_bytes()
     }
+
+    /// X25519 with this identity's key in its Montgomery form: what lets a contact
+    /// seal something to our identity key alone (`intro/seal.rs`). The scalar is
+    /// the one Ed25519 signs with, clamped as X25519 requires.
+    pub(crate) fn agree(&self, their_point: &[u8; 32]) -> [u8; 32] {
+        curve25519_dalek::montgomery::MontgomeryPoint(*their_point)
+            .mul_clamped(self.signing.to_scalar_bytes())
+            .to_bytes()
+    }
+}
+
+/// An identity key's Montgomery (X25519) form, to seal to it. `None` for a key that
+/// is not a curve point or has small order: whatever is sealed to such a key could be
+/// read by anyone.
+pub(crate) fn agreement_key(public: &[u8; PUBLIC_KEY_LEN]) -> Option<[u8; 32]> {
+    let key = VerifyingKey::from_bytes(public).ok()?;
+    if key.is_weak() {
+        return None;
+    }
+    Some(key.to_montgomery().to_bytes())
 }
 
 /// Whether `sig` is `public`'s signature of `msg`.

@@ -72,6 +72,12 @@ impl PendingOffer {
         &self.local_sdp
     }
 
+    /// Tears the offer down and lets go of its port at once (dropping it leaves the
+    /// driver running until the runtime ends).
+    pub async fn close(self) -> Result<(), LinkError> {
+        self.peer.pc.close().await.map_err(LinkError::setup)
+    }
+
     /// Apply the peer's answer; the returned link connects in the background.
     pub async fn accept(self, answer_sdp: &str) -> Result<Link, LinkError> {
         let desc =

@@ -18,6 +18,10 @@ pub struct ContactInfo {
     pub verified: bool,
     /// The contact presented a different key that is not trusted: warn loudly.
     pub identity_changed: bool,
+    /// The contact id of whoever introduced them, if they met by an introduction:
+    /// shown ("introduced by Ana, not verified") until the safety number is compared,
+    /// because the introducer chose which key to forward.
+    pub introduced_by: Option<String>,
 }
 
 impl Node {
@@ -31,6 +35,7 @@ impl Node {
             name: c.display_name,
             verified: c.verified,
             identity_changed: c.changed_identity_key.is_some(),
+            introduced_by: c.introduced_by,
         }
     }
 
@@ -105,7 +110,7 @@ impl Node {
             .into_iter()
             .filter(|c| c.contact.as_deref() == Some(contact) && !c.closed)
         {
-            let running = lock(&self.inner.peers)
+            let running = lock(&self.inner.ctx.peers)
                 .get(&record.id)
                 .is_some_and(|slot| !matches!(slot.state(), super::PeerState::Failed { .. }));
             if running {

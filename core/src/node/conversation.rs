@@ -15,6 +15,7 @@
 //! `Ack` says it was stored there; after a reconnect the rest is sent again and the
 //! peer drops what it already has (same id), so each message is shown exactly once.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ use tokio::time::Instant;
 use super::doorbell;
 use super::events::{Event, EventQueue, PeerId, PeerState};
 use super::handshake::{self, HandshakeError};
+use super::introductions;
 use super::peer::{Command, PeerSlot};
 use super::route;
 use super::transfers::Transfers;
@@ -114,6 +116,11 @@ pub(super) struct Ctx {
     pub pace: watch::Sender<Pace>,
     /// Where files go and how big they may be.
     pub files: FilesCtx,
+    /// Every running conversation, by id: a frame on one conversation can start or
+    /// nudge another (an introduction completing, a reply to forward).
+    pub peers: Mutex<BTreeMap<PeerId, Arc<PeerSlot>>>,
+    /// The node's runtime, to start conversation tasks from anywhere.
+    pub handle: tokio::runtime::Handle,
 }
 
 /// What conversations need to know about files.
@@ -148,6 +155,73 @@ pub(super) enum Start {
     /// Nothing running yet: build the link from what is stored (a known contact, or a
     /// first contact resumed after a restart).
     Stored,
+    /// An introduced conversation's first attempts, built from the stored cards.
+    /// `holding`: the other side may not have our card yet, so send short until heard
+    /// (`ttl_hold.rs`), as a joiner waiting for its reply to be loaded does.
+    Introduced {
+        /// Send short until heard.
+        holding: bool,
+    },
+}
+
+/// Whether a task starts as the last side of an introduction to complete.
+enum StartKind {
+    IntroducedLast,
+    Other,
+}
+
+/// What starting a conversation task needs.
+pub(super) struct Spawn {
+    pub id: PeerId,
+    pub role: crate::protect::keys::Role,
+    pub start: Start,
+    pub exchange: Option<crate::code::Exchange>,
+    pub first_contact_until: Option<u64>,
+    pub on_confirm_failed: Option<Box<dyn Fn() + Send + Sync>>,
+}
+
+/// Registers a durable conversation with the node and starts its task.
+pub(super) fn spawn(ctx: &Arc<Ctx>, s: Spawn) {
+    let (tx, rx) = mpsc::channel(256);
+    let slot = Arc::new(PeerSlot {
+        role: s.role,
+        state: Mutex::new(PeerState::Connecting),
+        name: Mutex::new(None),
+        selected_pair: Mutex::new(None),
+        exchange: Mutex::new(s.exchange),
+        link: Mutex::new(None),
+        local_sdp: Mutex::new(String::new()),
+        durable: true,
+        on_confirm_failed: s.on_confirm_failed,
+        commands: tx,
+    });
+    ctx.peers
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(s.id.clone(), slot.clone());
+    ctx.handle.spawn(run(
+        ctx.clone(),
+        s.id,
+        slot,
+        rx,
+        s.start,
+        s.first_contact_until,
+    ));
+}
+
+impl Ctx {
+    /// Tells a running conversation that something is waiting to be sent.
+    pub fn nudge(&self, id: &str) {
+        let slot = self
+            .peers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned();
+        if let Some(slot) = slot {
+            let _ = slot.commands.try_send(Command::Flush);
+        }
+    }
 }
 
 /// What a link attempt is waiting for, and how long.
@@ -221,7 +295,14 @@ pub(super) async fn run(
     let mut until = first_contact_until;
     // A joiner waits for the inviter to load its reply: it sends short (ttl_hold.rs)
     // until heard, unless it loaded the other side's follow-up code since.
-    let holding = slot.role == crate::protect::keys::Role::Joiner;
+    let start_kind = match &start {
+        Start::Introduced { holding: false } => StartKind::IntroducedLast,
+        _ => StartKind::Other,
+    };
+    let holding = match &start {
+        Start::Introduced { holding } => *holding,
+        Start::Codes(..) | Start::Stored => slot.role == crate::protect::keys::Role::Joiner,
+    };
     let next = match start {
         Start::Codes(link, sdp) => {
             let window = if holding {
@@ -231,12 +312,15 @@ pub(super) async fn run(
             };
             Some((link, sdp, window))
         }
-        Start::Stored => None,
+        Start::Stored | Start::Introduced { .. } => None,
     };
+    // The side of an introduction that completes last knows the other is already
+    // waiting for its checks: try at the normal pace at once.
+    let quick_next = matches!(start_kind, StartKind::IntroducedLast);
     let mut plan = Plan {
         next,
         holding,
-        quick_next: false,
+        quick_next,
     };
     let mut attempt: u32 = 0;
     let mut lost_since: Option<Instant> = None;
@@ -385,6 +469,7 @@ pub(super) async fn run(
         if first_contact {
             until = None;
             first_contact_made(&ctx, &id);
+            introductions::first_contact_made(&ctx, &id);
         }
         attempt = 0;
         delay = ctx.reconnect.first_delay;
@@ -604,14 +689,14 @@ async fn remember_route(ctx: &Ctx, id: &PeerId, slot: &PeerSlot, link: &Link) {
 
 /// The connected stretch: outbox out, frames in, until the link ends.
 async fn connected(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     id: &PeerId,
     slot: &PeerSlot,
     link: &Link,
     commands: &mut mpsc::Receiver<Command>,
 ) -> Ending {
-    let mut sent_up_to: i64 = 0;
-    if let Err(reason) = flush(ctx, id, link, &mut sent_up_to).await {
+    let mut sent = Sent::default();
+    if let Err(reason) = flush(ctx, id, link, &mut sent).await {
         return Ending::Lost(reason);
     }
     let mut states = link.events();
@@ -671,7 +756,7 @@ async fn connected(
             }
             command = commands.recv() => match command {
                 Some(Command::Flush) => {
-                    if let Err(reason) = flush(ctx, id, link, &mut sent_up_to).await {
+                    if let Err(reason) = flush(ctx, id, link, &mut sent).await {
                         return Ending::Lost(reason);
                     }
                     if let Err(reason) = files.resume().await {
@@ -831,16 +916,28 @@ async fn send_pace(link: &Link, pace: Pace) -> Result<(), String> {
         .map_err(|e| format!("the connection broke: {e}"))
 }
 
-/// Sends what the outbox holds beyond what this link already carried, and owed read
-/// receipts. `Err` when the link broke.
-async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent_up_to: &mut i64) -> Result<(), String> {
-    let (pending, receipts) = {
+/// What one link has carried already, so a flush sends only what is new.
+#[derive(Default)]
+struct Sent {
+    /// The newest outbox message sent.
+    up_to: i64,
+    /// Control frames sent (`control_outbox` keys).
+    controls: std::collections::HashSet<String>,
+}
+
+/// Sends what the outbox holds beyond what this link already carried, owed read
+/// receipts and queued control frames. `Err` when the link broke.
+async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent: &mut Sent) -> Result<(), String> {
+    let (pending, receipts, controls) = {
         let store = ctx.store();
         let pending = store
-            .outbox_after(id, *sent_up_to)
+            .outbox_after(id, sent.up_to)
             .map_err(|e| e.to_string())?;
         let receipts = store.pending_receipts(id).map_err(|e| e.to_string())?;
-        (pending, receipts)
+        let controls = store
+            .control_outbox(id, unix_now())
+            .map_err(|e| e.to_string())?;
+        (pending, receipts, controls)
     };
     for message in pending {
         let attachment = ctx
@@ -866,7 +963,7 @@ async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent_up_to: &mut i64) -> Res
         link.send(&frame.encode())
             .await
             .map_err(|e| format!("the connection broke while sending: {e}"))?;
-        *sent_up_to = message.seq;
+        sent.up_to = message.seq;
         if let Err(e) = ctx.store().mark_sent(id, &message.id) {
             tracing::warn!(peer = %id, "could not mark a message sent: {e}");
         }
@@ -884,12 +981,21 @@ async fn flush(ctx: &Ctx, id: &PeerId, link: &Link, sent_up_to: &mut i64) -> Res
             tracing::warn!(peer = %id, "could not record sent receipts: {e}");
         }
     }
+    for (key, frame) in controls {
+        if sent.controls.contains(&key) {
+            continue;
+        }
+        link.send(frame.as_bytes())
+            .await
+            .map_err(|e| format!("the connection broke while sending: {e}"))?;
+        sent.controls.insert(key);
+    }
     Ok(())
 }
 
 /// Handles one frame from the peer; `Some` ends the connected stretch.
 async fn on_frame(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     id: &PeerId,
     link: &Link,
     files: &mut Transfers<'_>,
@@ -983,6 +1089,16 @@ async fn on_frame(
         Frame::Away => return Some(Ending::PeerAway),
         Frame::Confirm { .. } | Frame::Hello { .. } | Frame::Proof { .. } => {
             tracing::debug!(peer = %id, "handshake frame after the handshake ignored");
+        }
+        frame @ (Frame::Intro { .. }
+        | Frame::IntroReply { .. }
+        | Frame::IntroPass { .. }
+        | Frame::Ok { .. }) => {
+            if let Some(answer) = introductions::on_frame(ctx, id, frame) {
+                if let Err(e) = link.send(&answer.encode()).await {
+                    return Some(Ending::Lost(format!("the connection broke: {e}")));
+                }
+            }
         }
     }
     None

@@ -90,6 +90,13 @@ pub enum Event {
         /// What the two people compare to verify each other.
         safety_number: String,
     },
+    /// An introduction (made to us, or by us) changed: offered, answered, connecting,
+    /// connected, declined, expired or failed. Re-read
+    /// [`crate::node::Node::introductions`] / [`crate::node::Node::introductions_made`].
+    IntroductionChanged {
+        /// The introduction.
+        id: String,
+    },
     /// SECURITY: a known contact's conversation presented a *different* identity key.
     /// The connection was refused; it stays refused until the person compares safety
     /// numbers and accepts the new key ([`crate::node::Node::accept_new_identity`]).

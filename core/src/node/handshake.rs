@@ -107,6 +107,13 @@ pub(super) async fn run(
         }
         _ => return Err(refused("did not prove its identity")),
     }
+    if let Some(expected) = super::introductions::expected_key(ctx, id) {
+        if expected != peer_key {
+            return Err(refused(
+                "presented a different identity key than the one it was introduced with",
+            ));
+        }
+    }
     remember(ctx, id, &peer_key, name.as_deref())?;
     *slot.name.lock().unwrap_or_else(|p| p.into_inner()) = name;
     Ok(())

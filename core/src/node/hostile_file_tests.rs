@@ -4,65 +4,20 @@
 //! as if complete, and the conversation carries on. In-crate for the raw-bytes hook.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::*;
 use crate::files::chunk;
-use crate::link::LinkConfig;
-use crate::secrets::MemorySecretStore;
 use crate::store::FileState;
 use crate::wire::Frame;
 
+use super::test_support::{connect, raw, start_with, wait_for};
+
 fn start(name: &str, dir: &std::path::Path) -> Node {
-    let mut config = NodeConfig::new(dir.join(name), Arc::new(MemorySecretStore::default()));
-    config.link = LinkConfig::loopback();
-    config.argon = argon::FLOOR;
-    config.display_name = Some(name.to_owned());
-    config.files.stall_timeout = Duration::from_millis(400);
-    config.files.stall_retries = 2;
-    Node::open(config).unwrap()
-}
-
-fn wait_for(node: &Node, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        if let Some(e) = node.next_event(Duration::from_millis(100)) {
-            if pred(&e) {
-                return e;
-            }
-            seen.push(e);
-        }
-    }
-    panic!("no {what}; saw {seen:?}");
-}
-
-fn connect(ana: &Node, ben: &Node) -> PeerId {
-    let invite = ana
-        .create_invite(InviteRequest {
-            protection: Protection::Open,
-            lifetime_secs: None,
-        })
-        .unwrap();
-    let joined = ben.join(&invite.code, None).unwrap();
-    let peer = ana.accept_reply(&joined.reply_code).unwrap();
-    for node in [ana, ben] {
-        wait_for(
-            node,
-            "connected",
-            |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Connected } if *p == peer),
-        );
-    }
-    peer
-}
-
-fn raw(node: &Node, peer: &str, bytes: Vec<u8>) {
-    node.slot(peer)
-        .unwrap()
-        .commands
-        .try_send(Command::Raw(bytes))
-        .unwrap();
+    start_with(name, dir, |config| {
+        config.files.stall_timeout = Duration::from_millis(400);
+        config.files.stall_retries = 2;
+    })
 }
 
 /// Ben offers a file to Ana as a raw frame.

@@ -3,62 +3,9 @@
 //! conversation. In-crate because the misbehaving peer needs a raw-bytes hook.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
+use super::test_support::{connect, raw, start, wait_for};
 use super::*;
-use crate::link::LinkConfig;
-use crate::secrets::MemorySecretStore;
 use crate::wire::{Frame, MAX_FRAME_BYTES};
-
-fn start(name: &str, dir: &std::path::Path) -> Node {
-    let mut config = NodeConfig::new(dir.join(name), Arc::new(MemorySecretStore::default()));
-    config.link = LinkConfig::loopback();
-    config.argon = argon::FLOOR;
-    config.display_name = Some(name.to_owned());
-    Node::open(config).unwrap()
-}
-
-fn wait_for(node: &Node, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        if let Some(e) = node.next_event(Duration::from_millis(100)) {
-            if pred(&e) {
-                return e;
-            }
-            seen.push(e);
-        }
-    }
-    panic!("no {what}; saw {seen:?}");
-}
-
-fn connect(ana: &Node, other: &Node) -> PeerId {
-    let invite = ana
-        .create_invite(InviteRequest {
-            protection: Protection::Open,
-            lifetime_secs: None,
-        })
-        .unwrap();
-    let joined = other.join(&invite.code, None).unwrap();
-    let peer = ana.accept_reply(&joined.reply_code).unwrap();
-    for node in [ana, other] {
-        wait_for(
-            node,
-            "connected",
-            |e| matches!(e, Event::PeerState { peer: p, state: PeerState::Connected } if *p == peer),
-        );
-    }
-    peer
-}
-
-fn raw(node: &Node, peer: &str, bytes: Vec<u8>) {
-    node.slot(peer)
-        .unwrap()
-        .commands
-        .try_send(Command::Raw(bytes))
-        .unwrap();
-}
 
 #[test]
 fn junk_from_a_peer_is_dropped_and_it_cannot_touch_other_conversations() {

@@ -46,7 +46,7 @@ impl Node {
     /// What one conversation's current link costs and how it is paced, for
     /// diagnostics and benchmarks; `None` without a live link.
     pub fn link_stats(&self, peer: &str) -> Option<LinkStats> {
-        let slot = lock(&self.inner.peers).get(peer).cloned()?;
+        let slot = lock(&self.inner.ctx.peers).get(peer).cloned()?;
         let link = lock(&slot.link).clone()?;
         if link.state().is_final() {
             return None;
@@ -66,7 +66,7 @@ impl Node {
     /// The network changed (a phone joined Wi-Fi, an interface came back): every
     /// conversation waiting between reconnection attempts tries again at once.
     pub fn network_changed(&self) {
-        let slots: Vec<_> = lock(&self.inner.peers).values().cloned().collect();
+        let slots: Vec<_> = lock(&self.inner.ctx.peers).values().cloned().collect();
         for slot in slots {
             let _ = slot.commands.try_send(super::peer::Command::Retry);
         }

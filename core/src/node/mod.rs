@@ -18,12 +18,17 @@ mod handshake;
 #[cfg(test)]
 mod hostile_file_tests;
 #[cfg(test)]
+mod hostile_intro_tests;
+#[cfg(test)]
 mod hostile_tests;
+mod introductions;
 mod invites;
 mod listing;
 mod peer;
 mod plain;
 mod route;
+#[cfg(test)]
+mod test_support;
 mod transfers;
 
 pub use contacts::ContactInfo;
@@ -31,6 +36,7 @@ pub use conversation::ReconnectPolicy;
 pub use dir_lock::check_data_dir_free;
 pub use error::NodeError;
 pub use events::{Event, PeerId, PeerState};
+pub use introductions::{IntroducedSide, IntroductionInfo, MadeIntroductionInfo};
 pub use invites::PendingInviteInfo;
 pub use listing::LinkStats;
 pub use plain::{
@@ -46,7 +52,6 @@ use std::time::Duration;
 use rand_core::OsRng;
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Runtime;
-use tokio::sync::mpsc;
 
 use crate::code::invite::hex_id;
 use crate::code::{
@@ -244,7 +249,6 @@ struct Inner {
     store: Arc<Mutex<Store>>,
     events: Arc<EventQueue>,
     ctx: Arc<Ctx>,
-    peers: Mutex<BTreeMap<PeerId, Arc<PeerSlot>>>,
     offers: Mutex<BTreeMap<String, PendingOffer>>,
     /// This node's hold on the data directory, until shutdown.
     dir_lock: Mutex<Option<dir_lock::DataDirLock>>,
@@ -299,6 +303,8 @@ impl Node {
                 dirs: files_dirs,
                 limits: config.files.clone(),
             },
+            peers: Mutex::new(BTreeMap::new()),
+            handle: handle.clone(),
         });
         let node = Node {
             inner: Arc::new(Inner {
@@ -308,7 +314,6 @@ impl Node {
                 store,
                 ctx,
                 config,
-                peers: Mutex::new(BTreeMap::new()),
                 offers: Mutex::new(BTreeMap::new()),
                 dir_lock: Mutex::new(Some(dir_lock)),
             }),
@@ -348,7 +353,7 @@ impl Node {
     /// Starts reconnecting a known contact's conversation (no codes), or resumes a
     /// first contact still waiting for the other side. Already running: nothing to do.
     pub fn resume(&self, peer: &str) -> Result<(), NodeError> {
-        if lock(&self.inner.peers).contains_key(peer) {
+        if lock(&self.inner.ctx.peers).contains_key(peer) {
             return Ok(());
         }
         let record = lock(&self.inner.store)
@@ -549,7 +554,7 @@ impl Node {
     }
 
     fn slot(&self, peer: &str) -> Result<Arc<PeerSlot>, NodeError> {
-        lock(&self.inner.peers)
+        lock(&self.inner.ctx.peers)
             .get(peer)
             .cloned()
             .ok_or_else(|| NodeError::UnknownPeer(peer.to_owned()))
@@ -678,7 +683,7 @@ impl Node {
         if let Some(earlier) = self.earlier_reply(&id)? {
             return Ok(earlier);
         }
-        if lock(&self.inner.peers).contains_key(&id) {
+        if lock(&self.inner.ctx.peers).contains_key(&id) {
             return Err(CodeError::AlreadyUsed.into());
         }
         let answered = invite.answer(answer, now)?;
@@ -877,34 +882,23 @@ impl Node {
         exchange: Option<Exchange>,
         first_contact_until: Option<u64>,
     ) {
-        let (tx, rx) = mpsc::channel(256);
         let on_confirm_failed =
             (role == Role::Inviter && first.is_some()).then(|| self.confirm_failure_counter(&id));
-        let slot = Arc::new(PeerSlot {
-            role,
-            state: Mutex::new(PeerState::Connecting),
-            name: Mutex::new(None),
-            selected_pair: Mutex::new(None),
-            exchange: Mutex::new(exchange),
-            link: Mutex::new(None),
-            local_sdp: Mutex::new(String::new()),
-            durable: true,
-            on_confirm_failed,
-            commands: tx,
-        });
-        lock(&self.inner.peers).insert(id.clone(), slot.clone());
         let start = match first {
             Some((link, sdp)) => conversation::Start::Codes(link, sdp),
             None => conversation::Start::Stored,
         };
-        self.inner.handle.spawn(conversation::run(
-            self.inner.ctx.clone(),
-            id,
-            slot,
-            rx,
-            start,
-            first_contact_until,
-        ));
+        conversation::spawn(
+            &self.inner.ctx,
+            conversation::Spawn {
+                id,
+                role,
+                start,
+                exchange,
+                first_contact_until,
+                on_confirm_failed,
+            },
+        );
     }
 
     /// Sends a chat message; returns its id (receipts name it). The message is
@@ -965,7 +959,7 @@ impl Node {
 
     /// Every conversation of this run.
     pub fn peers(&self) -> Vec<PeerInfo> {
-        lock(&self.inner.peers)
+        lock(&self.inner.ctx.peers)
             .iter()
             .map(|(id, slot)| PeerInfo {
                 peer: id.clone(),
@@ -1025,7 +1019,7 @@ impl Node {
         let Some(runtime) = lock(&self.inner.runtime).take() else {
             return;
         };
-        let slots: Vec<_> = lock(&self.inner.peers).values().cloned().collect();
+        let slots: Vec<_> = lock(&self.inner.ctx.peers).values().cloned().collect();
         for slot in &slots {
             // Durable conversations go "away" (they reconnect next time); plain
             // browser sessions end.
@@ -1047,7 +1041,7 @@ impl Node {
                 let _ = tokio::time::timeout_at(deadline, states.wait_for(|s| s.is_final())).await;
             }
         });
-        lock(&self.inner.peers).clear();
+        lock(&self.inner.ctx.peers).clear();
         lock(&self.inner.offers).clear();
         self.inner.events.close();
         runtime.shutdown_timeout(Duration::from_secs(2));

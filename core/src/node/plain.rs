@@ -257,7 +257,7 @@ impl Node {
             on_confirm_failed: None,
             commands: tx,
         });
-        lock(&self.inner.peers).insert(id.clone(), slot.clone());
+        lock(&self.inner.ctx.peers).insert(id.clone(), slot.clone());
         self.inner.handle.spawn(run(
             id,
             slot,

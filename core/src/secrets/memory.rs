@@ -12,6 +12,11 @@ pub struct MemorySecretStore {
 }
 
 impl MemorySecretStore {
+    /// The names of every secret held: tests check what a device kept.
+    pub fn keys(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -24,6 +24,8 @@ pub struct ContactRecord {
     pub added_at: u64,
     /// A different key the contact's conversation presented, not trusted (yet).
     pub changed_identity_key: Option<[u8; 32]>,
+    /// The contact id of whoever introduced them (issue #15), if they met that way.
+    pub introduced_by: Option<String>,
 }
 
 /// What learning a peer's identity key on a conversation meant.
@@ -48,7 +50,15 @@ fn key32(v: Vec<u8>) -> Result<[u8; 32], StoreError> {
         .map_err(|_| StoreError::Corrupt("an identity key is not 32 bytes".into()))
 }
 
-type ContactRow = (String, Vec<u8>, Option<String>, bool, i64, Option<Vec<u8>>);
+type ContactRow = (
+    String,
+    Vec<u8>,
+    Option<String>,
+    bool,
+    i64,
+    Option<Vec<u8>>,
+    Option<String>,
+);
 
 fn contact_row(r: &Row<'_>) -> rusqlite::Result<ContactRow> {
     Ok((
@@ -58,11 +68,12 @@ fn contact_row(r: &Row<'_>) -> rusqlite::Result<ContactRow> {
         r.get::<_, i64>(3)? != 0,
         r.get(4)?,
         r.get(5)?,
+        r.get(6)?,
     ))
 }
 
 fn finish(row: ContactRow) -> Result<ContactRecord, StoreError> {
-    let (id, key, display_name, verified, added_at, changed) = row;
+    let (id, key, display_name, verified, added_at, changed, introduced_by) = row;
     Ok(ContactRecord {
         id,
         identity_key: key32(key)?,
@@ -70,11 +81,12 @@ fn finish(row: ContactRow) -> Result<ContactRecord, StoreError> {
         verified,
         added_at: added_at.max(0) as u64,
         changed_identity_key: changed.map(key32).transpose()?,
+        introduced_by,
     })
 }
 
 const CONTACT_COLUMNS: &str =
-    "id, identity_key, display_name, verified, added_at, changed_identity_key";
+    "id, identity_key, display_name, verified, added_at, changed_identity_key, introduced_by";
 
 /// The contact id for an identity key.
 pub fn contact_id(key: &[u8; 32]) -> String {

@@ -81,6 +81,48 @@ const MIGRATIONS: &[&str] = &[
         error TEXT,
         tell_peer INTEGER NOT NULL DEFAULT 0
     ) STRICT;",
+    // 7: introductions (issue #15). `introductions`: ones this device was asked to
+    // accept, keyed by the id that also names the conversation they make.
+    // `introductions_made`: ones this device made, with only what the introducer may
+    // know of the answers (accepted or not, when, how many bytes). `control_outbox`:
+    // protocol frames that must reach a peer (introductions and their answers), sent
+    // on every connection until the peer's `ok`. `contacts.introduced_by`: the
+    // introducer's contact id, shown until the safety number is compared.
+    "CREATE TABLE introductions (
+        id TEXT PRIMARY KEY NOT NULL,
+        via TEXT NOT NULL REFERENCES conversations(id),
+        peer_key BLOB NOT NULL,
+        peer_name TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('offered', 'accepted', 'declined', 'connecting', 'connected', 'expired', 'failed')),
+        peer_card BLOB,
+        reason TEXT
+    ) STRICT;
+    CREATE TABLE introductions_made (
+        id TEXT PRIMARY KEY NOT NULL,
+        first TEXT NOT NULL REFERENCES conversations(id),
+        second TEXT NOT NULL REFERENCES conversations(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        first_answer TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (first_answer IN ('waiting', 'accepted', 'declined')),
+        second_answer TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (second_answer IN ('waiting', 'accepted', 'declined')),
+        first_answered_at INTEGER,
+        second_answered_at INTEGER,
+        first_bytes INTEGER,
+        second_bytes INTEGER
+    ) STRICT;
+    CREATE TABLE control_outbox (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        key TEXT NOT NULL,
+        frame TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, key)
+    ) STRICT;
+    ALTER TABLE contacts ADD COLUMN introduced_by TEXT;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -13,6 +13,7 @@
 mod attachments;
 mod chat;
 mod contacts;
+mod introductions;
 mod invites;
 mod migrations;
 mod settings;
@@ -21,6 +22,7 @@ mod summaries;
 pub use attachments::{AttachmentChange, AttachmentRecord, FileState, NewAttachment};
 pub use chat::{ConversationRecord, MessageRecord, MessageStatus};
 pub use contacts::{contact_id, ContactRecord, IdentityOutcome};
+pub use introductions::{AnswerSeen, IntroAnswer, IntroRecord, IntroState, MadeIntroRecord};
 pub use invites::InviteRecord;
 pub use summaries::ConversationSummary;
 
