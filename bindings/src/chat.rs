@@ -53,6 +53,9 @@ pub struct Contact {
     pub verified: bool,
     /// A different identity key was presented and refused: warn loudly.
     pub identity_changed: bool,
+    /// The contact id of whoever introduced them, while the safety number has not
+    /// been compared ("introduced by Ana, not verified").
+    pub introduced_by: Option<String>,
 }
 
 /// A stored conversation with a known contact (running or not).
@@ -114,6 +117,7 @@ impl From<core::ContactInfo> for Contact {
             safety_number: c.safety_number,
             verified: c.verified,
             identity_changed: c.identity_changed,
+            introduced_by: c.introduced_by,
         }
     }
 }

@@ -12,6 +12,7 @@ mod chat;
 mod codes;
 mod error;
 mod events;
+mod introductions;
 mod node;
 mod pace;
 mod qr;
@@ -22,6 +23,9 @@ pub use chat::{Contact, KnownConversation, Message, MessageStatus, WaitingConver
 pub use codes::{looks_like_code, parse_code, CodeKind, CodeSummary, InviteMode};
 pub use error::TincanError;
 pub use events::EventStream;
+pub use introductions::{
+    AnswerSeen, IntroAnswer, IntroState, IntroducedSide, IntroductionInfo, MadeIntroductionInfo,
+};
 pub use node::{
     Event, InviteInfo, InvitePreview, JoinInfo, Node, NodeOptions, PeerInfo, PeerState, Protection,
     Role,

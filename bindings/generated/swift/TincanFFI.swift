@@ -1385,6 +1385,34 @@ public protocol NodeProtocol: AnyObject, Sendable {
     func waitingConversations() throws  -> [WaitingConversation]
     
     /**
+     * Accepts an introduction made to us. Once the other person accepted too, the
+     * conversation (whose id is the introduction's) connects by itself.
+     */
+    func acceptIntroduction(id: String) throws 
+    
+    /**
+     * Declines an introduction made to us; the other person is told.
+     */
+    func declineIntroduction(id: String) throws 
+    
+    /**
+     * Introduces the contacts of two conversations to each other. Both are asked;
+     * if both accept, they connect directly and this device only carries sealed
+     * bytes. Returns the introduction's id.
+     */
+    func introduce(firstPeer: String, secondPeer: String) throws  -> String
+    
+    /**
+     * Introductions made to us, newest first.
+     */
+    func introductions() throws  -> [IntroductionInfo]
+    
+    /**
+     * Introductions we made, newest first, with what we saw of the answers.
+     */
+    func introductionsMade() throws  -> [MadeIntroductionInfo]
+    
+    /**
      * Loads the other side's follow-up code. Returns the conversation's id.
      */
     func acceptFollowup(code: String) throws  -> String
@@ -1691,6 +1719,71 @@ open func waitingConversations()throws  -> [WaitingConversation]  {
     return try  FfiConverterSequenceTypeWaitingConversation.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
         uniffiCallStatus in
     uniffi_tincan_ffi_fn_method_node_waiting_conversations(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Accepts an introduction made to us. Once the other person accepted too, the
+     * conversation (whose id is the introduction's) connects by itself.
+     */
+open func acceptIntroduction(id: String)throws   {try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_accept_introduction(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Declines an introduction made to us; the other person is told.
+     */
+open func declineIntroduction(id: String)throws   {try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_decline_introduction(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Introduces the contacts of two conversations to each other. Both are asked;
+     * if both accept, they connect directly and this device only carries sealed
+     * bytes. Returns the introduction's id.
+     */
+open func introduce(firstPeer: String, secondPeer: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_introduce(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(firstPeer),
+        FfiConverterString.lower(secondPeer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Introductions made to us, newest first.
+     */
+open func introductions()throws  -> [IntroductionInfo]  {
+    return try  FfiConverterSequenceTypeIntroductionInfo.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_introductions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Introductions we made, newest first, with what we saw of the answers.
+     */
+open func introductionsMade()throws  -> [MadeIntroductionInfo]  {
+    return try  FfiConverterSequenceTypeMadeIntroductionInfo.lift(try rustCallWithError(FfiConverterTypeTincanError_lift) {
+        uniffiCallStatus in
+    uniffi_tincan_ffi_fn_method_node_introductions_made(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2362,6 +2455,85 @@ public func FfiConverterTypeAlert_lower(_ value: Alert) -> RustBuffer {
 
 
 /**
+ * What the introducer knows of one side's answer: that it came, when, how big.
+ */
+public struct AnswerSeen: Equatable, Hashable {
+    /**
+     * The answer.
+     */
+    public let answer: IntroAnswer
+    /**
+     * Unix seconds, once answered.
+     */
+    public let at: UInt64?
+    /**
+     * Size of the sealed card passed on, if any.
+     */
+    public let bytes: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The answer.
+         */answer: IntroAnswer, 
+        /**
+         * Unix seconds, once answered.
+         */at: UInt64?, 
+        /**
+         * Size of the sealed card passed on, if any.
+         */bytes: UInt64?) {
+        self.answer = answer
+        self.at = at
+        self.bytes = bytes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AnswerSeen: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnswerSeen: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnswerSeen {
+        return
+            try AnswerSeen(
+                answer: FfiConverterTypeIntroAnswer.read(from: &buf), 
+                at: FfiConverterOptionUInt64.read(from: &buf), 
+                bytes: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AnswerSeen, into buf: inout [UInt8]) {
+        FfiConverterTypeIntroAnswer.write(value.answer, into: &buf)
+        FfiConverterOptionUInt64.write(value.at, into: &buf)
+        FfiConverterOptionUInt64.write(value.bytes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswerSeen_lift(_ buf: RustBuffer) throws -> AnswerSeen {
+    return try FfiConverterTypeAnswerSeen.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswerSeen_lower(_ value: AnswerSeen) -> RustBuffer {
+    return FfiConverterTypeAnswerSeen.lower(value)
+}
+
+
+/**
  * How the app model is opened.
  */
 public struct AppOptions: Equatable, Hashable {
@@ -2961,6 +3133,11 @@ public struct Contact: Equatable, Hashable {
      * A different identity key was presented and refused: warn loudly.
      */
     public let identityChanged: Bool
+    /**
+     * The contact id of whoever introduced them, while the safety number has not
+     * been compared ("introduced by Ana, not verified").
+     */
+    public let introducedBy: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2979,12 +3156,17 @@ public struct Contact: Equatable, Hashable {
          */verified: Bool, 
         /**
          * A different identity key was presented and refused: warn loudly.
-         */identityChanged: Bool) {
+         */identityChanged: Bool, 
+        /**
+         * The contact id of whoever introduced them, while the safety number has not
+         * been compared ("introduced by Ana, not verified").
+         */introducedBy: String?) {
         self.id = id
         self.name = name
         self.safetyNumber = safetyNumber
         self.verified = verified
         self.identityChanged = identityChanged
+        self.introducedBy = introducedBy
     }
 
     
@@ -3007,7 +3189,8 @@ public struct FfiConverterTypeContact: FfiConverterRustBuffer {
                 name: FfiConverterOptionString.read(from: &buf), 
                 safetyNumber: FfiConverterString.read(from: &buf), 
                 verified: FfiConverterBool.read(from: &buf), 
-                identityChanged: FfiConverterBool.read(from: &buf)
+                identityChanged: FfiConverterBool.read(from: &buf), 
+                introducedBy: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3017,6 +3200,7 @@ public struct FfiConverterTypeContact: FfiConverterRustBuffer {
         FfiConverterString.write(value.safetyNumber, into: &buf)
         FfiConverterBool.write(value.verified, into: &buf)
         FfiConverterBool.write(value.identityChanged, into: &buf)
+        FfiConverterOptionString.write(value.introducedBy, into: &buf)
     }
 }
 
@@ -3571,6 +3755,214 @@ public func FfiConverterTypeFollowUpOffer_lift(_ buf: RustBuffer) throws -> Foll
 #endif
 public func FfiConverterTypeFollowUpOffer_lower(_ value: FollowUpOffer) -> RustBuffer {
     return FfiConverterTypeFollowUpOffer.lower(value)
+}
+
+
+/**
+ * One side of an introduction we made.
+ */
+public struct IntroducedSide: Equatable, Hashable {
+    /**
+     * Our conversation with them.
+     */
+    public let peer: String
+    /**
+     * Their name.
+     */
+    public let name: String?
+    /**
+     * Their answer, when, and the size of what we passed on.
+     */
+    public let seen: AnswerSeen
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Our conversation with them.
+         */peer: String, 
+        /**
+         * Their name.
+         */name: String?, 
+        /**
+         * Their answer, when, and the size of what we passed on.
+         */seen: AnswerSeen) {
+        self.peer = peer
+        self.name = name
+        self.seen = seen
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntroducedSide: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroducedSide: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroducedSide {
+        return
+            try IntroducedSide(
+                peer: FfiConverterString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                seen: FfiConverterTypeAnswerSeen.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntroducedSide, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.peer, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterTypeAnswerSeen.write(value.seen, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroducedSide_lift(_ buf: RustBuffer) throws -> IntroducedSide {
+    return try FfiConverterTypeIntroducedSide.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroducedSide_lower(_ value: IntroducedSide) -> RustBuffer {
+    return FfiConverterTypeIntroducedSide.lower(value)
+}
+
+
+/**
+ * An introduction someone made to us.
+ */
+public struct IntroductionInfo: Equatable, Hashable {
+    /**
+     * Its id; also the conversation it makes once both accepted.
+     */
+    public let id: String
+    /**
+     * The conversation with whoever introduced us.
+     */
+    public let introducer: String
+    /**
+     * The introducer's name.
+     */
+    public let introducerName: String?
+    /**
+     * The name of the person introduced, as the introducer knows it.
+     */
+    public let name: String?
+    /**
+     * Their identity key (hex), as the introducer gave it.
+     */
+    public let key: String
+    /**
+     * Where it stands.
+     */
+    public let state: IntroState
+    /**
+     * Why it was declined or failed.
+     */
+    public let reason: String?
+    /**
+     * Unix seconds.
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id; also the conversation it makes once both accepted.
+         */id: String, 
+        /**
+         * The conversation with whoever introduced us.
+         */introducer: String, 
+        /**
+         * The introducer's name.
+         */introducerName: String?, 
+        /**
+         * The name of the person introduced, as the introducer knows it.
+         */name: String?, 
+        /**
+         * Their identity key (hex), as the introducer gave it.
+         */key: String, 
+        /**
+         * Where it stands.
+         */state: IntroState, 
+        /**
+         * Why it was declined or failed.
+         */reason: String?, 
+        /**
+         * Unix seconds.
+         */expiresAt: UInt64) {
+        self.id = id
+        self.introducer = introducer
+        self.introducerName = introducerName
+        self.name = name
+        self.key = key
+        self.state = state
+        self.reason = reason
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntroductionInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroductionInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroductionInfo {
+        return
+            try IntroductionInfo(
+                id: FfiConverterString.read(from: &buf), 
+                introducer: FfiConverterString.read(from: &buf), 
+                introducerName: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeIntroState.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntroductionInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.introducer, into: &buf)
+        FfiConverterOptionString.write(value.introducerName, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterTypeIntroState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroductionInfo_lift(_ buf: RustBuffer) throws -> IntroductionInfo {
+    return try FfiConverterTypeIntroductionInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroductionInfo_lower(_ value: IntroductionInfo) -> RustBuffer {
+    return FfiConverterTypeIntroductionInfo.lower(value)
 }
 
 
@@ -4345,6 +4737,85 @@ public func FfiConverterTypeKnownConversation_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeKnownConversation_lower(_ value: KnownConversation) -> RustBuffer {
     return FfiConverterTypeKnownConversation.lower(value)
+}
+
+
+/**
+ * An introduction we made.
+ */
+public struct MadeIntroductionInfo: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let id: String
+    /**
+     * The two people, in the order given (always two).
+     */
+    public let sides: [IntroducedSide]
+    /**
+     * Unix seconds.
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: String, 
+        /**
+         * The two people, in the order given (always two).
+         */sides: [IntroducedSide], 
+        /**
+         * Unix seconds.
+         */expiresAt: UInt64) {
+        self.id = id
+        self.sides = sides
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MadeIntroductionInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMadeIntroductionInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MadeIntroductionInfo {
+        return
+            try MadeIntroductionInfo(
+                id: FfiConverterString.read(from: &buf), 
+                sides: FfiConverterSequenceTypeIntroducedSide.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MadeIntroductionInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterSequenceTypeIntroducedSide.write(value.sides, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMadeIntroductionInfo_lift(_ buf: RustBuffer) throws -> MadeIntroductionInfo {
+    return try FfiConverterTypeMadeIntroductionInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMadeIntroductionInfo_lower(_ value: MadeIntroductionInfo) -> RustBuffer {
+    return FfiConverterTypeMadeIntroductionInfo.lower(value)
 }
 
 
@@ -6452,6 +6923,15 @@ public enum Event: Equatable, Hashable {
          */safetyNumber: String
     )
     /**
+     * An introduction changed (offered, answered, connecting, connected, declined,
+     * expired or failed): re-read the introductions.
+     */
+    case introductionChanged(
+        /**
+         * The introduction.
+         */id: String
+    )
+    /**
      * SECURITY WARNING: a known contact presented a different identity key; the
      * connection was refused until the person accepts it (`accept_new_identity`).
      */
@@ -6598,25 +7078,28 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         case 5: return .contactAdded(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf), safetyNumber: try FfiConverterString.read(from: &buf)
         )
         
-        case 6: return .identityChanged(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
+        case 6: return .introductionChanged(id: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
+        case 7: return .identityChanged(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 8: return .fileOffered(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), size: try FfiConverterUInt64.read(from: &buf), needsAccept: try FfiConverterBool.read(from: &buf)
+        case 8: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
         )
         
-        case 9: return .fileProgress(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), done: try FfiConverterUInt64.read(from: &buf), total: try FfiConverterUInt64.read(from: &buf)
+        case 9: return .fileOffered(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), size: try FfiConverterUInt64.read(from: &buf), needsAccept: try FfiConverterBool.read(from: &buf)
         )
         
-        case 10: return .fileDone(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), path: try FfiConverterOptionString.read(from: &buf)
+        case 10: return .fileProgress(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), done: try FfiConverterUInt64.read(from: &buf), total: try FfiConverterUInt64.read(from: &buf)
         )
         
-        case 11: return .fileStopped(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), declined: try FfiConverterBool.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 11: return .fileDone(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), path: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 12: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
+        case 12: return .fileStopped(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), declined: try FfiConverterBool.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -6660,21 +7143,26 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             FfiConverterString.write(safetyNumber, into: &buf)
             
         
-        case let .identityChanged(peer,contact,name):
+        case let .introductionChanged(id):
             writeInt(&buf, Int32(6))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .identityChanged(peer,contact,name):
+            writeInt(&buf, Int32(7))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(contact, into: &buf)
             FfiConverterOptionString.write(name, into: &buf)
             
         
         case let .wrongAnswer(invite,attemptsLeft):
-            writeInt(&buf, Int32(7))
+            writeInt(&buf, Int32(8))
             FfiConverterString.write(invite, into: &buf)
             FfiConverterUInt8.write(attemptsLeft, into: &buf)
             
         
         case let .fileOffered(peer,id,name,size,needsAccept):
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterString.write(name, into: &buf)
@@ -6683,7 +7171,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .fileProgress(peer,id,outgoing,done,total):
-            writeInt(&buf, Int32(9))
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterBool.write(outgoing, into: &buf)
@@ -6692,7 +7180,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .fileDone(peer,id,outgoing,path):
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterBool.write(outgoing, into: &buf)
@@ -6700,7 +7188,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .fileStopped(peer,id,outgoing,declined,reason):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(12))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterBool.write(outgoing, into: &buf)
@@ -6709,7 +7197,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .overflow(dropped):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(13))
             FfiConverterUInt64.write(dropped, into: &buf)
             
         }
@@ -6729,6 +7217,216 @@ public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
 #endif
 public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
     return FfiConverterTypeEvent.lower(value)
+}
+
+
+
+/**
+ * One side's answer to an introduction we made.
+ */
+
+public enum IntroAnswer: Equatable, Hashable {
+    
+    /**
+     * Not answered yet.
+     */
+    case waiting
+    /**
+     * Accepted (a sealed card was passed on).
+     */
+    case accepted
+    /**
+     * Declined.
+     */
+    case declined
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension IntroAnswer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroAnswer: FfiConverterRustBuffer {
+    typealias SwiftType = IntroAnswer
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroAnswer {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .waiting
+        
+        case 2: return .accepted
+        
+        case 3: return .declined
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: IntroAnswer, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .waiting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroAnswer_lift(_ buf: RustBuffer) throws -> IntroAnswer {
+    return try FfiConverterTypeIntroAnswer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroAnswer_lower(_ value: IntroAnswer) -> RustBuffer {
+    return FfiConverterTypeIntroAnswer.lower(value)
+}
+
+
+
+/**
+ * Where an introduction made to us stands.
+ */
+
+public enum IntroState: Equatable, Hashable {
+    
+    /**
+     * Waiting for our answer.
+     */
+    case offered
+    /**
+     * We accepted; waiting for the other person's answer.
+     */
+    case accepted
+    /**
+     * Declined, by us or the other person (see the reason).
+     */
+    case declined
+    /**
+     * Both accepted: the conversation is being connected.
+     */
+    case connecting
+    /**
+     * The first connection was made: a contact.
+     */
+    case connected
+    /**
+     * Nobody finished in time.
+     */
+    case expired
+    /**
+     * The other side's details could not be used (see the reason).
+     */
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension IntroState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroState: FfiConverterRustBuffer {
+    typealias SwiftType = IntroState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .offered
+        
+        case 2: return .accepted
+        
+        case 3: return .declined
+        
+        case 4: return .connecting
+        
+        case 5: return .connected
+        
+        case 6: return .expired
+        
+        case 7: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: IntroState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .offered:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .connected:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroState_lift(_ buf: RustBuffer) throws -> IntroState {
+    return try FfiConverterTypeIntroState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroState_lower(_ value: IntroState) -> RustBuffer {
+    return FfiConverterTypeIntroState.lower(value)
 }
 
 
@@ -8800,6 +9498,56 @@ fileprivate struct FfiConverterSequenceTypeConversationRow: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeIntroducedSide: FfiConverterRustBuffer {
+    typealias SwiftType = [IntroducedSide]
+
+    public static func write(_ value: [IntroducedSide], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntroducedSide.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntroducedSide] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntroducedSide]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntroducedSide.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeIntroductionInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [IntroductionInfo]
+
+    public static func write(_ value: [IntroductionInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntroductionInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntroductionInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntroductionInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntroductionInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeKnownConversation: FfiConverterRustBuffer {
     typealias SwiftType = [KnownConversation]
 
@@ -8817,6 +9565,31 @@ fileprivate struct FfiConverterSequenceTypeKnownConversation: FfiConverterRustBu
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeKnownConversation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMadeIntroductionInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [MadeIntroductionInfo]
+
+    public static func write(_ value: [MadeIntroductionInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMadeIntroductionInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MadeIntroductionInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MadeIntroductionInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMadeIntroductionInfo.read(from: &buf))
         }
         return seq
     }
@@ -9133,6 +9906,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_waiting_conversations() != 39319) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_accept_introduction() != 61104) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_decline_introduction() != 1894) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_introduce() != 50672) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_introductions() != 43759) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tincan_ffi_checksum_method_node_introductions_made() != 24651) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tincan_ffi_checksum_method_node_accept_followup() != 35817) {

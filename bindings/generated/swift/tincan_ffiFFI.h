@@ -420,6 +420,31 @@ int8_t uniffi_tincan_ffi_fn_method_node_verify_scanned(uint64_t ptr, RustBuffer 
 RustBuffer uniffi_tincan_ffi_fn_method_node_waiting_conversations(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_INTRODUCTION
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_INTRODUCTION
+void uniffi_tincan_ffi_fn_method_node_accept_introduction(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_DECLINE_INTRODUCTION
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_DECLINE_INTRODUCTION
+void uniffi_tincan_ffi_fn_method_node_decline_introduction(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_INTRODUCE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_INTRODUCE
+RustBuffer uniffi_tincan_ffi_fn_method_node_introduce(uint64_t ptr, RustBuffer first_peer, RustBuffer second_peer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_INTRODUCTIONS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_INTRODUCTIONS
+RustBuffer uniffi_tincan_ffi_fn_method_node_introductions(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_INTRODUCTIONS_MADE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_INTRODUCTIONS_MADE
+RustBuffer uniffi_tincan_ffi_fn_method_node_introductions_made(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_FN_METHOD_NODE_ACCEPT_FOLLOWUP
 RustBuffer uniffi_tincan_ffi_fn_method_node_accept_followup(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
@@ -1004,6 +1029,36 @@ uint16_t uniffi_tincan_ffi_checksum_method_node_verify_scanned(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_WAITING_CONVERSATIONS
 #define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_WAITING_CONVERSATIONS
 uint16_t uniffi_tincan_ffi_checksum_method_node_waiting_conversations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_INTRODUCTION
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_ACCEPT_INTRODUCTION
+uint16_t uniffi_tincan_ffi_checksum_method_node_accept_introduction(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_DECLINE_INTRODUCTION
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_DECLINE_INTRODUCTION
+uint16_t uniffi_tincan_ffi_checksum_method_node_decline_introduction(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_INTRODUCE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_INTRODUCE
+uint16_t uniffi_tincan_ffi_checksum_method_node_introduce(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_INTRODUCTIONS
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_INTRODUCTIONS
+uint16_t uniffi_tincan_ffi_checksum_method_node_introductions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_INTRODUCTIONS_MADE
+#define UNIFFI_FFIDEF_UNIFFI_TINCAN_FFI_CHECKSUM_METHOD_NODE_INTRODUCTIONS_MADE
+uint16_t uniffi_tincan_ffi_checksum_method_node_introductions_made(void
     
 );
 #endif

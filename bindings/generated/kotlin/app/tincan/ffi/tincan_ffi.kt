@@ -766,6 +766,16 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_waiting_conversations(
     ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_accept_introduction(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_decline_introduction(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_introduce(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_introductions(
+    ): Int
+    external fun uniffi_tincan_ffi_checksum_method_node_introductions_made(
+    ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_followup(
     ): Int
     external fun uniffi_tincan_ffi_checksum_method_node_accept_reply(
@@ -896,6 +906,16 @@ internal object UniffiLib {
     external fun uniffi_tincan_ffi_fn_method_node_verify_scanned(`ptr`: Long,`contact`: RustBuffer.ByValue,`payload`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tincan_ffi_fn_method_node_waiting_conversations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_accept_introduction(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_decline_introduction(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tincan_ffi_fn_method_node_introduce(`ptr`: Long,`firstPeer`: RustBuffer.ByValue,`secondPeer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_introductions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tincan_ffi_fn_method_node_introductions_made(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tincan_ffi_fn_method_node_accept_followup(`ptr`: Long,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1159,6 +1179,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_waiting_conversations() and 0xFFFF) != 39319) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_introduction() and 0xFFFF) != 61104) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_decline_introduction() and 0xFFFF) != 1894) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_introduce() and 0xFFFF) != 50672) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_introductions() and 0xFFFF) != 43759) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tincan_ffi_checksum_method_node_introductions_made() and 0xFFFF) != 24651) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tincan_ffi_checksum_method_node_accept_followup() and 0xFFFF) != 35817) {
@@ -3110,6 +3145,34 @@ public interface NodeInterface {
     fun `waitingConversations`(): List<WaitingConversation>
     
     /**
+     * Accepts an introduction made to us. Once the other person accepted too, the
+     * conversation (whose id is the introduction's) connects by itself.
+     */
+    fun `acceptIntroduction`(`id`: kotlin.String)
+    
+    /**
+     * Declines an introduction made to us; the other person is told.
+     */
+    fun `declineIntroduction`(`id`: kotlin.String)
+    
+    /**
+     * Introduces the contacts of two conversations to each other. Both are asked;
+     * if both accept, they connect directly and this device only carries sealed
+     * bytes. Returns the introduction's id.
+     */
+    fun `introduce`(`firstPeer`: kotlin.String, `secondPeer`: kotlin.String): kotlin.String
+    
+    /**
+     * Introductions made to us, newest first.
+     */
+    fun `introductions`(): List<IntroductionInfo>
+    
+    /**
+     * Introductions we made, newest first, with what we saw of the answers.
+     */
+    fun `introductionsMade`(): List<MadeIntroductionInfo>
+    
+    /**
      * Loads the other side's follow-up code. Returns the conversation's id.
      */
     fun `acceptFollowup`(`code`: kotlin.String): kotlin.String
@@ -3503,6 +3566,96 @@ open class Node: Disposable, AutoCloseable, NodeInterface
     callWithHandle {
     uniffiRustCallWithError(TincanException) { _status ->
     UniffiLib.uniffi_tincan_ffi_fn_method_node_waiting_conversations(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Accepts an introduction made to us. Once the other person accepted too, the
+     * conversation (whose id is the introduction's) connects by itself.
+     */
+    @Throws(TincanException::class)override fun `acceptIntroduction`(`id`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_accept_introduction(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Declines an introduction made to us; the other person is told.
+     */
+    @Throws(TincanException::class)override fun `declineIntroduction`(`id`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_decline_introduction(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Introduces the contacts of two conversations to each other. Both are asked;
+     * if both accept, they connect directly and this device only carries sealed
+     * bytes. Returns the introduction's id.
+     */
+    @Throws(TincanException::class)override fun `introduce`(`firstPeer`: kotlin.String, `secondPeer`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_introduce(
+        it,
+        
+        FfiConverterString.lower(`firstPeer`),
+        FfiConverterString.lower(`secondPeer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Introductions made to us, newest first.
+     */
+    @Throws(TincanException::class)override fun `introductions`(): List<IntroductionInfo> {
+            return FfiConverterSequenceTypeIntroductionInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_introductions(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Introductions we made, newest first, with what we saw of the answers.
+     */
+    @Throws(TincanException::class)override fun `introductionsMade`(): List<MadeIntroductionInfo> {
+            return FfiConverterSequenceTypeMadeIntroductionInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TincanException) { _status ->
+    UniffiLib.uniffi_tincan_ffi_fn_method_node_introductions_made(
         it,
         _status)
 }
@@ -4349,6 +4502,61 @@ public object FfiConverterTypeAlert: FfiConverterRustBuffer<Alert> {
 
 
 /**
+ * What the introducer knows of one side's answer: that it came, when, how big.
+ */
+data class AnswerSeen (
+    /**
+     * The answer.
+     */
+    val `answer`: IntroAnswer
+    , 
+    /**
+     * Unix seconds, once answered.
+     */
+    val `at`: kotlin.ULong?
+    , 
+    /**
+     * Size of the sealed card passed on, if any.
+     */
+    val `bytes`: kotlin.ULong?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAnswerSeen: FfiConverterRustBuffer<AnswerSeen> {
+    override fun read(buf: ByteBuffer): AnswerSeen {
+        return AnswerSeen(
+            FfiConverterTypeIntroAnswer.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AnswerSeen) = (
+            FfiConverterTypeIntroAnswer.allocationSize(value.`answer`) +
+            FfiConverterOptionalULong.allocationSize(value.`at`) +
+            FfiConverterOptionalULong.allocationSize(value.`bytes`)
+    )
+
+    override fun write(value: AnswerSeen, buf: ByteBuffer) {
+            FfiConverterTypeIntroAnswer.write(value.`answer`, buf)
+            FfiConverterOptionalULong.write(value.`at`, buf)
+            FfiConverterOptionalULong.write(value.`bytes`, buf)
+    }
+}
+
+
+
+/**
  * How the app model is opened.
  */
 data class AppOptions (
@@ -4793,6 +5001,12 @@ data class Contact (
      * A different identity key was presented and refused: warn loudly.
      */
     val `identityChanged`: kotlin.Boolean
+    , 
+    /**
+     * The contact id of whoever introduced them, while the safety number has not
+     * been compared ("introduced by Ana, not verified").
+     */
+    val `introducedBy`: kotlin.String?
     
 ){
     
@@ -4814,6 +5028,7 @@ public object FfiConverterTypeContact: FfiConverterRustBuffer<Contact> {
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -4822,7 +5037,8 @@ public object FfiConverterTypeContact: FfiConverterRustBuffer<Contact> {
             FfiConverterOptionalString.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`safetyNumber`) +
             FfiConverterBoolean.allocationSize(value.`verified`) +
-            FfiConverterBoolean.allocationSize(value.`identityChanged`)
+            FfiConverterBoolean.allocationSize(value.`identityChanged`) +
+            FfiConverterOptionalString.allocationSize(value.`introducedBy`)
     )
 
     override fun write(value: Contact, buf: ByteBuffer) {
@@ -4831,6 +5047,7 @@ public object FfiConverterTypeContact: FfiConverterRustBuffer<Contact> {
             FfiConverterString.write(value.`safetyNumber`, buf)
             FfiConverterBoolean.write(value.`verified`, buf)
             FfiConverterBoolean.write(value.`identityChanged`, buf)
+            FfiConverterOptionalString.write(value.`introducedBy`, buf)
     }
 }
 
@@ -5228,6 +5445,156 @@ public object FfiConverterTypeFollowUpOffer: FfiConverterRustBuffer<FollowUpOffe
             FfiConverterString.write(value.`explanation`, buf)
             FfiConverterString.write(value.`code`, buf)
             FfiConverterString.write(value.`shareText`, buf)
+    }
+}
+
+
+
+/**
+ * One side of an introduction we made.
+ */
+data class IntroducedSide (
+    /**
+     * Our conversation with them.
+     */
+    val `peer`: kotlin.String
+    , 
+    /**
+     * Their name.
+     */
+    val `name`: kotlin.String?
+    , 
+    /**
+     * Their answer, when, and the size of what we passed on.
+     */
+    val `seen`: AnswerSeen
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroducedSide: FfiConverterRustBuffer<IntroducedSide> {
+    override fun read(buf: ByteBuffer): IntroducedSide {
+        return IntroducedSide(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeAnswerSeen.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntroducedSide) = (
+            FfiConverterString.allocationSize(value.`peer`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterTypeAnswerSeen.allocationSize(value.`seen`)
+    )
+
+    override fun write(value: IntroducedSide, buf: ByteBuffer) {
+            FfiConverterString.write(value.`peer`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterTypeAnswerSeen.write(value.`seen`, buf)
+    }
+}
+
+
+
+/**
+ * An introduction someone made to us.
+ */
+data class IntroductionInfo (
+    /**
+     * Its id; also the conversation it makes once both accepted.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * The conversation with whoever introduced us.
+     */
+    val `introducer`: kotlin.String
+    , 
+    /**
+     * The introducer's name.
+     */
+    val `introducerName`: kotlin.String?
+    , 
+    /**
+     * The name of the person introduced, as the introducer knows it.
+     */
+    val `name`: kotlin.String?
+    , 
+    /**
+     * Their identity key (hex), as the introducer gave it.
+     */
+    val `key`: kotlin.String
+    , 
+    /**
+     * Where it stands.
+     */
+    val `state`: IntroState
+    , 
+    /**
+     * Why it was declined or failed.
+     */
+    val `reason`: kotlin.String?
+    , 
+    /**
+     * Unix seconds.
+     */
+    val `expiresAt`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroductionInfo: FfiConverterRustBuffer<IntroductionInfo> {
+    override fun read(buf: ByteBuffer): IntroductionInfo {
+        return IntroductionInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeIntroState.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntroductionInfo) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`introducer`) +
+            FfiConverterOptionalString.allocationSize(value.`introducerName`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterTypeIntroState.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`) +
+            FfiConverterULong.allocationSize(value.`expiresAt`)
+    )
+
+    override fun write(value: IntroductionInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`introducer`, buf)
+            FfiConverterOptionalString.write(value.`introducerName`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterTypeIntroState.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
+            FfiConverterULong.write(value.`expiresAt`, buf)
     }
 }
 
@@ -5790,6 +6157,61 @@ public object FfiConverterTypeKnownConversation: FfiConverterRustBuffer<KnownCon
             FfiConverterString.write(value.`contact`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterBoolean.write(value.`ended`, buf)
+    }
+}
+
+
+
+/**
+ * An introduction we made.
+ */
+data class MadeIntroductionInfo (
+    /**
+     * Its id.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * The two people, in the order given (always two).
+     */
+    val `sides`: List<IntroducedSide>
+    , 
+    /**
+     * Unix seconds.
+     */
+    val `expiresAt`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMadeIntroductionInfo: FfiConverterRustBuffer<MadeIntroductionInfo> {
+    override fun read(buf: ByteBuffer): MadeIntroductionInfo {
+        return MadeIntroductionInfo(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeIntroducedSide.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MadeIntroductionInfo) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterSequenceTypeIntroducedSide.allocationSize(value.`sides`) +
+            FfiConverterULong.allocationSize(value.`expiresAt`)
+    )
+
+    override fun write(value: MadeIntroductionInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterSequenceTypeIntroducedSide.write(value.`sides`, buf)
+            FfiConverterULong.write(value.`expiresAt`, buf)
     }
 }
 
@@ -7836,6 +8258,22 @@ sealed class Event {
     }
     
     /**
+     * An introduction changed (offered, answered, connecting, connected, declined,
+     * expired or failed): re-read the introductions.
+     */
+    data class IntroductionChanged(
+        /**
+         * The introduction.
+         */
+        val `id`: kotlin.String) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * SECURITY WARNING: a known contact presented a different identity key; the
      * connection was refused until the person accepts it (`accept_new_identity`).
      */
@@ -8052,43 +8490,46 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 FfiConverterOptionalString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            6 -> Event.IdentityChanged(
+            6 -> Event.IntroductionChanged(
+                FfiConverterString.read(buf),
+                )
+            7 -> Event.IdentityChanged(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 )
-            7 -> Event.WrongAnswer(
+            8 -> Event.WrongAnswer(
                 FfiConverterString.read(buf),
                 FfiConverterUByte.read(buf),
                 )
-            8 -> Event.FileOffered(
+            9 -> Event.FileOffered(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterULong.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            9 -> Event.FileProgress(
+            10 -> Event.FileProgress(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterULong.read(buf),
                 FfiConverterULong.read(buf),
                 )
-            10 -> Event.FileDone(
+            11 -> Event.FileDone(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterOptionalString.read(buf),
                 )
-            11 -> Event.FileStopped(
+            12 -> Event.FileStopped(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterString.read(buf),
                 )
-            12 -> Event.Overflow(
+            13 -> Event.Overflow(
                 FfiConverterULong.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -8137,6 +8578,13 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 + FfiConverterString.allocationSize(value.`contact`)
                 + FfiConverterOptionalString.allocationSize(value.`name`)
                 + FfiConverterString.allocationSize(value.`safetyNumber`)
+            )
+        }
+        is Event.IntroductionChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
             )
         }
         is Event.IdentityChanged -> {
@@ -8243,21 +8691,26 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 FfiConverterString.write(value.`safetyNumber`, buf)
                 Unit
             }
-            is Event.IdentityChanged -> {
+            is Event.IntroductionChanged -> {
                 buf.putInt(6)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Event.IdentityChanged -> {
+                buf.putInt(7)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`contact`, buf)
                 FfiConverterOptionalString.write(value.`name`, buf)
                 Unit
             }
             is Event.WrongAnswer -> {
-                buf.putInt(7)
+                buf.putInt(8)
                 FfiConverterString.write(value.`invite`, buf)
                 FfiConverterUByte.write(value.`attemptsLeft`, buf)
                 Unit
             }
             is Event.FileOffered -> {
-                buf.putInt(8)
+                buf.putInt(9)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterString.write(value.`name`, buf)
@@ -8266,7 +8719,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.FileProgress -> {
-                buf.putInt(9)
+                buf.putInt(10)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterBoolean.write(value.`outgoing`, buf)
@@ -8275,7 +8728,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.FileDone -> {
-                buf.putInt(10)
+                buf.putInt(11)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterBoolean.write(value.`outgoing`, buf)
@@ -8283,7 +8736,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.FileStopped -> {
-                buf.putInt(11)
+                buf.putInt(12)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterBoolean.write(value.`outgoing`, buf)
@@ -8292,11 +8745,121 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.Overflow -> {
-                buf.putInt(12)
+                buf.putInt(13)
                 FfiConverterULong.write(value.`dropped`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * One side's answer to an introduction we made.
+ */
+
+enum class IntroAnswer {
+    
+    /**
+     * Not answered yet.
+     */
+    WAITING,
+    /**
+     * Accepted (a sealed card was passed on).
+     */
+    ACCEPTED,
+    /**
+     * Declined.
+     */
+    DECLINED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroAnswer: FfiConverterRustBuffer<IntroAnswer> {
+    override fun read(buf: ByteBuffer) = try {
+        IntroAnswer.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: IntroAnswer) = 4UL
+
+    override fun write(value: IntroAnswer, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where an introduction made to us stands.
+ */
+
+enum class IntroState {
+    
+    /**
+     * Waiting for our answer.
+     */
+    OFFERED,
+    /**
+     * We accepted; waiting for the other person's answer.
+     */
+    ACCEPTED,
+    /**
+     * Declined, by us or the other person (see the reason).
+     */
+    DECLINED,
+    /**
+     * Both accepted: the conversation is being connected.
+     */
+    CONNECTING,
+    /**
+     * The first connection was made: a contact.
+     */
+    CONNECTED,
+    /**
+     * Nobody finished in time.
+     */
+    EXPIRED,
+    /**
+     * The other side's details could not be used (see the reason).
+     */
+    FAILED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroState: FfiConverterRustBuffer<IntroState> {
+    override fun read(buf: ByteBuffer) = try {
+        IntroState.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: IntroState) = 4UL
+
+    override fun write(value: IntroState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -10181,6 +10744,62 @@ public object FfiConverterSequenceTypeConversationRow: FfiConverterRustBuffer<Li
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeIntroducedSide: FfiConverterRustBuffer<List<IntroducedSide>> {
+    override fun read(buf: ByteBuffer): List<IntroducedSide> {
+        val len = buf.getInt()
+        return List<IntroducedSide>(len) {
+            FfiConverterTypeIntroducedSide.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IntroducedSide>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIntroducedSide.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IntroducedSide>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIntroducedSide.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeIntroductionInfo: FfiConverterRustBuffer<List<IntroductionInfo>> {
+    override fun read(buf: ByteBuffer): List<IntroductionInfo> {
+        val len = buf.getInt()
+        return List<IntroductionInfo>(len) {
+            FfiConverterTypeIntroductionInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IntroductionInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIntroductionInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IntroductionInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIntroductionInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeKnownConversation: FfiConverterRustBuffer<List<KnownConversation>> {
     override fun read(buf: ByteBuffer): List<KnownConversation> {
         val len = buf.getInt()
@@ -10199,6 +10818,34 @@ public object FfiConverterSequenceTypeKnownConversation: FfiConverterRustBuffer<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeKnownConversation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMadeIntroductionInfo: FfiConverterRustBuffer<List<MadeIntroductionInfo>> {
+    override fun read(buf: ByteBuffer): List<MadeIntroductionInfo> {
+        val len = buf.getInt()
+        return List<MadeIntroductionInfo>(len) {
+            FfiConverterTypeMadeIntroductionInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MadeIntroductionInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMadeIntroductionInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MadeIntroductionInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMadeIntroductionInfo.write(it, buf)
         }
     }
 }
