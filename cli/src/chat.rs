@@ -92,6 +92,11 @@ fn on_event(
         Event::PeerState { peer: p, state } if p == peer => {
             match &state {
                 PeerState::Connected => status.connected_once.store(true, Ordering::SeqCst),
+                // Lost: run the other conversations too, so a mutual contact can pass
+                // on new details if both of you moved (the core asks them).
+                PeerState::Reconnecting { .. } | PeerState::Offline { .. } => {
+                    crate::online::resume_all(node)
+                }
                 PeerState::Disconnected { .. } | PeerState::Failed { .. } => {
                     status.ended.store(true, Ordering::SeqCst)
                 }

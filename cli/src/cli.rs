@@ -85,6 +85,10 @@ enum Command {
         /// The other.
         second: String,
     },
+    /// Stay online for all your contacts: print messages as they arrive, announce
+    /// introductions, and pass on contacts' reconnections (after both of two of your
+    /// contacts moved, they find each other again through you). Ctrl-D leaves.
+    Online,
     /// List introductions made to you and by you; answer one.
     Introductions {
         /// Accept this introduction (its id or first characters).
@@ -214,6 +218,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Chat { who } => known::chat(&cli.global, who.as_deref()),
         Command::History { who, limit } => known::history(&cli.global, who.as_deref(), limit),
+        Command::Online => crate::online::run(&cli.global),
         Command::Introduce { first, second } => {
             crate::introductions::introduce_command(&cli.global, &first, &second)
         }

@@ -9,6 +9,7 @@ mod codes_io;
 mod files;
 mod introductions;
 mod known;
+mod online;
 mod progress;
 mod secret_store;
 mod setup;

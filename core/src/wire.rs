@@ -155,6 +155,26 @@ pub enum Frame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         card: Option<String>,
     },
+    /// Please pass `payload` (a follow-up code, sealed under the conversation's own
+    /// keys) to your contact holding `to`, if you are connected to them now
+    /// (`node/relay.rs`). Not queued: a relay that cannot pass it on drops it.
+    Relay {
+        /// Random id: relays and the addressee drop repeats.
+        id: String,
+        /// Hex identity key of the addressee.
+        to: String,
+        /// What to pass on.
+        payload: String,
+    },
+    /// A relay passes on `payload` from its contact holding `from`.
+    Relayed {
+        /// The request's id.
+        id: String,
+        /// Hex identity key of the sender, as the relay knows it.
+        from: String,
+        /// What the sender asked to pass on.
+        payload: String,
+    },
     /// The frame queued under `key` arrived and was kept: stop sending it.
     Ok {
         /// The queued frame's key (`intro:<id>`, `reply:<id>`, `pass:<id>`).
@@ -164,6 +184,9 @@ pub enum Frame {
 
 /// Longest name an introduction may carry, in bytes.
 pub const MAX_NAME_BYTES: usize = 256;
+
+/// Longest payload a relay request may carry (a follow-up code is far shorter).
+pub const MAX_RELAY_PAYLOAD: usize = 2048;
 
 /// Longest base64 card an introduction frame may carry.
 pub const MAX_CARD_CHARS: usize = 2 * crate::intro::card::MAX_SEALED_CARD_BYTES;
@@ -271,6 +294,22 @@ impl Frame {
                 if !valid_id(id) || card.as_ref().is_some_and(|c| c.len() > MAX_CARD_CHARS) =>
             {
                 return Err(FrameError::Malformed("bad introduction answer".into()));
+            }
+            Frame::Relay {
+                id,
+                to: key,
+                payload,
+            }
+            | Frame::Relayed {
+                id,
+                from: key,
+                payload,
+            } if !valid_id(id)
+                || key.len() != 64
+                || !key.bytes().all(|b| b.is_ascii_hexdigit())
+                || payload.len() > MAX_RELAY_PAYLOAD =>
+            {
+                return Err(FrameError::Malformed("bad relay request".into()));
             }
             Frame::Ok { key }
                 if key.is_empty()

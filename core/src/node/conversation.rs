@@ -27,6 +27,7 @@ use super::events::{Event, EventQueue, PeerId, PeerState};
 use super::handshake::{self, HandshakeError};
 use super::introductions;
 use super::peer::{Command, PeerSlot};
+use super::relay;
 use super::route;
 use super::transfers::Transfers;
 use crate::files::chunk;
@@ -121,6 +122,8 @@ pub(super) struct Ctx {
     pub peers: Mutex<BTreeMap<PeerId, Arc<PeerSlot>>>,
     /// The node's runtime, to start conversation tasks from anywhere.
     pub handle: tokio::runtime::Handle,
+    /// What relaying for contacts remembers (repeats, budgets, a log).
+    pub relay: relay::RelayState,
 }
 
 /// What conversations need to know about files.
@@ -193,6 +196,7 @@ pub(super) fn spawn(ctx: &Arc<Ctx>, s: Spawn) {
         local_sdp: Mutex::new(String::new()),
         durable: true,
         on_confirm_failed: s.on_confirm_failed,
+        asked_for_help: Mutex::new(None),
         commands: tx,
     });
     ctx.peers
@@ -338,6 +342,14 @@ pub(super) async fn run(
                 attempt = attempt.saturating_add(1);
                 if until.is_none() {
                     show_reconnecting(&ctx, &id, &slot, attempt, lost_since);
+                    // Not back after a whole attempt: both sides may have moved. Ask
+                    // mutual contacts to pass on a fresh link's details (relay.rs).
+                    if relay::help_due(&slot, attempt) {
+                        if let Some((link, sdp)) = relay::ask_for_help(&ctx, &id, &slot).await {
+                            plan.next = Some((link, sdp, Window::FollowUp));
+                            continue;
+                        }
+                    }
                 }
                 let (kind, window) = match until {
                     None => (route::Attempt::RECONNECT, Window::Reconnect),
@@ -632,7 +644,9 @@ async fn pause(
 async fn next_interrupt(commands: &mut mpsc::Receiver<Command>, retry: bool) -> Interrupt {
     loop {
         match commands.recv().await {
-            Some(Command::Flush) | Some(Command::Send { .. }) => continue,
+            Some(Command::Flush) | Some(Command::Send { .. }) | Some(Command::Forward(_)) => {
+                continue
+            }
             #[cfg(test)]
             Some(Command::Raw(_)) => continue,
             // An attempt under way already uses the current addresses.
@@ -764,6 +778,11 @@ async fn connected(
                     }
                 }
                 Some(Command::Send { .. }) | Some(Command::Retry) | Some(Command::Loaded) => {}
+                Some(Command::Forward(frame)) => {
+                    if let Err(e) = link.send(&frame).await {
+                        return Ending::Lost(format!("the connection broke: {e}"));
+                    }
+                }
                 // Connected after all: the fresh link is not needed.
                 Some(Command::Adopt { link: fresh, .. }) => {
                     let _ = fresh.close_without_goodbye().await;
@@ -1090,6 +1109,16 @@ async fn on_frame(
         Frame::Confirm { .. } | Frame::Hello { .. } | Frame::Proof { .. } => {
             tracing::debug!(peer = %id, "handshake frame after the handshake ignored");
         }
+        Frame::Relay {
+            id: relay_id,
+            to,
+            payload,
+        } => relay::on_relay(ctx, id, &relay_id, &to, payload),
+        Frame::Relayed {
+            id: relay_id,
+            from,
+            payload,
+        } => relay::on_relayed(ctx, id, &relay_id, &from, &payload),
         frame @ (Frame::Intro { .. }
         | Frame::IntroReply { .. }
         | Frame::IntroPass { .. }

@@ -215,3 +215,56 @@ fn a_misbehaving_introducer_is_bounded_and_its_cards_are_checked() {
         .iter()
         .any(|i| i.id == "9999999999999999"));
 }
+
+#[test]
+fn a_contact_gets_passed_on_only_to_live_contacts_within_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ana, ben, cleo) = (
+        start("Ana", dir.path()),
+        start("Ben", dir.path()),
+        start("Cleo", dir.path()),
+    );
+    let ben_ana = connect(&ben, &ana);
+    let _ana_cleo = connect(&ana, &cleo);
+    let relay = |id: &str, to: &str| {
+        Frame::Relay {
+            id: id.into(),
+            to: to.into(),
+            payload: "not really a follow-up code".into(),
+        }
+        .encode()
+    };
+    // Someone Ana has no link to: dropped.
+    let stranger = hex(&Identity::generate().public_key());
+    raw(&ben, &ben_ana, relay("r0", &stranger));
+    // Cleo, connected: passed on, at most RELAYS_PER_WINDOW times; a repeat is dropped.
+    for i in 0..super::relay::RELAYS_PER_WINDOW + 2 {
+        raw(
+            &ben,
+            &ben_ana,
+            relay(&format!("r{}", i + 1), &cleo.identity_key()),
+        );
+    }
+    raw(&ben, &ben_ana, relay("r1", &cleo.identity_key()));
+    ben.send(&ben_ana, "after the flood").unwrap();
+    wait_for(
+        &ana,
+        "the chat after the flood",
+        |e| matches!(e, Event::Message { text, .. } if text == "after the flood"),
+    );
+    // Every request counts against the budget, passed on or not: the stranger's too.
+    let passed = ana.relays();
+    assert_eq!(
+        passed.len(),
+        super::relay::RELAYS_PER_WINDOW - 1,
+        "{passed:?}"
+    );
+    assert!(passed.iter().all(|r| r.from == ben_ana));
+    // Cleo got junk "details": ignored, her conversation with Ana carries on.
+    ana.send(&_ana_cleo, "still fine?").unwrap();
+    wait_for(
+        &cleo,
+        "the chat",
+        |e| matches!(e, Event::Message { text, .. } if text == "still fine?"),
+    );
+}

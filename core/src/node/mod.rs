@@ -26,6 +26,7 @@ mod invites;
 mod listing;
 mod peer;
 mod plain;
+mod relay;
 mod route;
 #[cfg(test)]
 mod test_support;
@@ -43,6 +44,7 @@ pub use plain::{
     is_browser_description, read_browser_description, BrowserJoin, BrowserOffer,
     BROWSER_CHANNEL_LABEL, BROWSER_PEER_PREFIX,
 };
+pub use relay::RelayInfo;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -305,6 +307,7 @@ impl Node {
             },
             peers: Mutex::new(BTreeMap::new()),
             handle: handle.clone(),
+            relay: Default::default(),
         });
         let node = Node {
             inner: Arc::new(Inner {

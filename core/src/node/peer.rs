@@ -31,6 +31,9 @@ pub(super) enum Command {
     Loaded,
     /// We made a follow-up code: wait on the fresh link it describes.
     Adopt { link: Link, local_sdp: String },
+    /// Put this frame on the link if it is connected now, else drop it (a relay
+    /// request or a relayed message: `relay.rs`).
+    Forward(Vec<u8>),
     /// Tests only: put these bytes on the link as they are (a misbehaving peer).
     #[cfg(test)]
     Raw(Vec<u8>),
@@ -51,6 +54,8 @@ pub(super) struct PeerSlot {
     pub local_sdp: Mutex<String>,
     /// Stored in the database (messages, outbox, reconnection) or a plain session.
     pub durable: bool,
+    /// When this conversation last asked mutual contacts to pass on new details.
+    pub asked_for_help: Mutex<Option<std::time::Instant>>,
     /// Called when the peer fails key confirmation (the inviter counts it as a guess).
     pub on_confirm_failed: Option<Box<dyn Fn() + Send + Sync>>,
     pub commands: mpsc::Sender<Command>,

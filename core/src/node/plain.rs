@@ -255,6 +255,7 @@ impl Node {
             durable: false,
             // No key confirmation in browser mode, so nothing to count.
             on_confirm_failed: None,
+            asked_for_help: Mutex::new(None),
             commands: tx,
         });
         lock(&self.inner.ctx.peers).insert(id.clone(), slot.clone());
@@ -320,7 +321,8 @@ async fn run(
                 Some(Command::Flush)
                 | Some(Command::Retry)
                 | Some(Command::Loaded)
-                | Some(Command::Adopt { .. }) => {}
+                | Some(Command::Adopt { .. })
+                | Some(Command::Forward(_)) => {}
                 #[cfg(test)]
                 Some(Command::Raw(_)) => {}
                 Some(Command::Close) | Some(Command::Away) | None => {
