@@ -27,6 +27,9 @@ pub struct AppView {
     pub alerts: Vec<Alert>,
     /// The person's own name, as others see it (empty when not set).
     pub my_name: String,
+    /// Introductions made to the person that wait for an answer or are under way,
+    /// shown above the conversation list (newest first).
+    pub introductions: Vec<IntroductionRow>,
 }
 
 /// The screen on top.
@@ -64,6 +67,68 @@ pub enum Screen {
         /// Its state.
         view: ScanView,
     },
+    /// Picking whom to introduce a contact to.
+    Introduce {
+        /// Its state.
+        view: IntroduceView,
+    },
+}
+
+/// Where an introduction made to the person stands, for the row's look.
+#[uniffi::remote(Enum)]
+pub enum IntroductionStage {
+    /// Waiting for the person's Accept or Decline.
+    NeedsAnswer,
+    /// The person accepted; the other person has not answered yet.
+    WaitingForOther,
+    /// Both accepted: the phones are connecting.
+    Connecting,
+}
+
+/// An introduction made to the person ("Ana introduces Cleo"), above the list.
+#[uniffi::remote(Record)]
+pub struct IntroductionRow {
+    /// The introduction's id (for `AcceptIntroduction`); also the conversation it
+    /// becomes.
+    pub id: String,
+    /// Where it stands.
+    pub stage: IntroductionStage,
+    /// "Ana introduces Cleo".
+    pub title: String,
+    /// What accepting does, or what it waits for, and when it expires.
+    pub detail: String,
+    /// Show Accept and Decline.
+    pub can_answer: bool,
+}
+
+/// Someone a contact can be introduced to.
+#[uniffi::remote(Record)]
+pub struct IntroduceCandidate {
+    /// Our conversation with them (for `IntroduceTo`).
+    pub conversation: String,
+    /// Their name.
+    pub name: String,
+    /// Their connection state in words ("connected", "offline").
+    pub status: String,
+    /// Whether their safety number was compared.
+    pub verified: bool,
+}
+
+/// Picking whom to introduce a contact to.
+#[uniffi::remote(Record)]
+pub struct IntroduceView {
+    /// The conversation with the contact being introduced.
+    pub conversation: String,
+    /// That contact's name.
+    pub name: String,
+    /// "Introduce Ben to…".
+    pub title: String,
+    /// What happens, in words.
+    pub explanation: String,
+    /// The other contacts, by name.
+    pub candidates: Vec<IntroduceCandidate>,
+    /// Why the list is empty, in words (empty when it is not).
+    pub empty: String,
 }
 
 /// One line of the conversation list.
@@ -455,6 +520,14 @@ pub struct ContactView {
     pub key_changed: bool,
     /// What verifying means, or what the changed key means, in words.
     pub explanation: String,
+    /// "Introduced by Ana · not verified — compare safety numbers to be sure this is
+    /// really Cleo" while an introduced contact is not verified; empty otherwise.
+    pub introduced_by: String,
+    /// Show "Introduce to…" (there is someone else to introduce them to).
+    pub can_introduce: bool,
+    /// Introductions the person made with this contact, one line each ("Introduced
+    /// to Cleo · Ben accepted · Cleo has not answered yet").
+    pub introductions_made: Vec<String>,
 }
 
 /// The person's settings as they are being edited.
@@ -642,6 +715,24 @@ pub enum Action {
     },
     /// Trust the contact's new key after comparing the new safety number.
     AcceptNewKey,
+
+    /// On the contact screen: pick someone to introduce this contact to.
+    StartIntroduction,
+    /// Introduce the contact of the picker to the contact of `conversation`.
+    IntroduceTo {
+        /// Our conversation with the second person.
+        conversation: String,
+    },
+    /// Say yes to an introduction made to the person.
+    AcceptIntroduction {
+        /// The introduction's id.
+        id: String,
+    },
+    /// Say no to an introduction made to the person (the other person is told).
+    DeclineIntroduction {
+        /// The introduction's id.
+        id: String,
+    },
 
     /// Open the settings.
     OpenSettings,

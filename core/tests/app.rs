@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use tincan_core::app::{
     Action, App, AppConfig, AppView, AttachmentState, AttachmentView, Connection, ConversationItem,
-    Delivery, FollowUpTiming, InviteStage, JoinStage, ProtectionChoice, RowKind, ScanPurpose,
-    Screen, Source, Updates, METADATA_KEPT, METADATA_REMOVED,
+    Delivery, FollowUpTiming, IntroductionStage, InviteStage, JoinStage, ProtectionChoice, RowKind,
+    ScanPurpose, Screen, Source, Updates, METADATA_KEPT, METADATA_REMOVED,
 };
 use tincan_core::link::{LinkConfig, Pace};
 use tincan_core::protect::argon;
@@ -1009,4 +1009,235 @@ fn a_large_file_waits_for_a_yes_and_a_no_reaches_the_sender() {
     assert!(conversation(&ana.view()).unwrap().picked.is_none());
     ana.app.shutdown();
     ben.app.shutdown();
+}
+
+/// Connects `a` and `b` through the screens (a question invite, the reply pasted);
+/// returns the conversation id. Both end on the conversation screen.
+fn connect_pair(a: &mut Phone, b: &mut Phone, b_name: &str) -> String {
+    let shared = ana_invites_with_a_question(a);
+    b.tap(Action::Received {
+        text: shared,
+        source: Source::Share,
+    });
+    b.tap(Action::EditJoinAnswer {
+        answer: "lisbon".into(),
+    });
+    b.tap(Action::SubmitJoin);
+    let join = join_view(&b.view());
+    assert_eq!(join.stage, JoinStage::ShowReply, "{:?}", join.error);
+    a.tap(Action::Received {
+        text: join.share_text,
+        source: Source::Paste,
+    });
+    let v = a.wait_until("the first connection", connected);
+    b.wait_until("the first connection on the joiner's side", connected);
+    let id = conversation(&v).unwrap().id.clone();
+    a.wait_until("the joiner's name", |v| {
+        conversation(v).is_some_and(|c| c.title == b_name)
+    });
+    id
+}
+
+fn contact_view(v: &AppView) -> tincan_core::app::ContactView {
+    match &v.screen {
+        Screen::Contact { view } => view.clone(),
+        other => panic!("expected the contact screen, got {other:#?}"),
+    }
+}
+
+fn introduce_view(v: &AppView) -> tincan_core::app::IntroduceView {
+    match &v.screen {
+        Screen::Introduce { view } => view.clone(),
+        other => panic!("expected the introduce picker, got {other:#?}"),
+    }
+}
+
+/// Goes back to the list, then opens `conversation`'s contact screen.
+fn open_contact(phone: &Phone, conversation: &str) -> tincan_core::app::ContactView {
+    while phone.view().can_go_back {
+        phone.tap(Action::Back);
+    }
+    phone.tap(Action::OpenConversation {
+        id: conversation.into(),
+    });
+    phone.tap(Action::OpenContact);
+    contact_view(&phone.view())
+}
+
+/// Ana introduces Ben to Cleo from Ben's contact screen; returns the introduction id
+/// as Ben's list shows it.
+fn ana_introduces(ana: &Phone, ben: &mut Phone, with_ben: &str, with_cleo: &str) -> String {
+    let contact = open_contact(ana, with_ben);
+    assert!(contact.can_introduce);
+    ana.tap(Action::StartIntroduction);
+    let picker = introduce_view(&ana.view());
+    assert_eq!(picker.title, "Introduce Ben to…");
+    assert!(picker.explanation.contains("Both are asked first"));
+    let names: Vec<&str> = picker.candidates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Cleo"], "Ben himself is not offered");
+    assert_eq!(picker.candidates[0].conversation, with_cleo);
+    assert_eq!(picker.candidates[0].status, "connected");
+    assert!(picker.empty.is_empty());
+    ana.tap(Action::IntroduceTo {
+        conversation: with_cleo.into(),
+    });
+    // Back on Ben's contact screen, told what happens.
+    assert_eq!(contact_view(&ana.view()).name, "Ben");
+    assert!(
+        ana.notice().starts_with("You introduced Ben and Cleo."),
+        "{}",
+        ana.notice()
+    );
+    let v = ben.wait_until("the introduction on Ben's list", |v| {
+        v.introductions
+            .iter()
+            .any(|r| r.can_answer && r.title == "Ana introduces Cleo")
+    });
+    let row = v.introductions.iter().find(|r| r.can_answer).unwrap();
+    assert_eq!(row.stage, IntroductionStage::NeedsAnswer);
+    assert!(row.detail.starts_with("Accept to talk with Cleo directly"));
+    assert!(row.detail.contains("Expires"), "{}", row.detail);
+    row.id.clone()
+}
+
+#[test]
+fn ana_introduces_ben_to_cleo_cleo_says_no_then_yes_and_they_talk() {
+    let (mut ana, mut ben, mut cleo) = (phone("Ana"), phone("Ben"), phone("Cleo"));
+    let with_ben = connect_pair(&mut ana, &mut ben, "Ben");
+
+    // With only Ben, there is nobody to introduce him to.
+    let contact = open_contact(&ana, &with_ben);
+    assert!(!contact.can_introduce);
+    assert!(contact.introduced_by.is_empty());
+    ana.tap(Action::StartIntroduction);
+    let picker = introduce_view(&ana.view());
+    assert!(picker.candidates.is_empty());
+    assert!(picker.empty.contains("nobody else"), "{}", picker.empty);
+    ana.tap(Action::Back);
+    assert_eq!(contact_view(&ana.view()).name, "Ben");
+
+    for phone in [&ana, &ben] {
+        while phone.view().can_go_back {
+            phone.tap(Action::Back);
+        }
+    }
+    let with_cleo = connect_pair(&mut ana, &mut cleo, "Cleo");
+    let ben_ana = ben.view().conversations[0].id.clone();
+
+    // First try: Ben accepts, Cleo declines; Ben is told, the rows go away.
+    let first = ana_introduces(&ana, &mut ben, &with_ben, &with_cleo);
+    ben.tap(Action::AcceptIntroduction { id: first.clone() });
+    let v = ben.wait_until("Ben waiting for Cleo", |v| {
+        v.introductions
+            .iter()
+            .any(|r| r.id == first && r.stage == IntroductionStage::WaitingForOther)
+    });
+    let row = v.introductions.iter().find(|r| r.id == first).unwrap();
+    assert!(!row.can_answer);
+    assert!(row
+        .detail
+        .starts_with("You accepted. Waiting for Cleo to accept"));
+    let v = cleo.wait_until("the introduction on Cleo's list", |v| {
+        v.introductions
+            .iter()
+            .any(|r| r.id == first && r.can_answer)
+    });
+    assert_eq!(v.introductions[0].title, "Ana introduces Ben");
+    cleo.tap(Action::DeclineIntroduction { id: first.clone() });
+    assert!(cleo.view().introductions.is_empty());
+    assert!(
+        cleo.notice()
+            .starts_with("You declined. Ana and Ben are told"),
+        "{}",
+        cleo.notice()
+    );
+    let v = ben.wait_until("Ben told that Cleo declined", |v| {
+        v.introductions.is_empty()
+            && v.notice
+                .as_ref()
+                .is_some_and(|n| n.text.starts_with("The introduction to Cleo ended."))
+    });
+    assert!(v.notice.unwrap().text.contains("declined"));
+    ana.wait_until("Ana sees both answers on Ben's contact", |v| {
+        matches!(&v.screen, Screen::Contact { view } if view.introductions_made
+            == ["Introduced to Cleo · Ben accepted · Cleo declined"])
+    });
+
+    // Second try: both accept, and they talk with no codes.
+    let second = ana_introduces(&ana, &mut ben, &with_ben, &with_cleo);
+    assert_ne!(second, first);
+    // Introducing the same two again while they decide is refused, in words.
+    ana.tap(Action::StartIntroduction);
+    ana.tap(Action::IntroduceTo {
+        conversation: with_cleo.clone(),
+    });
+    let notice = ana.view().notice.unwrap();
+    assert!(notice.is_error);
+    assert!(
+        notice.text.contains("already introduced these two"),
+        "{}",
+        notice.text
+    );
+    ana.tap(Action::IntroduceTo {
+        conversation: with_ben.clone(),
+    });
+    assert!(
+        ana.notice().contains("two different people"),
+        "{}",
+        ana.notice()
+    );
+    ana.tap(Action::Back);
+
+    ben.tap(Action::AcceptIntroduction { id: second.clone() });
+    cleo.wait_until("the second introduction on Cleo's list", |v| {
+        v.introductions
+            .iter()
+            .any(|r| r.id == second && r.can_answer)
+    });
+    cleo.tap(Action::AcceptIntroduction { id: second.clone() });
+    for (phone, other) in [(&mut ben, "Cleo"), (&mut cleo, "Ben")] {
+        let v = phone.wait_until("the introduced conversation in the list", |v| {
+            v.introductions.is_empty()
+                && v.conversations
+                    .iter()
+                    .any(|r| r.id == second && r.title == other)
+        });
+        assert_eq!(v.conversations.len(), 2, "Ana and the new contact");
+        phone.tap(Action::OpenConversation { id: second.clone() });
+        phone.wait_until("the introduced pair connected", connected);
+    }
+    ben.tap(Action::Send {
+        text: "hi Cleo, Ana says you knit".into(),
+    });
+    cleo.wait_until("Ben's message", |v| {
+        ticks_of(v, "hi Cleo, Ana says you knit") == Some(Delivery::Incoming)
+    });
+    cleo.tap(Action::Send {
+        text: "I do!".into(),
+    });
+    ben.wait_until("Cleo's answer", |v| {
+        ticks_of(v, "I do!") == Some(Delivery::Incoming)
+    });
+
+    // Cleo is "introduced by Ana, not verified" until Ben compares safety numbers.
+    ben.tap(Action::OpenContact);
+    let contact = contact_view(&ben.view());
+    assert_eq!(contact.name, "Cleo");
+    assert_eq!(
+        contact.introduced_by,
+        "Introduced by Ana · not verified — compare safety numbers to be sure this is \
+         really Cleo"
+    );
+    assert!(!contact.verified);
+    ben.tap(Action::SetVerified { verified: true });
+    let contact = contact_view(&ben.view());
+    assert!(contact.verified);
+    assert!(contact.introduced_by.is_empty());
+    // Ana, on Ben's side, is not introduced by anyone.
+    assert!(open_contact(&ben, &ben_ana).introduced_by.is_empty());
+
+    ana.wait_until("Ana sees both accepted", |v| {
+        matches!(&v.screen, Screen::Contact { view } if view.introductions_made.iter().any(|l| l
+            == "Introduced to Cleo · Ben accepted · Cleo accepted"))
+    });
 }

@@ -2663,6 +2663,11 @@ public struct AppView: Equatable, Hashable {
      * The person's own name, as others see it (empty when not set).
      */
     public let myName: String
+    /**
+     * Introductions made to the person that wait for an answer or are under way,
+     * shown above the conversation list (newest first).
+     */
+    public let introductions: [IntroductionRow]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2692,7 +2697,11 @@ public struct AppView: Equatable, Hashable {
          */alerts: [Alert], 
         /**
          * The person's own name, as others see it (empty when not set).
-         */myName: String) {
+         */myName: String, 
+        /**
+         * Introductions made to the person that wait for an answer or are under way,
+         * shown above the conversation list (newest first).
+         */introductions: [IntroductionRow]) {
         self.revision = revision
         self.screen = screen
         self.canGoBack = canGoBack
@@ -2701,6 +2710,7 @@ public struct AppView: Equatable, Hashable {
         self.keepAlive = keepAlive
         self.alerts = alerts
         self.myName = myName
+        self.introductions = introductions
     }
 
     
@@ -2726,7 +2736,8 @@ public struct FfiConverterTypeAppView: FfiConverterRustBuffer {
                 notice: FfiConverterOptionTypeNotice.read(from: &buf), 
                 keepAlive: FfiConverterTypeKeepAlive.read(from: &buf), 
                 alerts: FfiConverterSequenceTypeAlert.read(from: &buf), 
-                myName: FfiConverterString.read(from: &buf)
+                myName: FfiConverterString.read(from: &buf), 
+                introductions: FfiConverterSequenceTypeIntroductionRow.read(from: &buf)
         )
     }
 
@@ -2739,6 +2750,7 @@ public struct FfiConverterTypeAppView: FfiConverterRustBuffer {
         FfiConverterTypeKeepAlive.write(value.keepAlive, into: &buf)
         FfiConverterSequenceTypeAlert.write(value.alerts, into: &buf)
         FfiConverterString.write(value.myName, into: &buf)
+        FfiConverterSequenceTypeIntroductionRow.write(value.introductions, into: &buf)
     }
 }
 
@@ -3256,6 +3268,20 @@ public struct ContactView: Equatable, Hashable {
      * What verifying means, or what the changed key means, in words.
      */
     public let explanation: String
+    /**
+     * "Introduced by Ana · not verified — compare safety numbers to be sure this is
+     * really Cleo" while an introduced contact is not verified; empty otherwise.
+     */
+    public let introducedBy: String
+    /**
+     * Show "Introduce to…" (there is someone else to introduce them to).
+     */
+    public let canIntroduce: Bool
+    /**
+     * Introductions the person made with this contact, one line each ("Introduced
+     * to Cleo · Ben accepted · Cleo has not answered yet").
+     */
+    public let introductionsMade: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3283,7 +3309,18 @@ public struct ContactView: Equatable, Hashable {
          */keyChanged: Bool, 
         /**
          * What verifying means, or what the changed key means, in words.
-         */explanation: String) {
+         */explanation: String, 
+        /**
+         * "Introduced by Ana · not verified — compare safety numbers to be sure this is
+         * really Cleo" while an introduced contact is not verified; empty otherwise.
+         */introducedBy: String, 
+        /**
+         * Show "Introduce to…" (there is someone else to introduce them to).
+         */canIntroduce: Bool, 
+        /**
+         * Introductions the person made with this contact, one line each ("Introduced
+         * to Cleo · Ben accepted · Cleo has not answered yet").
+         */introductionsMade: [String]) {
         self.conversation = conversation
         self.contact = contact
         self.name = name
@@ -3292,6 +3329,9 @@ public struct ContactView: Equatable, Hashable {
         self.verified = verified
         self.keyChanged = keyChanged
         self.explanation = explanation
+        self.introducedBy = introducedBy
+        self.canIntroduce = canIntroduce
+        self.introductionsMade = introductionsMade
     }
 
     
@@ -3317,7 +3357,10 @@ public struct FfiConverterTypeContactView: FfiConverterRustBuffer {
                 safetyQr: FfiConverterString.read(from: &buf), 
                 verified: FfiConverterBool.read(from: &buf), 
                 keyChanged: FfiConverterBool.read(from: &buf), 
-                explanation: FfiConverterString.read(from: &buf)
+                explanation: FfiConverterString.read(from: &buf), 
+                introducedBy: FfiConverterString.read(from: &buf), 
+                canIntroduce: FfiConverterBool.read(from: &buf), 
+                introductionsMade: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -3330,6 +3373,9 @@ public struct FfiConverterTypeContactView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.verified, into: &buf)
         FfiConverterBool.write(value.keyChanged, into: &buf)
         FfiConverterString.write(value.explanation, into: &buf)
+        FfiConverterString.write(value.introducedBy, into: &buf)
+        FfiConverterBool.write(value.canIntroduce, into: &buf)
+        FfiConverterSequenceString.write(value.introductionsMade, into: &buf)
     }
 }
 
@@ -3759,6 +3805,204 @@ public func FfiConverterTypeFollowUpOffer_lower(_ value: FollowUpOffer) -> RustB
 
 
 /**
+ * Someone a contact can be introduced to.
+ */
+public struct IntroduceCandidate: Equatable, Hashable {
+    /**
+     * Our conversation with them (for `IntroduceTo`).
+     */
+    public let conversation: String
+    /**
+     * Their name.
+     */
+    public let name: String
+    /**
+     * Their connection state in words ("connected", "offline").
+     */
+    public let status: String
+    /**
+     * Whether their safety number was compared.
+     */
+    public let verified: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Our conversation with them (for `IntroduceTo`).
+         */conversation: String, 
+        /**
+         * Their name.
+         */name: String, 
+        /**
+         * Their connection state in words ("connected", "offline").
+         */status: String, 
+        /**
+         * Whether their safety number was compared.
+         */verified: Bool) {
+        self.conversation = conversation
+        self.name = name
+        self.status = status
+        self.verified = verified
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntroduceCandidate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroduceCandidate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroduceCandidate {
+        return
+            try IntroduceCandidate(
+                conversation: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                verified: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntroduceCandidate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversation, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterBool.write(value.verified, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroduceCandidate_lift(_ buf: RustBuffer) throws -> IntroduceCandidate {
+    return try FfiConverterTypeIntroduceCandidate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroduceCandidate_lower(_ value: IntroduceCandidate) -> RustBuffer {
+    return FfiConverterTypeIntroduceCandidate.lower(value)
+}
+
+
+/**
+ * Picking whom to introduce a contact to.
+ */
+public struct IntroduceView: Equatable, Hashable {
+    /**
+     * The conversation with the contact being introduced.
+     */
+    public let conversation: String
+    /**
+     * That contact's name.
+     */
+    public let name: String
+    /**
+     * "Introduce Ben to…".
+     */
+    public let title: String
+    /**
+     * What happens, in words.
+     */
+    public let explanation: String
+    /**
+     * The other contacts, by name.
+     */
+    public let candidates: [IntroduceCandidate]
+    /**
+     * Why the list is empty, in words (empty when it is not).
+     */
+    public let empty: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The conversation with the contact being introduced.
+         */conversation: String, 
+        /**
+         * That contact's name.
+         */name: String, 
+        /**
+         * "Introduce Ben to…".
+         */title: String, 
+        /**
+         * What happens, in words.
+         */explanation: String, 
+        /**
+         * The other contacts, by name.
+         */candidates: [IntroduceCandidate], 
+        /**
+         * Why the list is empty, in words (empty when it is not).
+         */empty: String) {
+        self.conversation = conversation
+        self.name = name
+        self.title = title
+        self.explanation = explanation
+        self.candidates = candidates
+        self.empty = empty
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntroduceView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroduceView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroduceView {
+        return
+            try IntroduceView(
+                conversation: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                explanation: FfiConverterString.read(from: &buf), 
+                candidates: FfiConverterSequenceTypeIntroduceCandidate.read(from: &buf), 
+                empty: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntroduceView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversation, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.explanation, into: &buf)
+        FfiConverterSequenceTypeIntroduceCandidate.write(value.candidates, into: &buf)
+        FfiConverterString.write(value.empty, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroduceView_lift(_ buf: RustBuffer) throws -> IntroduceView {
+    return try FfiConverterTypeIntroduceView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroduceView_lower(_ value: IntroduceView) -> RustBuffer {
+    return FfiConverterTypeIntroduceView.lower(value)
+}
+
+
+/**
  * One side of an introduction we made.
  */
 public struct IntroducedSide: Equatable, Hashable {
@@ -3963,6 +4207,107 @@ public func FfiConverterTypeIntroductionInfo_lift(_ buf: RustBuffer) throws -> I
 #endif
 public func FfiConverterTypeIntroductionInfo_lower(_ value: IntroductionInfo) -> RustBuffer {
     return FfiConverterTypeIntroductionInfo.lower(value)
+}
+
+
+/**
+ * An introduction made to the person ("Ana introduces Cleo"), above the list.
+ */
+public struct IntroductionRow: Equatable, Hashable {
+    /**
+     * The introduction's id (for `AcceptIntroduction`); also the conversation it
+     * becomes.
+     */
+    public let id: String
+    /**
+     * Where it stands.
+     */
+    public let stage: IntroductionStage
+    /**
+     * "Ana introduces Cleo".
+     */
+    public let title: String
+    /**
+     * What accepting does, or what it waits for, and when it expires.
+     */
+    public let detail: String
+    /**
+     * Show Accept and Decline.
+     */
+    public let canAnswer: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The introduction's id (for `AcceptIntroduction`); also the conversation it
+         * becomes.
+         */id: String, 
+        /**
+         * Where it stands.
+         */stage: IntroductionStage, 
+        /**
+         * "Ana introduces Cleo".
+         */title: String, 
+        /**
+         * What accepting does, or what it waits for, and when it expires.
+         */detail: String, 
+        /**
+         * Show Accept and Decline.
+         */canAnswer: Bool) {
+        self.id = id
+        self.stage = stage
+        self.title = title
+        self.detail = detail
+        self.canAnswer = canAnswer
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntroductionRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroductionRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroductionRow {
+        return
+            try IntroductionRow(
+                id: FfiConverterString.read(from: &buf), 
+                stage: FfiConverterTypeIntroductionStage.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                detail: FfiConverterString.read(from: &buf), 
+                canAnswer: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntroductionRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeIntroductionStage.write(value.stage, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.detail, into: &buf)
+        FfiConverterBool.write(value.canAnswer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroductionRow_lift(_ buf: RustBuffer) throws -> IntroductionRow {
+    return try FfiConverterTypeIntroductionRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroductionRow_lower(_ value: IntroductionRow) -> RustBuffer {
+    return FfiConverterTypeIntroductionRow.lower(value)
 }
 
 
@@ -5905,6 +6250,34 @@ public enum Action: Equatable, Hashable {
      */
     case acceptNewKey
     /**
+     * On the contact screen: pick someone to introduce this contact to.
+     */
+    case startIntroduction
+    /**
+     * Introduce the contact of the picker to the contact of `conversation`.
+     */
+    case introduceTo(
+        /**
+         * Our conversation with the second person.
+         */conversation: String
+    )
+    /**
+     * Say yes to an introduction made to the person.
+     */
+    case acceptIntroduction(
+        /**
+         * The introduction's id.
+         */id: String
+    )
+    /**
+     * Say no to an introduction made to the person (the other person is told).
+     */
+    case declineIntroduction(
+        /**
+         * The introduction's id.
+         */id: String
+    )
+    /**
      * Open the settings.
      */
     case openSettings
@@ -6023,9 +6396,20 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         
         case 31: return .acceptNewKey
         
-        case 32: return .openSettings
+        case 32: return .startIntroduction
         
-        case 33: return .saveSettings(displayName: try FfiConverterString.read(from: &buf), stunServers: try FfiConverterString.read(from: &buf), inviteLifetimeHours: try FfiConverterUInt32.read(from: &buf)
+        case 33: return .introduceTo(conversation: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 34: return .acceptIntroduction(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 35: return .declineIntroduction(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 36: return .openSettings
+        
+        case 37: return .saveSettings(displayName: try FfiConverterString.read(from: &buf), stunServers: try FfiConverterString.read(from: &buf), inviteLifetimeHours: try FfiConverterUInt32.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -6181,12 +6565,31 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             writeInt(&buf, Int32(31))
         
         
-        case .openSettings:
+        case .startIntroduction:
             writeInt(&buf, Int32(32))
         
         
-        case let .saveSettings(displayName,stunServers,inviteLifetimeHours):
+        case let .introduceTo(conversation):
             writeInt(&buf, Int32(33))
+            FfiConverterString.write(conversation, into: &buf)
+            
+        
+        case let .acceptIntroduction(id):
+            writeInt(&buf, Int32(34))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .declineIntroduction(id):
+            writeInt(&buf, Int32(35))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case .openSettings:
+            writeInt(&buf, Int32(36))
+        
+        
+        case let .saveSettings(displayName,stunServers,inviteLifetimeHours):
+            writeInt(&buf, Int32(37))
             FfiConverterString.write(displayName, into: &buf)
             FfiConverterString.write(stunServers, into: &buf)
             FfiConverterUInt32.write(inviteLifetimeHours, into: &buf)
@@ -7432,6 +7835,91 @@ public func FfiConverterTypeIntroState_lower(_ value: IntroState) -> RustBuffer 
 
 
 /**
+ * Where an introduction made to the person stands, for the row's look.
+ */
+
+public enum IntroductionStage: Equatable, Hashable {
+    
+    /**
+     * Waiting for the person's Accept or Decline.
+     */
+    case needsAnswer
+    /**
+     * The person accepted; the other person has not answered yet.
+     */
+    case waitingForOther
+    /**
+     * Both accepted: the phones are connecting.
+     */
+    case connecting
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension IntroductionStage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntroductionStage: FfiConverterRustBuffer {
+    typealias SwiftType = IntroductionStage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntroductionStage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .needsAnswer
+        
+        case 2: return .waitingForOther
+        
+        case 3: return .connecting
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: IntroductionStage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .needsAnswer:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .waitingForOther:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroductionStage_lift(_ buf: RustBuffer) throws -> IntroductionStage {
+    return try FfiConverterTypeIntroductionStage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntroductionStage_lower(_ value: IntroductionStage) -> RustBuffer {
+    return FfiConverterTypeIntroductionStage.lower(value)
+}
+
+
+
+/**
  * How an invite is protected.
  */
 
@@ -8535,6 +9023,14 @@ public enum Screen: Equatable, Hashable {
          * Its state.
          */view: ScanView
     )
+    /**
+     * Picking whom to introduce a contact to.
+     */
+    case introduce(
+        /**
+         * Its state.
+         */view: IntroduceView
+    )
 
 
 
@@ -8574,6 +9070,9 @@ public struct FfiConverterTypeScreen: FfiConverterRustBuffer {
         )
         
         case 7: return .scan(view: try FfiConverterTypeScanView.read(from: &buf)
+        )
+        
+        case 8: return .introduce(view: try FfiConverterTypeIntroduceView.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -8616,6 +9115,11 @@ public struct FfiConverterTypeScreen: FfiConverterRustBuffer {
         case let .scan(view):
             writeInt(&buf, Int32(7))
             FfiConverterTypeScanView.write(view, into: &buf)
+            
+        
+        case let .introduce(view):
+            writeInt(&buf, Int32(8))
+            FfiConverterTypeIntroduceView.write(view, into: &buf)
             
         }
     }
@@ -9498,6 +10002,31 @@ fileprivate struct FfiConverterSequenceTypeConversationRow: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeIntroduceCandidate: FfiConverterRustBuffer {
+    typealias SwiftType = [IntroduceCandidate]
+
+    public static func write(_ value: [IntroduceCandidate], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntroduceCandidate.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntroduceCandidate] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntroduceCandidate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntroduceCandidate.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeIntroducedSide: FfiConverterRustBuffer {
     typealias SwiftType = [IntroducedSide]
 
@@ -9540,6 +10069,31 @@ fileprivate struct FfiConverterSequenceTypeIntroductionInfo: FfiConverterRustBuf
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeIntroductionInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeIntroductionRow: FfiConverterRustBuffer {
+    typealias SwiftType = [IntroductionRow]
+
+    public static func write(_ value: [IntroductionRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntroductionRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntroductionRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntroductionRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntroductionRow.read(from: &buf))
         }
         return seq
     }

@@ -157,6 +157,24 @@ pub enum Action {
     /// Trust the contact's new key after comparing the new safety number.
     AcceptNewKey,
 
+    /// On the contact screen: pick someone to introduce this contact to.
+    StartIntroduction,
+    /// Introduce the contact of the picker to the contact of `conversation`.
+    IntroduceTo {
+        /// Our conversation with the second person.
+        conversation: String,
+    },
+    /// Say yes to an introduction made to the person.
+    AcceptIntroduction {
+        /// The introduction's id.
+        id: String,
+    },
+    /// Say no to an introduction made to the person (the other person is told).
+    DeclineIntroduction {
+        /// The introduction's id.
+        id: String,
+    },
+
     /// Open the settings.
     OpenSettings,
     /// Save the settings.

@@ -112,6 +112,12 @@ pub fn dispatch(app: &App, action: Action) {
                 .tell("New key accepted. Compare the new safety number to be sure.");
             Ok(())
         }),
+        Action::StartIntroduction => super::introductions::start(app),
+        Action::IntroduceTo { conversation } => {
+            super::introductions::introduce_to(app, &conversation)
+        }
+        Action::AcceptIntroduction { id } => super::introductions::answer(app, &id, true),
+        Action::DeclineIntroduction { id } => super::introductions::answer(app, &id, false),
         Action::OpenSettings => {
             let mut state = app.state();
             state.settings_error = None;
@@ -467,8 +473,8 @@ pub fn on_event(app: &App, event: Event) {
                  to compare safety numbers."
             ));
         }
+        Event::IntroductionChanged { id } => super::introductions::on_changed(app, &id),
         Event::ContactAdded { .. }
-        | Event::IntroductionChanged { .. }
         | Event::Delivered { .. }
         | Event::Read { .. }
         | Event::Overflow { .. } => {}

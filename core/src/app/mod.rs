@@ -19,6 +19,7 @@ mod action;
 mod arrivals;
 mod attachments;
 mod handle;
+mod introductions;
 mod render;
 mod settings;
 mod state;

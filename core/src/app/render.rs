@@ -15,9 +15,9 @@ use crate::store::AttachmentRecord;
 use std::collections::BTreeMap;
 
 /// What the render reads once and shares between the parts of the view.
-struct Facts {
-    peers: BTreeMap<String, PeerInfo>,
-    contacts: BTreeMap<String, ContactInfo>,
+pub(super) struct Facts {
+    pub(super) peers: BTreeMap<String, PeerInfo>,
+    pub(super) contacts: BTreeMap<String, ContactInfo>,
 }
 
 impl Facts {
@@ -37,7 +37,7 @@ impl Facts {
     }
 
     /// The connection state of a conversation; `closed` is the stored "ended" flag.
-    fn connection(&self, id: &str, closed: bool) -> Connection {
+    pub(super) fn connection(&self, id: &str, closed: bool) -> Connection {
         if closed {
             return Connection::Ended;
         }
@@ -50,7 +50,7 @@ impl Facts {
         }
     }
 
-    fn name(&self, id: &str, contact: Option<&str>) -> String {
+    pub(super) fn name(&self, id: &str, contact: Option<&str>) -> String {
         contact
             .and_then(|c| self.contacts.get(c))
             .and_then(|c| c.name.clone())
@@ -86,11 +86,22 @@ pub fn render(
                 },
                 alerts: Vec::new(),
                 my_name: settings.display_name.clone(),
+                introductions: Vec::new(),
             }
         }
     };
     let mut notice = state.notice.clone();
     let conversations = match conversation_rows(node, state, clock, &facts) {
+        Ok(rows) => rows,
+        Err(e) => {
+            notice = Some(Notice {
+                text: e.to_string(),
+                is_error: true,
+            });
+            Vec::new()
+        }
+    };
+    let introductions = match super::introductions::rows(node, clock) {
         Ok(rows) => rows,
         Err(e) => {
             notice = Some(Notice {
@@ -119,6 +130,7 @@ pub fn render(
         notice,
         alerts: state.alerts.iter().cloned().collect(),
         my_name: settings.display_name.clone(),
+        introductions,
     }
 }
 
@@ -324,6 +336,9 @@ fn screen(
         },
         Route::Contact(id) => Screen::Contact {
             view: contact_view(node, facts, id)?,
+        },
+        Route::Introduce(id) => Screen::Introduce {
+            view: super::introductions::introduce_view(node, facts, id)?,
         },
         Route::Settings => Screen::Settings {
             view: SettingsView {
@@ -722,7 +737,12 @@ fn contact_view(node: &Node, facts: &Facts, conversation: &str) -> Result<Contac
              scan {name}'s code. If they match, nobody is in the middle."
         )
     };
+    let (introduced_by, can_introduce, introductions_made) =
+        super::introductions::contact_parts(node, facts, conversation, contact, &name)?;
     Ok(ContactView {
+        introduced_by,
+        can_introduce,
+        introductions_made,
         conversation: conversation.to_owned(),
         safety_qr: node.safety_qr_payload(&contact_id)?,
         contact: contact_id,

@@ -45,6 +45,8 @@ pub enum Route {
     Settings,
     /// The camera.
     Scan(ScanPurpose),
+    /// Picking whom to introduce the contact of a conversation to, by conversation id.
+    Introduce(String),
 }
 
 /// The invite being made or shown.
@@ -118,6 +120,9 @@ pub struct State {
     /// The newest progress of running transfers, by id (done, total): the store
     /// keeps only coarse counts.
     pub progress: BTreeMap<String, (u64, u64)>,
+    /// The last state seen of each introduction made to us (this run), to tell the
+    /// person when one they accepted ends or connects, and to alert once.
+    pub intro_states: BTreeMap<String, crate::store::IntroState>,
 }
 
 /// A file picked for a conversation, waiting for Send.
@@ -155,6 +160,7 @@ impl State {
             follow_up,
             picked: None,
             progress: BTreeMap::new(),
+            intro_states: BTreeMap::new(),
         }
     }
 

@@ -23,6 +23,9 @@ pub struct AppView {
     pub alerts: Vec<Alert>,
     /// The person's own name, as others see it (empty when not set).
     pub my_name: String,
+    /// Introductions made to the person that wait for an answer or are under way,
+    /// shown above the conversation list (newest first).
+    pub introductions: Vec<IntroductionRow>,
 }
 
 /// The screen on top.
@@ -60,6 +63,68 @@ pub enum Screen {
         /// Its state.
         view: ScanView,
     },
+    /// Picking whom to introduce a contact to.
+    Introduce {
+        /// Its state.
+        view: IntroduceView,
+    },
+}
+
+/// Where an introduction made to the person stands, for the row's look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntroductionStage {
+    /// Waiting for the person's Accept or Decline.
+    NeedsAnswer,
+    /// The person accepted; the other person has not answered yet.
+    WaitingForOther,
+    /// Both accepted: the phones are connecting.
+    Connecting,
+}
+
+/// An introduction made to the person ("Ana introduces Cleo"), above the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntroductionRow {
+    /// The introduction's id (for [`super::Action::AcceptIntroduction`]); also the
+    /// conversation it becomes.
+    pub id: String,
+    /// Where it stands.
+    pub stage: IntroductionStage,
+    /// "Ana introduces Cleo".
+    pub title: String,
+    /// What accepting does, or what it waits for, and when it expires.
+    pub detail: String,
+    /// Show Accept and Decline.
+    pub can_answer: bool,
+}
+
+/// Someone a contact can be introduced to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntroduceCandidate {
+    /// Our conversation with them (for [`super::Action::IntroduceTo`]).
+    pub conversation: String,
+    /// Their name.
+    pub name: String,
+    /// Their connection state in words ("connected", "offline").
+    pub status: String,
+    /// Whether their safety number was compared.
+    pub verified: bool,
+}
+
+/// Picking whom to introduce a contact to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntroduceView {
+    /// The conversation with the contact being introduced.
+    pub conversation: String,
+    /// That contact's name.
+    pub name: String,
+    /// "Introduce Ben to…".
+    pub title: String,
+    /// What happens, in words.
+    pub explanation: String,
+    /// The other contacts, by name.
+    pub candidates: Vec<IntroduceCandidate>,
+    /// Why the list is empty, in words (empty when it is not).
+    pub empty: String,
 }
 
 /// One line of the conversation list.
@@ -454,6 +519,14 @@ pub struct ContactView {
     pub key_changed: bool,
     /// What verifying means, or what the changed key means, in words.
     pub explanation: String,
+    /// "Introduced by Ana · not verified — compare safety numbers to be sure this is
+    /// really Cleo" while an introduced contact is not verified; empty otherwise.
+    pub introduced_by: String,
+    /// Show "Introduce to…" (there is someone else to introduce them to).
+    pub can_introduce: bool,
+    /// Introductions the person made with this contact, one line each ("Introduced
+    /// to Cleo · Ben accepted · Cleo has not answered yet").
+    pub introductions_made: Vec<String>,
 }
 
 /// The person's settings as they are being edited.

@@ -164,6 +164,71 @@ pub fn group_digits(digits: &str) -> String {
         .join(" ")
 }
 
+/// A name to put in a sentence, or what to say when there is none.
+fn or_someone(name: Option<&str>, fallback: &str) -> String {
+    name.map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+/// Words for an introduction made to the person: its row's title and detail.
+pub fn introduction_row(
+    introducer: Option<&str>,
+    name: Option<&str>,
+    stage: super::view::IntroductionStage,
+    expiry: &str,
+) -> (String, String) {
+    use super::view::IntroductionStage as S;
+    let introducer = or_someone(introducer, "A contact");
+    let name = or_someone(name, "someone");
+    let title = format!("{introducer} introduces {name}");
+    let detail = match stage {
+        S::NeedsAnswer => format!(
+            "Accept to talk with {name} directly, no codes needed. {name} is asked too. \
+             {expiry}"
+        ),
+        S::WaitingForOther => format!("You accepted. Waiting for {name} to accept · {expiry}"),
+        S::Connecting => format!("You both accepted. Connecting to {name}…"),
+    };
+    (title, detail)
+}
+
+/// The contact screen's line for an introduced contact not verified yet.
+pub fn introduced_by(introducer: Option<&str>, name: &str) -> String {
+    let introducer = or_someone(introducer, "a contact");
+    format!(
+        "Introduced by {introducer} · not verified — compare safety numbers to be sure this \
+         is really {name}"
+    )
+}
+
+/// One side's answer to an introduction the person made, in words.
+pub fn intro_answer(name: &str, answer: crate::store::IntroAnswer) -> String {
+    match answer {
+        crate::store::IntroAnswer::Waiting => format!("{name} has not answered yet"),
+        crate::store::IntroAnswer::Accepted => format!("{name} accepted"),
+        crate::store::IntroAnswer::Declined => format!("{name} declined"),
+    }
+}
+
+/// The notice after the person introduced two contacts.
+pub fn introduced(first: &str, second: &str) -> String {
+    format!(
+        "You introduced {first} and {second}. Each is asked; if both accept, their phones \
+         connect directly. You never see their messages or how to reach them."
+    )
+}
+
+/// The picker's explanation.
+pub fn introduce_explanation(name: &str) -> String {
+    format!(
+        "Pick who should meet {name}. Both are asked first; if both accept, their phones \
+         connect directly with no codes to send. You only pass on sealed details: you will \
+         not see how to reach them or what they say."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

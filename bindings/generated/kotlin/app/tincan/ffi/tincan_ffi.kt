@@ -4666,6 +4666,12 @@ data class AppView (
      * The person's own name, as others see it (empty when not set).
      */
     val `myName`: kotlin.String
+    , 
+    /**
+     * Introductions made to the person that wait for an answer or are under way,
+     * shown above the conversation list (newest first).
+     */
+    val `introductions`: List<IntroductionRow>
     
 ){
     
@@ -4690,6 +4696,7 @@ public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
             FfiConverterTypeKeepAlive.read(buf),
             FfiConverterSequenceTypeAlert.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterSequenceTypeIntroductionRow.read(buf),
         )
     }
 
@@ -4701,7 +4708,8 @@ public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
             FfiConverterOptionalTypeNotice.allocationSize(value.`notice`) +
             FfiConverterTypeKeepAlive.allocationSize(value.`keepAlive`) +
             FfiConverterSequenceTypeAlert.allocationSize(value.`alerts`) +
-            FfiConverterString.allocationSize(value.`myName`)
+            FfiConverterString.allocationSize(value.`myName`) +
+            FfiConverterSequenceTypeIntroductionRow.allocationSize(value.`introductions`)
     )
 
     override fun write(value: AppView, buf: ByteBuffer) {
@@ -4713,6 +4721,7 @@ public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
             FfiConverterTypeKeepAlive.write(value.`keepAlive`, buf)
             FfiConverterSequenceTypeAlert.write(value.`alerts`, buf)
             FfiConverterString.write(value.`myName`, buf)
+            FfiConverterSequenceTypeIntroductionRow.write(value.`introductions`, buf)
     }
 }
 
@@ -5096,6 +5105,23 @@ data class ContactView (
      * What verifying means, or what the changed key means, in words.
      */
     val `explanation`: kotlin.String
+    , 
+    /**
+     * "Introduced by Ana · not verified — compare safety numbers to be sure this is
+     * really Cleo" while an introduced contact is not verified; empty otherwise.
+     */
+    val `introducedBy`: kotlin.String
+    , 
+    /**
+     * Show "Introduce to…" (there is someone else to introduce them to).
+     */
+    val `canIntroduce`: kotlin.Boolean
+    , 
+    /**
+     * Introductions the person made with this contact, one line each ("Introduced
+     * to Cleo · Ben accepted · Cleo has not answered yet").
+     */
+    val `introductionsMade`: List<kotlin.String>
     
 ){
     
@@ -5120,6 +5146,9 @@ public object FfiConverterTypeContactView: FfiConverterRustBuffer<ContactView> {
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -5131,7 +5160,10 @@ public object FfiConverterTypeContactView: FfiConverterRustBuffer<ContactView> {
             FfiConverterString.allocationSize(value.`safetyQr`) +
             FfiConverterBoolean.allocationSize(value.`verified`) +
             FfiConverterBoolean.allocationSize(value.`keyChanged`) +
-            FfiConverterString.allocationSize(value.`explanation`)
+            FfiConverterString.allocationSize(value.`explanation`) +
+            FfiConverterString.allocationSize(value.`introducedBy`) +
+            FfiConverterBoolean.allocationSize(value.`canIntroduce`) +
+            FfiConverterSequenceString.allocationSize(value.`introductionsMade`)
     )
 
     override fun write(value: ContactView, buf: ByteBuffer) {
@@ -5143,6 +5175,9 @@ public object FfiConverterTypeContactView: FfiConverterRustBuffer<ContactView> {
             FfiConverterBoolean.write(value.`verified`, buf)
             FfiConverterBoolean.write(value.`keyChanged`, buf)
             FfiConverterString.write(value.`explanation`, buf)
+            FfiConverterString.write(value.`introducedBy`, buf)
+            FfiConverterBoolean.write(value.`canIntroduce`, buf)
+            FfiConverterSequenceString.write(value.`introductionsMade`, buf)
     }
 }
 
@@ -5451,6 +5486,148 @@ public object FfiConverterTypeFollowUpOffer: FfiConverterRustBuffer<FollowUpOffe
 
 
 /**
+ * Someone a contact can be introduced to.
+ */
+data class IntroduceCandidate (
+    /**
+     * Our conversation with them (for `IntroduceTo`).
+     */
+    val `conversation`: kotlin.String
+    , 
+    /**
+     * Their name.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * Their connection state in words ("connected", "offline").
+     */
+    val `status`: kotlin.String
+    , 
+    /**
+     * Whether their safety number was compared.
+     */
+    val `verified`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroduceCandidate: FfiConverterRustBuffer<IntroduceCandidate> {
+    override fun read(buf: ByteBuffer): IntroduceCandidate {
+        return IntroduceCandidate(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntroduceCandidate) = (
+            FfiConverterString.allocationSize(value.`conversation`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterBoolean.allocationSize(value.`verified`)
+    )
+
+    override fun write(value: IntroduceCandidate, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversation`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterBoolean.write(value.`verified`, buf)
+    }
+}
+
+
+
+/**
+ * Picking whom to introduce a contact to.
+ */
+data class IntroduceView (
+    /**
+     * The conversation with the contact being introduced.
+     */
+    val `conversation`: kotlin.String
+    , 
+    /**
+     * That contact's name.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * "Introduce Ben to…".
+     */
+    val `title`: kotlin.String
+    , 
+    /**
+     * What happens, in words.
+     */
+    val `explanation`: kotlin.String
+    , 
+    /**
+     * The other contacts, by name.
+     */
+    val `candidates`: List<IntroduceCandidate>
+    , 
+    /**
+     * Why the list is empty, in words (empty when it is not).
+     */
+    val `empty`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroduceView: FfiConverterRustBuffer<IntroduceView> {
+    override fun read(buf: ByteBuffer): IntroduceView {
+        return IntroduceView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeIntroduceCandidate.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntroduceView) = (
+            FfiConverterString.allocationSize(value.`conversation`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`explanation`) +
+            FfiConverterSequenceTypeIntroduceCandidate.allocationSize(value.`candidates`) +
+            FfiConverterString.allocationSize(value.`empty`)
+    )
+
+    override fun write(value: IntroduceView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversation`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`explanation`, buf)
+            FfiConverterSequenceTypeIntroduceCandidate.write(value.`candidates`, buf)
+            FfiConverterString.write(value.`empty`, buf)
+    }
+}
+
+
+
+/**
  * One side of an introduction we made.
  */
 data class IntroducedSide (
@@ -5595,6 +5772,78 @@ public object FfiConverterTypeIntroductionInfo: FfiConverterRustBuffer<Introduct
             FfiConverterTypeIntroState.write(value.`state`, buf)
             FfiConverterOptionalString.write(value.`reason`, buf)
             FfiConverterULong.write(value.`expiresAt`, buf)
+    }
+}
+
+
+
+/**
+ * An introduction made to the person ("Ana introduces Cleo"), above the list.
+ */
+data class IntroductionRow (
+    /**
+     * The introduction's id (for `AcceptIntroduction`); also the conversation it
+     * becomes.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * Where it stands.
+     */
+    val `stage`: IntroductionStage
+    , 
+    /**
+     * "Ana introduces Cleo".
+     */
+    val `title`: kotlin.String
+    , 
+    /**
+     * What accepting does, or what it waits for, and when it expires.
+     */
+    val `detail`: kotlin.String
+    , 
+    /**
+     * Show Accept and Decline.
+     */
+    val `canAnswer`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroductionRow: FfiConverterRustBuffer<IntroductionRow> {
+    override fun read(buf: ByteBuffer): IntroductionRow {
+        return IntroductionRow(
+            FfiConverterString.read(buf),
+            FfiConverterTypeIntroductionStage.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntroductionRow) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeIntroductionStage.allocationSize(value.`stage`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`detail`) +
+            FfiConverterBoolean.allocationSize(value.`canAnswer`)
+    )
+
+    override fun write(value: IntroductionRow, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeIntroductionStage.write(value.`stage`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`detail`, buf)
+            FfiConverterBoolean.write(value.`canAnswer`, buf)
     }
 }
 
@@ -7208,6 +7457,57 @@ sealed class Action {
     
     
     /**
+     * On the contact screen: pick someone to introduce this contact to.
+     */
+    object StartIntroduction : Action()
+    
+    
+    /**
+     * Introduce the contact of the picker to the contact of `conversation`.
+     */
+    data class IntroduceTo(
+        /**
+         * Our conversation with the second person.
+         */
+        val `conversation`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Say yes to an introduction made to the person.
+     */
+    data class AcceptIntroduction(
+        /**
+         * The introduction's id.
+         */
+        val `id`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Say no to an introduction made to the person (the other person is told).
+     */
+    data class DeclineIntroduction(
+        /**
+         * The introduction's id.
+         */
+        val `id`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * Open the settings.
      */
     object OpenSettings : Action()
@@ -7322,8 +7622,18 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 FfiConverterBoolean.read(buf),
                 )
             31 -> Action.AcceptNewKey
-            32 -> Action.OpenSettings
-            33 -> Action.SaveSettings(
+            32 -> Action.StartIntroduction
+            33 -> Action.IntroduceTo(
+                FfiConverterString.read(buf),
+                )
+            34 -> Action.AcceptIntroduction(
+                FfiConverterString.read(buf),
+                )
+            35 -> Action.DeclineIntroduction(
+                FfiConverterString.read(buf),
+                )
+            36 -> Action.OpenSettings
+            37 -> Action.SaveSettings(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterUInt.read(buf),
@@ -7540,6 +7850,33 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 4UL
             )
         }
+        is Action.StartIntroduction -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.IntroduceTo -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`conversation`)
+            )
+        }
+        is Action.AcceptIntroduction -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is Action.DeclineIntroduction -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
         is Action.OpenSettings -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -7704,12 +8041,31 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 buf.putInt(31)
                 Unit
             }
-            is Action.OpenSettings -> {
+            is Action.StartIntroduction -> {
                 buf.putInt(32)
                 Unit
             }
-            is Action.SaveSettings -> {
+            is Action.IntroduceTo -> {
                 buf.putInt(33)
+                FfiConverterString.write(value.`conversation`, buf)
+                Unit
+            }
+            is Action.AcceptIntroduction -> {
+                buf.putInt(34)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Action.DeclineIntroduction -> {
+                buf.putInt(35)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Action.OpenSettings -> {
+                buf.putInt(36)
+                Unit
+            }
+            is Action.SaveSettings -> {
+                buf.putInt(37)
                 FfiConverterString.write(value.`displayName`, buf)
                 FfiConverterString.write(value.`stunServers`, buf)
                 FfiConverterUInt.write(value.`inviteLifetimeHours`, buf)
@@ -8868,6 +9224,53 @@ public object FfiConverterTypeIntroState: FfiConverterRustBuffer<IntroState> {
 
 
 /**
+ * Where an introduction made to the person stands, for the row's look.
+ */
+
+enum class IntroductionStage {
+    
+    /**
+     * Waiting for the person's Accept or Decline.
+     */
+    NEEDS_ANSWER,
+    /**
+     * The person accepted; the other person has not answered yet.
+     */
+    WAITING_FOR_OTHER,
+    /**
+     * Both accepted: the phones are connecting.
+     */
+    CONNECTING;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntroductionStage: FfiConverterRustBuffer<IntroductionStage> {
+    override fun read(buf: ByteBuffer) = try {
+        IntroductionStage.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: IntroductionStage) = 4UL
+
+    override fun write(value: IntroductionStage, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How an invite is protected.
  */
 
@@ -9744,6 +10147,21 @@ sealed class Screen {
         companion object
     }
     
+    /**
+     * Picking whom to introduce a contact to.
+     */
+    data class Introduce(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.IntroduceView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -9778,6 +10196,9 @@ public object FfiConverterTypeScreen : FfiConverterRustBuffer<Screen>{
                 )
             7 -> Screen.Scan(
                 FfiConverterTypeScanView.read(buf),
+                )
+            8 -> Screen.Introduce(
+                FfiConverterTypeIntroduceView.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -9832,6 +10253,13 @@ public object FfiConverterTypeScreen : FfiConverterRustBuffer<Screen>{
                 + FfiConverterTypeScanView.allocationSize(value.`view`)
             )
         }
+        is Screen.Introduce -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeIntroduceView.allocationSize(value.`view`)
+            )
+        }
     }
 
     override fun write(value: Screen, buf: ByteBuffer) {
@@ -9868,6 +10296,11 @@ public object FfiConverterTypeScreen : FfiConverterRustBuffer<Screen>{
             is Screen.Scan -> {
                 buf.putInt(7)
                 FfiConverterTypeScanView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Introduce -> {
+                buf.putInt(8)
+                FfiConverterTypeIntroduceView.write(value.`view`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -10744,6 +11177,34 @@ public object FfiConverterSequenceTypeConversationRow: FfiConverterRustBuffer<Li
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeIntroduceCandidate: FfiConverterRustBuffer<List<IntroduceCandidate>> {
+    override fun read(buf: ByteBuffer): List<IntroduceCandidate> {
+        val len = buf.getInt()
+        return List<IntroduceCandidate>(len) {
+            FfiConverterTypeIntroduceCandidate.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IntroduceCandidate>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIntroduceCandidate.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IntroduceCandidate>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIntroduceCandidate.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeIntroducedSide: FfiConverterRustBuffer<List<IntroducedSide>> {
     override fun read(buf: ByteBuffer): List<IntroducedSide> {
         val len = buf.getInt()
@@ -10790,6 +11251,34 @@ public object FfiConverterSequenceTypeIntroductionInfo: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeIntroductionInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeIntroductionRow: FfiConverterRustBuffer<List<IntroductionRow>> {
+    override fun read(buf: ByteBuffer): List<IntroductionRow> {
+        val len = buf.getInt()
+        return List<IntroductionRow>(len) {
+            FfiConverterTypeIntroductionRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IntroductionRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIntroductionRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IntroductionRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIntroductionRow.write(it, buf)
         }
     }
 }
