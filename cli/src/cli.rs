@@ -88,7 +88,16 @@ enum Command {
     /// Stay online for all your contacts: print messages as they arrive, announce
     /// introductions, and pass on contacts' reconnections (after both of two of your
     /// contacts moved, they find each other again through you). Ctrl-D leaves.
-    Online,
+    Online {
+        /// Also hold sealed letters for contacts who are offline and hand them over
+        /// when they are back (kept as your setting; you see only who, for whom, when
+        /// and the size).
+        #[arg(long)]
+        hold_letters: bool,
+        /// Stop holding letters for others.
+        #[arg(long, conflicts_with = "hold_letters")]
+        no_hold_letters: bool,
+    },
     /// List introductions made to you and by you; answer one.
     Introductions {
         /// Accept this introduction (its id or first characters).
@@ -218,7 +227,17 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Chat { who } => known::chat(&cli.global, who.as_deref()),
         Command::History { who, limit } => known::history(&cli.global, who.as_deref(), limit),
-        Command::Online => crate::online::run(&cli.global),
+        Command::Online {
+            hold_letters,
+            no_hold_letters,
+        } => {
+            let hold = match (hold_letters, no_hold_letters) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            crate::online::run(&cli.global, hold)
+        }
         Command::Introduce { first, second } => {
             crate::introductions::introduce_command(&cli.global, &first, &second)
         }

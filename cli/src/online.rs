@@ -59,9 +59,19 @@ fn show_relays(node: &Node, shown: &mut usize) {
     *shown = passed.len();
 }
 
-/// `tincan online`.
-pub fn run(global: &Global) -> Result<()> {
+/// `tincan online`; `hold` turns holding letters for offline contacts on or off.
+pub fn run(global: &Global, hold: Option<bool>) -> Result<()> {
     let node = global.open_node()?;
+    if let Some(on) = hold {
+        node.set_holding(on)?;
+    }
+    if node.holding() {
+        let (count, bytes) = node.held_letters()?;
+        eprintln!(
+            "Holding sealed letters for your contacts who are offline ({count} held, \
+             {bytes} bytes); `--no-hold-letters` stops."
+        );
+    }
     resume_all(&node);
     crate::introductions::resume_needed(&node);
     eprintln!(

@@ -13,6 +13,7 @@ pub mod files;
 pub mod identity;
 pub mod inbound;
 pub mod intro;
+pub mod letter;
 pub mod link;
 pub mod node;
 pub mod protect;

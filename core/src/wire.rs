@@ -175,6 +175,33 @@ pub enum Frame {
         /// What the sender asked to pass on.
         payload: String,
     },
+    /// The sender holds letters for its offline contacts (or stopped): sent after
+    /// the handshake when on, and on every change (`node/held.rs`).
+    Holding {
+        /// Whether it holds letters now.
+        on: bool,
+    },
+    /// Please hold this letter (a chat message sealed to your contact holding `to`)
+    /// until you meet them.
+    Hold {
+        /// The message id.
+        id: String,
+        /// Hex identity key of the recipient.
+        to: String,
+        /// Base64 of the sealed letter (`letter.rs`).
+        letter: String,
+        /// Unix seconds: give up then.
+        expires_at: u64,
+    },
+    /// A letter held for us, from the contact holding `from`; answered with `ok`.
+    Handover {
+        /// The message id.
+        id: String,
+        /// Hex identity key of the author.
+        from: String,
+        /// Base64 of the sealed letter.
+        letter: String,
+    },
     /// The frame queued under `key` arrived and was kept: stop sending it.
     Ok {
         /// The queued frame's key (`intro:<id>`, `reply:<id>`, `pass:<id>`).
@@ -187,6 +214,9 @@ pub const MAX_NAME_BYTES: usize = 256;
 
 /// Longest payload a relay request may carry (a follow-up code is far shorter).
 pub const MAX_RELAY_PAYLOAD: usize = 2048;
+
+/// Longest base64 letter a `hold` or `handover` may carry.
+pub const MAX_LETTER_CHARS: usize = crate::letter::MAX_SEALED_LETTER_BYTES.div_ceil(3) * 4;
 
 /// Longest base64 card an introduction frame may carry.
 pub const MAX_CARD_CHARS: usize = 2 * crate::intro::card::MAX_SEALED_CARD_BYTES;
@@ -310,6 +340,23 @@ impl Frame {
                 || payload.len() > MAX_RELAY_PAYLOAD =>
             {
                 return Err(FrameError::Malformed("bad relay request".into()));
+            }
+            Frame::Hold {
+                id,
+                to: key,
+                letter,
+                ..
+            }
+            | Frame::Handover {
+                id,
+                from: key,
+                letter,
+            } if !valid_id(id)
+                || key.len() != 64
+                || !key.bytes().all(|b| b.is_ascii_hexdigit())
+                || letter.len() > MAX_LETTER_CHARS =>
+            {
+                return Err(FrameError::Malformed("bad letter".into()));
             }
             Frame::Ok { key }
                 if key.is_empty()

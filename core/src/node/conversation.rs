@@ -25,6 +25,7 @@ use tokio::time::Instant;
 use super::doorbell;
 use super::events::{Event, EventQueue, PeerId, PeerState};
 use super::handshake::{self, HandshakeError};
+use super::held;
 use super::introductions;
 use super::peer::{Command, PeerSlot};
 use super::relay;
@@ -124,6 +125,10 @@ pub(super) struct Ctx {
     pub handle: tokio::runtime::Handle,
     /// What relaying for contacts remembers (repeats, budgets, a log).
     pub relay: relay::RelayState,
+    /// We hold letters for contacts who are offline (`held.rs`).
+    pub holding: std::sync::atomic::AtomicBool,
+    /// How many letters we hold at most.
+    pub hold_limits: crate::store::HoldLimits,
 }
 
 /// What conversations need to know about files.
@@ -197,6 +202,8 @@ pub(super) fn spawn(ctx: &Arc<Ctx>, s: Spawn) {
         durable: true,
         on_confirm_failed: s.on_confirm_failed,
         asked_for_help: Mutex::new(None),
+        peer_holds: Default::default(),
+        offered_to_holders: Default::default(),
         commands: tx,
     });
     ctx.peers
@@ -345,6 +352,7 @@ pub(super) async fn run(
                     // Not back after a whole attempt: both sides may have moved. Ask
                     // mutual contacts to pass on a fresh link's details (relay.rs).
                     if relay::help_due(&slot, attempt) {
+                        held::offer_to_holders(&ctx, &id, &slot);
                         if let Some((link, sdp)) = relay::ask_for_help(&ctx, &id, &slot).await {
                             plan.next = Some((link, sdp, Window::FollowUp));
                             continue;
@@ -712,6 +720,14 @@ async fn connected(
     let mut sent = Sent::default();
     if let Err(reason) = flush(ctx, id, link, &mut sent).await {
         return Ending::Lost(reason);
+    }
+    let greeting = held::announcement(ctx)
+        .into_iter()
+        .chain(held::letters_to_hand_over(ctx, id));
+    for frame in greeting {
+        if let Err(e) = link.send(&frame.encode()).await {
+            return Ending::Lost(format!("the connection broke: {e}"));
+        }
     }
     let mut states = link.events();
     let mut stalled_since: Option<Instant> = None;
@@ -1119,6 +1135,29 @@ async fn on_frame(
             from,
             payload,
         } => relay::on_relayed(ctx, id, &relay_id, &from, &payload),
+        Frame::Holding { on } => {
+            if let Some(slot) = ctx.peers.lock().unwrap_or_else(|p| p.into_inner()).get(id) {
+                slot.peer_holds
+                    .store(on, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        Frame::Hold {
+            id: letter_id,
+            to,
+            letter,
+            expires_at,
+        } => held::on_hold(ctx, id, &letter_id, &to, &letter, expires_at),
+        Frame::Handover {
+            id: letter_id,
+            from,
+            letter,
+        } => {
+            if let Some(answer) = held::on_handover(ctx, id, &letter_id, &from, &letter) {
+                if let Err(e) = link.send(&answer.encode()).await {
+                    return Some(Ending::Lost(format!("the connection broke: {e}")));
+                }
+            }
+        }
         frame @ (Frame::Intro { .. }
         | Frame::IntroReply { .. }
         | Frame::IntroPass { .. }

@@ -268,3 +268,65 @@ fn a_contact_gets_passed_on_only_to_live_contacts_within_its_budget() {
         |e| matches!(e, Event::Message { text, .. } if text == "still fine?"),
     );
 }
+
+#[test]
+fn letters_are_held_only_when_opted_in_for_own_contacts_and_junk_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ana, ben, cleo) = (
+        start("Ana", dir.path()),
+        start("Ben", dir.path()),
+        start("Cleo", dir.path()),
+    );
+    let ben_ana = connect(&ben, &ana);
+    let ana_cleo = connect(&ana, &cleo);
+    let hold = |id: &str, to: &str| {
+        Frame::Hold {
+            id: id.into(),
+            to: to.into(),
+            letter: data_encoding::BASE64.encode(&[7u8; 200]),
+            expires_at: unix_now() + 60,
+        }
+        .encode()
+    };
+    let stranger = hex(&Identity::generate().public_key());
+    // Not opted in: nothing held.
+    raw(&ben, &ben_ana, hold("h1", &cleo.identity_key()));
+    ben.send(&ben_ana, "sync before").unwrap();
+    wait_for(
+        &ana,
+        "the chat",
+        |e| matches!(e, Event::Message { text, .. } if text == "sync before"),
+    );
+    assert_eq!(ana.held_letters().unwrap(), (0, 0));
+    ana.set_holding(true).unwrap();
+    // For a stranger, or for Ben himself: nothing held.
+    raw(&ben, &ben_ana, hold("h2", &stranger));
+    raw(&ben, &ben_ana, hold("h3", &ben.identity_key()));
+    ben.send(&ben_ana, "sync").unwrap();
+    wait_for(
+        &ana,
+        "the chat",
+        |e| matches!(e, Event::Message { text, .. } if text == "sync"),
+    );
+    assert_eq!(ana.held_letters().unwrap(), (0, 0));
+    // Ana hands Cleo junk as if from Ben (whom Cleo does not know) and as if from
+    // herself: Cleo drops both and her chat carries on.
+    let junk = |from: &str| {
+        Frame::Handover {
+            id: "j1".into(),
+            from: from.into(),
+            letter: data_encoding::BASE64.encode(&[9u8; 300]),
+        }
+        .encode()
+    };
+    raw(&ana, &ana_cleo, junk(&ben.identity_key()));
+    raw(&ana, &ana_cleo, junk(&ana.identity_key()));
+    ana.send(&ana_cleo, "after the junk").unwrap();
+    wait_for(
+        &cleo,
+        "the chat",
+        |e| matches!(e, Event::Message { text, .. } if text == "after the junk"),
+    );
+    let history = cleo.history(&ana_cleo, None, 10).unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+}

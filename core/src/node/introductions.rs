@@ -400,11 +400,13 @@ pub(super) fn on_frame(ctx: &Arc<Ctx>, via: &PeerId, frame: Frame) -> Option<Fra
         } => on_intro(ctx, via, &id, &key, name, expires_at).map(|()| ok("intro", &id)),
         Frame::IntroReply { id, card } => on_reply(ctx, via, &id, card).map(|()| ok("reply", &id)),
         Frame::IntroPass { id, card } => on_pass(ctx, via, &id, card).map(|()| ok("pass", &id)),
-        Frame::Ok { key } => ctx
-            .store()
-            .control_done(via, &key)
-            .map(|()| None)
-            .map_err(NodeError::from),
+        Frame::Ok { key } => {
+            super::held::on_ok(ctx, via, &key);
+            ctx.store()
+                .control_done(via, &key)
+                .map(|()| None)
+                .map_err(NodeError::from)
+        }
         _ => Ok(None),
     };
     match result {

@@ -15,6 +15,7 @@ mod error;
 pub mod events;
 pub mod files;
 mod handshake;
+mod held;
 #[cfg(test)]
 mod hostile_file_tests;
 #[cfg(test)]
@@ -99,6 +100,8 @@ pub struct NodeConfig {
     pub resume_on_open: bool,
     /// Limits on files and photos.
     pub files: crate::files::FileLimits,
+    /// How many letters this device holds for offline contacts, once opted in.
+    pub holding: crate::store::HoldLimits,
 }
 
 impl NodeConfig {
@@ -115,6 +118,7 @@ impl NodeConfig {
             reconnect: ReconnectPolicy::default(),
             resume_on_open: true,
             files: crate::files::FileLimits::default(),
+            holding: crate::store::HoldLimits::default(),
         }
     }
 }
@@ -308,6 +312,8 @@ impl Node {
             peers: Mutex::new(BTreeMap::new()),
             handle: handle.clone(),
             relay: Default::default(),
+            holding: std::sync::atomic::AtomicBool::new(held::stored_opt_in(&lock(&store))),
+            hold_limits: config.holding,
         });
         let node = Node {
             inner: Arc::new(Inner {

@@ -54,6 +54,10 @@ pub(super) struct PeerSlot {
     pub local_sdp: Mutex<String>,
     /// Stored in the database (messages, outbox, reconnection) or a plain session.
     pub durable: bool,
+    /// The contact said it holds letters for its offline contacts (`held.rs`).
+    pub peer_holds: std::sync::atomic::AtomicBool,
+    /// Outbox messages already handed to holders in this run.
+    pub offered_to_holders: Mutex<std::collections::HashSet<String>>,
     /// When this conversation last asked mutual contacts to pass on new details.
     pub asked_for_help: Mutex<Option<std::time::Instant>>,
     /// Called when the peer fails key confirmation (the inviter counts it as a guess).

@@ -256,6 +256,8 @@ impl Node {
             // No key confirmation in browser mode, so nothing to count.
             on_confirm_failed: None,
             asked_for_help: Mutex::new(None),
+            peer_holds: Default::default(),
+            offered_to_holders: Default::default(),
             commands: tx,
         });
         lock(&self.inner.ctx.peers).insert(id.clone(), slot.clone());

@@ -123,6 +123,19 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (conversation_id, key)
     ) STRICT;
     ALTER TABLE contacts ADD COLUMN introduced_by TEXT;",
+    // 8: letters held for an offline contact (issue #15): sealed to the recipient, so
+    // the holder keeps only who wrote (the conversation it came through), for whom,
+    // when, and the size. Deleted once the recipient acknowledges it, or when old.
+    "CREATE TABLE held_letters (
+        id TEXT NOT NULL,
+        to_key BLOB NOT NULL,
+        from_conversation TEXT NOT NULL REFERENCES conversations(id),
+        sealed BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (id, to_key)
+    ) STRICT;",
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -13,6 +13,7 @@
 mod attachments;
 mod chat;
 mod contacts;
+mod held;
 mod introductions;
 mod invites;
 mod migrations;
@@ -22,6 +23,7 @@ mod summaries;
 pub use attachments::{AttachmentChange, AttachmentRecord, FileState, NewAttachment};
 pub use chat::{ConversationRecord, MessageRecord, MessageStatus};
 pub use contacts::{contact_id, ContactRecord, IdentityOutcome};
+pub use held::{HeldLetter, HoldLimits, HoldOutcome};
 pub use introductions::{AnswerSeen, IntroAnswer, IntroRecord, IntroState, MadeIntroRecord};
 pub use invites::InviteRecord;
 pub use summaries::ConversationSummary;
