@@ -56,6 +56,7 @@ fun ContactContent(
                 KeyChanged(view.explanation)
             } else {
                 VerifiedState(view.verified)
+                if (view.introducedBy.isNotEmpty()) IntroducedBy(view.introducedBy)
                 Text(view.explanation, style = MaterialTheme.typography.bodyLarge)
             }
             SectionLabel(labels.safetyNumber)
@@ -92,6 +93,45 @@ fun ContactContent(
                     ) { Text(labels.markVerified) }
                 }
             }
+            if (view.canIntroduce) {
+                OutlinedButton(
+                    onClick = { onAction(Action.StartIntroduction) },
+                    modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp).testTag("introduce-to"),
+                ) {
+                    Icon(TincanIcons.PersonAdd, contentDescription = null, modifier = Modifier.size(18.dp))
+                    Spacer(Modifier.width(8.dp))
+                    Text(labels.introduceTo)
+                }
+            }
+            if (view.introductionsMade.isNotEmpty()) {
+                SectionLabel(labels.introductionsMade)
+                for (line in view.introductionsMade) {
+                    Text(
+                        line,
+                        style = MaterialTheme.typography.bodyMedium,
+                        color = MaterialTheme.colorScheme.onSurfaceVariant,
+                        modifier = Modifier.testTag("introduction-made"),
+                    )
+                }
+            }
+        }
+    }
+}
+
+/** "Introduced by Ana · not verified — …": who vouched, and that it is not proof. */
+@Composable
+private fun IntroducedBy(text: String) {
+    val scheme = MaterialTheme.colorScheme
+    Surface(
+        color = scheme.secondaryContainer,
+        contentColor = scheme.onSecondaryContainer,
+        shape = RoundedCornerShape(12.dp),
+        modifier = Modifier.fillMaxWidth().testTag("introduced-by"),
+    ) {
+        Row(Modifier.padding(12.dp), verticalAlignment = Alignment.Top) {
+            Icon(TincanIcons.PersonAdd, contentDescription = null, modifier = Modifier.size(20.dp))
+            Spacer(Modifier.width(10.dp))
+            Text(text, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.weight(1f))
         }
     }
 }

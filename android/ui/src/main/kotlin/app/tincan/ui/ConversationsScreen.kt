@@ -55,6 +55,7 @@ import androidx.compose.ui.unit.dp
 import kotlin.math.min
 import app.tincan.ffi.Action
 import app.tincan.ffi.ConversationRow
+import app.tincan.ffi.IntroductionRow
 import app.tincan.ffi.RowKind
 import app.tincan.ffi.ScanPurpose
 import app.tincan.ffi.Source
@@ -69,6 +70,7 @@ fun ConversationsContent(
     myName: String,
     onAction: (Action) -> Unit,
     modifier: Modifier = Modifier,
+    introductions: List<IntroductionRow> = emptyList(),
 ) {
     val labels = LocalLabels.current
     var pasting by rememberSaveable { mutableStateOf(false) }
@@ -117,13 +119,17 @@ fun ConversationsContent(
                 }
             },
         ) { padding ->
-            if (rows.isEmpty()) {
+            if (rows.isEmpty() && introductions.isEmpty()) {
                 EmptyList(padding)
             } else {
                 LazyColumn(
                     Modifier.fillMaxSize().testTag("conversation-list"),
                     contentPadding = padding,
                 ) {
+                    // Introductions wait for an answer: above the chats, like an alert.
+                    items(introductions, key = { "intro-${it.id}" }) { intro ->
+                        IntroductionCard(intro, onAction)
+                    }
                     items(rows, key = { it.id }) { row ->
                         ConversationRowItem(row, onClick = { onAction(openRow(row)) })
                         HorizontalDivider(

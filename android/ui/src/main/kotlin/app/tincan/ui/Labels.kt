@@ -81,6 +81,9 @@ data class Labels(
     val openFile: String = "Open",
     val photo: String = "Photo",
     val file: String = "File",
+    val introduceTo: String = "Introduce to…",
+    val introductionsMade: String = "Introductions you made",
+    val introductions: String = "Introductions",
 ) {
     /** [unreadCount] with the count filled in. */
     fun unread(count: Int): String = unreadCount.replace("%1\$d", count.toString())
@@ -154,6 +157,9 @@ data class Labels(
             openFile = get("open_file"),
             photo = get("photo"),
             file = get("file"),
+            introduceTo = get("introduce_to"),
+            introductionsMade = get("introductions_made"),
+            introductions = get("introductions"),
         )
     }
 }

@@ -72,7 +72,7 @@ private fun Screen(
     // Keyed by what is shown, so typed text never leaks from one flow into the next.
     when (val screen = view.screen) {
         Screen.Conversations -> key("list") {
-            ConversationsContent(view.conversations, view.myName, onAction)
+            ConversationsContent(view.conversations, view.myName, onAction, introductions = view.introductions)
         }
         is Screen.Invite -> key("invite", screen.view.inviteId) {
             InviteContent(screen.view, back, onAction, onShare)
@@ -91,6 +91,9 @@ private fun Screen(
         }
         is Screen.Scan -> key("scan", screen.view.purpose) {
             ScanContent(screen.view, back, onAction, cameraPreview)
+        }
+        is Screen.Introduce -> key("introduce", screen.view.conversation) {
+            IntroduceContent(screen.view, back, onAction)
         }
     }
 }

@@ -14,6 +14,10 @@ import app.tincan.ffi.ConversationRow
 import app.tincan.ffi.ConversationView
 import app.tincan.ffi.Delivery
 import app.tincan.ffi.FollowUpOffer
+import app.tincan.ffi.IntroduceCandidate
+import app.tincan.ffi.IntroduceView
+import app.tincan.ffi.IntroductionRow
+import app.tincan.ffi.IntroductionStage
 import app.tincan.ffi.InviteStage
 import app.tincan.ffi.InviteView
 import app.tincan.ffi.JoinStage
@@ -54,6 +58,7 @@ fun appView(
     conversations: List<ConversationRow> = emptyList(),
     notice: Notice? = null,
     myName: String = "Ana",
+    introductions: List<IntroductionRow> = emptyList(),
 ) = AppView(
     revision = 1u,
     screen = screen,
@@ -63,6 +68,7 @@ fun appView(
     keepAlive = KeepAlive(needed = false, text = ""),
     alerts = emptyList(),
     myName = myName,
+    introductions = introductions,
 )
 
 fun row(
@@ -333,6 +339,55 @@ val CONTACT_UNVERIFIED = ContactView(
     verified = false,
     keyChanged = false,
     explanation = "Compare this number with the one on Ben's phone (in person or on a call), or scan Ben's code. If they match, nobody is in the middle.",
+    introducedBy = "",
+    canIntroduce = true,
+    introductionsMade = emptyList(),
+)
+
+/** Introductions made to Ana: one waiting for her answer, one she accepted. */
+val INTRODUCTIONS = listOf(
+    IntroductionRow(
+        id = "intro-1",
+        stage = IntroductionStage.NEEDS_ANSWER,
+        title = "Ben introduces Dana",
+        detail = "Accept to talk with Dana directly, no codes needed. Dana is asked too. Expires Monday 7 December at 14:05",
+        canAnswer = true,
+    ),
+    IntroductionRow(
+        id = "intro-2",
+        stage = IntroductionStage.WAITING_FOR_OTHER,
+        title = "Cleo introduces Eli",
+        detail = "You accepted. Waiting for Eli to accept · Expires Sunday 6 December at 09:30",
+        canAnswer = false,
+    ),
+)
+
+/** Dana, met through Ben, not verified yet; Ana introduced her to Cleo. */
+val CONTACT_INTRODUCED = CONTACT_UNVERIFIED.copy(
+    conversation = "c-dana",
+    contact = "k-dana",
+    name = "Dana",
+    explanation = "Compare this number with the one on Dana's phone (in person or on a call), or scan Dana's code. If they match, nobody is in the middle.",
+    introducedBy = "Introduced by Ben · not verified — compare safety numbers to be sure this is really Dana",
+    introductionsMade = listOf("Introduced to Cleo · Dana accepted · Cleo has not answered yet"),
+)
+
+val INTRODUCE_PICKER = IntroduceView(
+    conversation = "c-ben",
+    name = "Ben",
+    title = "Introduce Ben to…",
+    explanation = "Pick who should meet Ben. Both are asked first; if both accept, their phones connect directly with no codes to send. You only pass on sealed details: you will not see how to reach them or what they say.",
+    candidates = listOf(
+        IntroduceCandidate("c-cleo", "Cleo", "reconnecting…", verified = false),
+        IntroduceCandidate("c-dana", "Dana", "connected", verified = true),
+        IntroduceCandidate("c-eli", "Eli", "offline", verified = false),
+    ),
+    empty = "",
+)
+
+val INTRODUCE_NOBODY = INTRODUCE_PICKER.copy(
+    candidates = emptyList(),
+    empty = "You have nobody else to introduce Ben to yet. Invite someone first; then you can introduce them.",
 )
 
 val CONTACT_KEY_CHANGED = CONTACT_UNVERIFIED.copy(

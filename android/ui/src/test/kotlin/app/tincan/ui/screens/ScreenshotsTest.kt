@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test
  * `mvn -B -o test -Dscreenshots.update=true` and look at every PNG.
  */
 class ScreenshotsTest {
-    private fun shot(name: String, view: AppView, dark: Boolean = false, fontScale: Float = 1f) =
-        snapshot(name, dark = dark, fontScale = fontScale) {
+    private fun shot(name: String, view: AppView, dark: Boolean = false, fontScale: Float = 1f, heightDp: Int = 760) =
+        snapshot(name, heightDp = heightDp, dark = dark, fontScale = fontScale) {
             // Still spinners: an indeterminate one's phase depends on when its first frame ran.
             CompositionLocalProvider(LocalReduceMotion provides true, LocalImageDecoder provides desktopImageDecoder) {
                 TincanTheme { TincanApp(view, onAction = {}, onShare = {}, cameraPreview = { FakeCamera() }) }
@@ -84,6 +84,20 @@ class ScreenshotsTest {
 
     @Test fun contactUnverified() = shot("contact-unverified", appView(Screen.Contact(CONTACT_UNVERIFIED)))
     @Test fun contactKeyChanged() = shot("contact-key-changed", appView(Screen.Contact(CONTACT_KEY_CHANGED)))
+
+    private val introduced = appView(conversations = ROWS, introductions = INTRODUCTIONS)
+
+    @Test fun listIntroductions() = shot("list-introductions", introduced)
+    @Test fun listIntroductionsDark() = shot("list-introductions-dark", introduced, dark = true)
+    @Test fun listIntroductionsLargeFont() = shot("list-introductions-font2", introduced, fontScale = 2f)
+    @Test fun contactIntroduced() = shot("contact-introduced", appView(Screen.Contact(CONTACT_INTRODUCED)))
+    /** The whole contact screen on a tall phone: "Introduce to…" and the introductions made, below the QR. */
+    @Test fun contactIntroducedWhole() =
+        shot("contact-introduced-whole", appView(Screen.Contact(CONTACT_INTRODUCED)), heightDp = 1160)
+    @Test fun contactIntroducedLargeFont() =
+        shot("contact-introduced-font2", appView(Screen.Contact(CONTACT_INTRODUCED)), fontScale = 2f)
+    @Test fun introducePicker() = shot("introduce-picker", appView(Screen.Introduce(INTRODUCE_PICKER)))
+    @Test fun introduceNobody() = shot("introduce-nobody", appView(Screen.Introduce(INTRODUCE_NOBODY)))
 
     @Test fun settingsWithError() = shot("settings-error", appView(Screen.Settings(SETTINGS_ERROR)))
 

@@ -305,4 +305,83 @@ class TwoPhonesUiTest {
             assertTrue(gone, "the notice stayed after Dismiss: ${cleo.state.view.value.notice}")
         }
     }
+
+    /** [inviter] invites [joiner] through their models; the reply goes back by "paste". */
+    private fun connectModels(inviter: Phone, joiner: Phone) {
+        inviter.model.dispatch(Action.StartInvite)
+        inviter.model.dispatch(Action.EditInvite("Where did we first meet?", "Lisbon"))
+        inviter.model.dispatch(Action.CreateInvite)
+        val invite = (inviter.model.view().screen as Screen.Invite).view.shareText
+        joiner.model.dispatch(Action.Received(invite, app.tincan.ffi.Source.PASTE))
+        joiner.model.dispatch(Action.EditJoinAnswer("lisbon"))
+        joiner.model.dispatch(Action.SubmitJoin)
+        val reply = (joiner.model.view().screen as Screen.Join).view.shareText
+        inviter.model.dispatch(Action.Received(reply, app.tincan.ffi.Source.PASTE))
+    }
+
+    private fun ComposeUiTest.backToList(phone: Phone) {
+        while (phone.model.view().canGoBack) phone.model.dispatch(Action.Back)
+        waitFor(phone, "the list", hasTestTag("conversation-list"))
+    }
+
+    @Test
+    fun anaIntroducesBenToCleoBothAcceptAndTheyTalkWithNoCodes() = runComposeUiTest {
+        Phone("ana").use { ana ->
+            Phone("ben").use { ben ->
+                Phone("cleo").use { cleo ->
+                    ana.model.dispatch(Action.SaveSettings("Ana", "", 24u))
+                    ben.model.dispatch(Action.SaveSettings("Ben", "", 24u))
+                    cleo.model.dispatch(Action.SaveSettings("Cleo", "", 24u))
+                    phones(ana, ben, cleo)
+                    val connected = hasTestTag("conversation-subtitle") and hasText("connected")
+                    for (other in listOf(ben, cleo)) {
+                        connectModels(ana, other)
+                        waitFor(ana, "connected to ${other.name}", connected)
+                        waitFor(other, "connected to Ana", connected)
+                        backToList(ana)
+                        backToList(other)
+                    }
+
+                    // Ana opens Ben's contact and introduces him to Cleo.
+                    waitFor(ana, "Ben in her list", hasText("Ben"))
+                    clickable(ana, hasText("Ben")).performClick()
+                    waitFor(ana, "the conversation with Ben", connected)
+                    clickable(ana, hasText("Ben")).performClick()
+                    waitFor(ana, "Ben's contact", hasTestTag("contact-screen"))
+                    clickable(ana, hasText("Introduce to…")).inView { performClick() }
+                    waitFor(ana, "the picker", hasText("Introduce Ben to…"))
+                    clickable(ana, hasText("Cleo")).performClick()
+                    waitFor(ana, "what happens next", hasTestTag("notice-text") and hasText("You introduced Ben and Cleo.", substring = true))
+
+                    // Ben sees it above his list and accepts; then Cleo.
+                    waitFor(ben, "the introduction", hasText("Ana introduces Cleo"))
+                    clickable(ben, hasText("Accept")).performClick()
+                    waitFor(ben, "waiting for Cleo", hasText("You accepted. Waiting for Cleo to accept", substring = true))
+                    waitFor(cleo, "the introduction", hasText("Ana introduces Ben"))
+                    clickable(cleo, hasText("Accept")).performClick()
+
+                    // They talk directly: no codes were pasted.
+                    waitFor(ben, "Cleo in his list", hasText("Cleo"))
+                    clickable(ben, hasText("Cleo")).performClick()
+                    waitFor(ben, "connected to Cleo", connected)
+                    node(ben, hasTestTag("composer")).performTextInput("hi Cleo, Ana says you knit")
+                    clickable(ben, hasContentDescription("Send")).performClick()
+                    waitFor(cleo, "Ben's message in her list", hasText("hi Cleo, Ana says you knit"))
+                    clickable(cleo, hasText("hi Cleo, Ana says you knit")).performClick()
+                    waitFor(cleo, "Ben's message", hasTestTag("message") and hasAnyDescendant(hasText("hi Cleo, Ana says you knit")))
+
+                    // Ben's contact for Cleo says who vouched, and that it is not proof.
+                    clickable(ben, hasText("Cleo")).performClick()
+                    waitFor(ben, "Cleo's contact", hasTestTag("contact-screen"))
+                    waitFor(
+                        ben,
+                        "introduced by Ana",
+                        hasText("Introduced by Ana · not verified — compare safety numbers to be sure this is really Cleo"),
+                    )
+                    // Ana sees both answers on Ben's contact.
+                    waitFor(ana, "both accepted", hasTestTag("introduction-made") and hasText("Introduced to Cleo · Ben accepted · Cleo accepted"))
+                }
+            }
+        }
+    }
 }
