@@ -66,6 +66,8 @@ enum Shell {
 
     static var safetyNumber: String { word("Safety number") }
     static var scanTheirCode: String { word("Scan their code") }
+    static var introduceTo: String { word("Introduce to…") }
+    static var introductionsMade: String { word("Introductions you made") }
     static var markVerified: String { word("Mark as verified") }
     static var markNotVerified: String { word("Mark as not verified") }
     static var acceptNewKey: String { word("Accept new key") }

@@ -21,6 +21,17 @@ struct ContactScreen: View {
                     )
                     .font(.subheadline.weight(.semibold))
                     .foregroundStyle(view.verified ? Color.accentColor : Color.secondary)
+                    if !view.introducedBy.isEmpty {
+                        // Who vouched for them, and that it is not proof.
+                        Label(view.introducedBy, systemImage: "person.badge.plus")
+                            .font(.subheadline)
+                            .padding(12)
+                            .frame(maxWidth: .infinity, alignment: .leading)
+                            .background(
+                                RoundedRectangle(cornerRadius: 12, style: .continuous)
+                                    .fill(Color.secondary.opacity(0.12))
+                            )
+                    }
                     Text(view.explanation)
                 }
                 SectionHeading(text: Shell.safetyNumber)
@@ -55,6 +66,24 @@ struct ContactScreen: View {
                         }
                         .buttonStyle(.borderedProminent)
                         .controlSize(.large)
+                    }
+                }
+                if view.canIntroduce {
+                    Button {
+                        send(.startIntroduction)
+                    } label: {
+                        Label(Shell.introduceTo, systemImage: "person.badge.plus")
+                            .frame(maxWidth: .infinity)
+                    }
+                    .buttonStyle(.bordered)
+                    .controlSize(.large)
+                }
+                if !view.introductionsMade.isEmpty {
+                    SectionHeading(text: Shell.introductionsMade)
+                    ForEach(view.introductionsMade, id: \.self) { line in
+                        Text(line)
+                            .font(.subheadline)
+                            .foregroundStyle(Color.secondary)
                     }
                 }
             }

@@ -5,6 +5,7 @@ import UIKit
 /// their inviter; and the ways to start — Invite, Paste, Scan, a picture of a code.
 struct ConversationsScreen: View {
     let rows: [ConversationRow]
+    var introductions: [IntroductionRow] = []
     let myName: String
     let send: Send
 
@@ -14,6 +15,11 @@ struct ConversationsScreen: View {
                 Text(myName)
                     .font(.subheadline)
                     .foregroundStyle(Color.secondary)
+                    .listRowSeparator(.hidden)
+            }
+            // Introductions wait for an answer: above the chats, like an alert.
+            ForEach(introductions, id: \.id) { intro in
+                IntroductionCard(row: intro, send: send)
                     .listRowSeparator(.hidden)
             }
             ForEach(rows, id: \.id) { row in
@@ -34,7 +40,7 @@ struct ConversationsScreen: View {
         }
         .listStyle(.plain)
         .overlay {
-            if rows.isEmpty {
+            if rows.isEmpty && introductions.isEmpty {
                 EmptyList()
             }
         }

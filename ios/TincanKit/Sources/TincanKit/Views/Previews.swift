@@ -84,7 +84,33 @@ enum Fixtures {
         conversation: "c1", contact: "k1", name: "Ben",
         safetyNumber: "12345 67890 12345 67890 12345 67890", safetyQr: "TINCAN-S1-EXAMPLE",
         verified: false, keyChanged: false,
-        explanation: "Compare this number with Ben's, in person or on a call."
+        explanation: "Compare this number with Ben's, in person or on a call.",
+        introducedBy: "Introduced by Cleo · not verified — compare safety numbers to be sure this is really Ben",
+        canIntroduce: true,
+        introductionsMade: ["Introduced to Dana · Ben accepted · Dana has not answered yet"]
+    )
+
+    static let introductions = [
+        IntroductionRow(
+            id: "intro-1", stage: .needsAnswer, title: "Ben introduces Dana",
+            detail: "Accept to talk with Dana directly, no codes needed. Dana is asked too. Expires Monday 7 December at 14:05",
+            canAnswer: true
+        ),
+        IntroductionRow(
+            id: "intro-2", stage: .waitingForOther, title: "Cleo introduces Eli",
+            detail: "You accepted. Waiting for Eli to accept · Expires Sunday 6 December at 09:30",
+            canAnswer: false
+        ),
+    ]
+
+    static let introduce = IntroduceView(
+        conversation: "c1", name: "Ben", title: "Introduce Ben to…",
+        explanation: "Pick who should meet Ben. Both are asked first; if both accept, their phones connect directly with no codes to send. You only pass on sealed details: you will not see how to reach them or what they say.",
+        candidates: [
+            IntroduceCandidate(conversation: "c2", name: "Cleo", status: "reconnecting…", verified: false),
+            IntroduceCandidate(conversation: "c3", name: "Dana", status: "connected", verified: true),
+        ],
+        empty: ""
     )
 
     static let settings = SettingsView(
@@ -96,7 +122,8 @@ enum Fixtures {
     static func app(_ screen: Screen, notice: Notice? = nil) -> AppView {
         AppView(
             revision: 1, screen: screen, canGoBack: screen != .conversations, conversations: rows,
-            notice: notice, keepAlive: KeepAlive(needed: false, text: ""), alerts: [], myName: "Ana"
+            notice: notice, keepAlive: KeepAlive(needed: false, text: ""), alerts: [], myName: "Ana",
+            introductions: screen == .conversations ? introductions : []
         )
     }
 
@@ -109,6 +136,7 @@ enum Fixtures {
         ("Contact", app(.contact(view: contact))),
         ("Settings", app(.settings(view: settings), notice: Notice(text: "Settings saved.", isError: false))),
         ("Scan", app(.scan(view: ScanView(purpose: .anyCode, hint: "Point the camera at the code.")))),
+        ("Introduce", app(.introduce(view: introduce))),
     ]
 }
 

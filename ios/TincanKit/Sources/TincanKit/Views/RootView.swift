@@ -89,7 +89,9 @@ public struct AppScreen: View {
     private var screen: some View {
         switch view.screen {
         case .conversations:
-            ConversationsScreen(rows: view.conversations, myName: view.myName, send: send)
+            ConversationsScreen(
+                rows: view.conversations, introductions: view.introductions, myName: view.myName, send: send
+            )
         case let .invite(invite):
             InviteScreen(view: invite, send: send)
         case let .join(join):
@@ -102,6 +104,8 @@ public struct AppScreen: View {
             SettingsScreen(view: settings, send: send)
         case let .scan(scan):
             ScanScreen(view: scan, send: send, scanFrame: scanFrame)
+        case let .introduce(introduce):
+            IntroduceScreen(view: introduce, send: send)
         }
     }
 }
@@ -124,6 +128,8 @@ extension Screen {
             return "settings"
         case let .scan(view):
             return "scan-\(view.purpose)"
+        case let .introduce(view):
+            return "introduce-\(view.conversation)"
         }
     }
 }
