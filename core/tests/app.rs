@@ -1124,8 +1124,22 @@ fn ana_introduces_ben_to_cleo_cleo_says_no_then_yes_and_they_talk() {
     let with_cleo = connect_pair(&mut ana, &mut cleo, "Cleo");
     let ben_ana = ben.view().conversations[0].id.clone();
 
-    // First try: Ben accepts, Cleo declines; Ben is told, the rows go away.
+    // First try, while Ben's app is hidden: he gets one alert. Then Ben accepts, Cleo
+    // declines; Ben is told, the rows go away.
+    ben.tap(Action::SetVisible { visible: false });
     let first = ana_introduces(&ana, &mut ben, &with_ben, &with_cleo);
+    let alerts = ben.wait_until("the alert", |v| !v.alerts.is_empty()).alerts;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].title, "Ana introduces Cleo");
+    assert_eq!(
+        alerts[0].body,
+        "Open Tincan to accept or decline meeting Cleo."
+    );
+    assert_eq!(alerts[0].conversation, ben_ana);
+    ben.tap(Action::AlertsShown {
+        up_to: alerts[0].id,
+    });
+    ben.tap(Action::SetVisible { visible: true });
     ben.tap(Action::AcceptIntroduction { id: first.clone() });
     let v = ben.wait_until("Ben waiting for Cleo", |v| {
         v.introductions
@@ -1203,6 +1217,12 @@ fn ana_introduces_ben_to_cleo_cleo_says_no_then_yes_and_they_talk() {
                     .any(|r| r.id == second && r.title == other)
         });
         assert_eq!(v.conversations.len(), 2, "Ana and the new contact");
+        let connected_notice = format!("You and {other} are connected. Compare safety numbers");
+        phone.wait_until("told they are connected", |v| {
+            v.notice
+                .as_ref()
+                .is_some_and(|n| n.text.starts_with(&connected_notice))
+        });
         phone.tap(Action::OpenConversation { id: second.clone() });
         phone.wait_until("the introduced pair connected", connected);
     }
