@@ -18,6 +18,7 @@ pub mod link;
 pub mod node;
 pub mod protect;
 pub mod qr;
+pub mod room;
 pub mod sdp;
 pub mod secrets;
 pub mod store;

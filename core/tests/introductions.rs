@@ -8,6 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::device::{connect, Device};
+use common::mesh::Mesh;
 use common::{expect_connected, expect_received};
 use tincan_core::node::{IntroductionInfo, Node};
 use tincan_core::store::{IntroAnswer, IntroState, Store};
@@ -194,94 +195,6 @@ fn a_decline_reaches_the_other_side_and_an_offline_person_gets_the_introduction_
     assert!(ana.introduce(&with_cleo, &with_ben).is_ok());
 }
 
-/// Nodes in a chain made by codes, then introductions until everyone knows everyone.
-struct Mesh {
-    nodes: Vec<Node>,
-    /// `links[i][j]`: the conversation between i and j, once there is one.
-    links: Vec<Vec<Option<String>>>,
-    /// Introductions on their way: id → (introducer, a, b).
-    in_flight: std::collections::BTreeMap<String, (usize, usize, usize)>,
-    accepts: usize,
-}
-
-impl Mesh {
-    fn pair_busy(&self, a: usize, b: usize) -> bool {
-        self.in_flight
-            .values()
-            .any(|&(_, x, y)| (x, y) == (a, b) || (x, y) == (b, a))
-    }
-
-    /// How many introductions `m` has on their way to `a`: each node declines more
-    /// than 3 from one introducer, so an introducer keeps under that.
-    fn load(&self, m: usize, a: usize) -> usize {
-        self.in_flight
-            .values()
-            .filter(|&&(i, x, y)| i == m && (x == a || y == a))
-            .count()
-    }
-
-    /// One round: every node introduces pairs of its contacts who are not linked yet.
-    fn introduce_round(&mut self) {
-        let n = self.nodes.len();
-        for m in 0..n {
-            for a in 0..n {
-                for b in a + 1..n {
-                    let known = |x: usize| self.links[m][x].is_some();
-                    if a == m || b == m || !known(a) || !known(b) {
-                        continue;
-                    }
-                    if self.links[a][b].is_some() || self.pair_busy(a, b) {
-                        continue;
-                    }
-                    if self.load(m, a) >= 2 || self.load(m, b) >= 2 {
-                        continue;
-                    }
-                    let (with_a, with_b) = (
-                        self.links[m][a].clone().unwrap(),
-                        self.links[m][b].clone().unwrap(),
-                    );
-                    if let Ok(id) = self.nodes[m].introduce(&with_a, &with_b) {
-                        self.in_flight.insert(id, (m, a, b));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Accepts what is offered and notes what connected (or ended otherwise).
-    fn answer_and_collect(&mut self) {
-        for i in 0..self.nodes.len() {
-            for intro in self.nodes[i].introductions().unwrap() {
-                let Some(&(_, a, b)) = self.in_flight.get(&intro.id) else {
-                    continue;
-                };
-                match intro.state {
-                    IntroState::Offered => {
-                        self.nodes[i].accept_introduction(&intro.id).unwrap();
-                        self.accepts += 1;
-                    }
-                    IntroState::Connected if i == a || i == b => {
-                        let other = if i == a { b } else { a };
-                        self.links[i][other] = Some(intro.id.clone());
-                        if self.links[other][i].is_some() {
-                            self.in_flight.remove(&intro.id);
-                        }
-                    }
-                    IntroState::Declined | IntroState::Failed | IntroState::Expired => {
-                        self.in_flight.remove(&intro.id);
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-
-    fn complete(&self) -> bool {
-        let n = self.nodes.len();
-        (0..n).all(|i| (0..n).all(|j| i == j || self.links[i][j].is_some()))
-    }
-}
-
 #[test]
 fn a_chain_of_eight_connected_by_codes_becomes_a_full_mesh_by_introductions() {
     const N: usize = 8;
@@ -289,30 +202,12 @@ fn a_chain_of_eight_connected_by_codes_becomes_a_full_mesh_by_introductions() {
     let names = ["n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7"];
     let devices: Vec<Device> = names.iter().map(|n| Device::new(n, dir.path())).collect();
     let nodes: Vec<Node> = devices.iter().map(Device::start).collect();
-    let mut mesh = Mesh {
-        links: vec![vec![None; N]; N],
-        nodes,
-        in_flight: Default::default(),
-        accepts: 0,
-    };
-    for i in 0..N - 1 {
-        let id = connect(&mesh.nodes[i], &mesh.nodes[i + 1]);
-        mesh.links[i][i + 1] = Some(id.clone());
-        mesh.links[i + 1][i] = Some(id);
-    }
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while !mesh.complete() {
-        assert!(
-            Instant::now() < deadline,
-            "no full mesh in 180 s: {:?}",
-            mesh.links
-        );
-        mesh.introduce_round();
-        mesh.answer_and_collect();
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let mut mesh = Mesh::chain(nodes);
+    let took = mesh.grow(Duration::from_secs(180));
+    assert!(took.is_some(), "no full mesh in 180 s: {:?}", mesh.links);
     // Every pair made by introductions: two accepts each.
-    assert_eq!(mesh.accepts, 2 * (N * (N - 1) / 2 - (N - 1)));
+    let accepts: usize = mesh.accepts.iter().sum();
+    assert_eq!(accepts, 2 * (N * (N - 1) / 2 - (N - 1)));
     // The two ends of the chain talk directly.
     let ends = mesh.links[0][N - 1].clone().unwrap();
     mesh.nodes[0]
