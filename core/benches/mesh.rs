@@ -79,7 +79,11 @@ fn main() {
         let introduced = n * (n - 1) / 2 - (n - 1);
         let median = percentile(&times, 0.5);
         let code_link = percentile(&code_links, 0.5);
-        let per_link = if introduced == 0 { 0.0 } else { median / introduced as f64 };
+        let per_link = if introduced == 0 {
+            0.0
+        } else {
+            median / introduced as f64
+        };
         println!(
             "| {n} | {reps} | {median:.2} | {:.2} | {introduced} | {:.0} | {:.2}× | {:.1} / {} |",
             percentile(&times, 0.95),

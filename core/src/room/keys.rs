@@ -84,8 +84,13 @@ impl KeyRing {
         rng: &mut impl CryptoRngCore,
     ) -> Result<Vec<u8>, RoomError> {
         let chain = self.own_chain(epoch, rng);
-        seal_to(to, &gift_aad(room, &by.public_key(), epoch), chain.as_ref(), rng)
-            .map_err(|e| RoomError::Malformed(e.to_string()))
+        seal_to(
+            to,
+            &gift_aad(room, &by.public_key(), epoch),
+            chain.as_ref(),
+            rng,
+        )
+        .map_err(|e| RoomError::Malformed(e.to_string()))
     }
 
     /// Takes in a chain key `author` gave us for `epoch`.
@@ -97,8 +102,8 @@ impl KeyRing {
         epoch: u64,
         sealed: &[u8],
     ) -> Result<(), RoomError> {
-        let chain = open_with(me, &gift_aad(room, author, epoch), sealed)
-            .map_err(|_| RoomError::NoKey)?;
+        let chain =
+            open_with(me, &gift_aad(room, author, epoch), sealed).map_err(|_| RoomError::NoKey)?;
         let chain: [u8; 32] = chain.try_into().map_err(|_| RoomError::NoKey)?;
         self.given.insert((*author, epoch), Zeroizing::new(chain));
         Ok(())
@@ -120,7 +125,13 @@ impl KeyRing {
         rng.fill_bytes(&mut nonce);
         let aad = post_aad(room, &by.public_key(), epoch, seq);
         let sealed = XChaCha20Poly1305::new(key.as_ref().into())
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: text, aad: &aad })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: text,
+                    aad: &aad,
+                },
+            )
             .unwrap_or_default();
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
@@ -169,42 +180,64 @@ mod tests {
     #[test]
     fn members_read_each_other_and_a_removed_member_reads_nothing_new() {
         let room = [5u8; 16];
-        let (ana, ben, cleo) = (Identity::generate(), Identity::generate(), Identity::generate());
+        let (ana, ben, cleo) = (
+            Identity::generate(),
+            Identity::generate(),
+            Identity::generate(),
+        );
         let (mut a, mut b, mut c) = (KeyRing::default(), KeyRing::default(), KeyRing::default());
         // Epoch 0: all three; Ana gives her key to Ben and Cleo.
         for (ring, who) in [(&mut b, &ben), (&mut c, &cleo)] {
-            let gift = a.gift(&room, &ana, 0, &who.public_key(), &mut OsRng).unwrap();
-            ring.accept_gift(&room, who, &ana.public_key(), 0, &gift).unwrap();
+            let gift = a
+                .gift(&room, &ana, 0, &who.public_key(), &mut OsRng)
+                .unwrap();
+            ring.accept_gift(&room, who, &ana.public_key(), 0, &gift)
+                .unwrap();
         }
         let post = a.seal_post(&room, &ana, 0, 1, b"hello all", &mut OsRng);
         for (ring, who) in [(&b, &ben), (&c, &cleo)] {
-            let text = ring.open_post(&room, who, &ana.public_key(), 0, 1, &post).unwrap();
+            let text = ring
+                .open_post(&room, who, &ana.public_key(), 0, 1, &post)
+                .unwrap();
             assert_eq!(text, b"hello all");
         }
         assert_eq!(
-            a.open_post(&room, &ana, &ana.public_key(), 0, 1, &post).unwrap(),
+            a.open_post(&room, &ana, &ana.public_key(), 0, 1, &post)
+                .unwrap(),
             b"hello all"
         );
         // Bound to its place: not valid as another sequence number or author.
-        assert!(b.open_post(&room, &ben, &ana.public_key(), 0, 2, &post).is_err());
-        assert!(b.open_post(&room, &ben, &cleo.public_key(), 0, 1, &post).is_err());
+        assert!(b
+            .open_post(&room, &ben, &ana.public_key(), 0, 2, &post)
+            .is_err());
+        assert!(b
+            .open_post(&room, &ben, &cleo.public_key(), 0, 1, &post)
+            .is_err());
         // Cleo is removed: epoch 1 keys go to Ben only.
-        let gift = a.gift(&room, &ana, 1, &ben.public_key(), &mut OsRng).unwrap();
-        b.accept_gift(&room, &ben, &ana.public_key(), 1, &gift).unwrap();
+        let gift = a
+            .gift(&room, &ana, 1, &ben.public_key(), &mut OsRng)
+            .unwrap();
+        b.accept_gift(&room, &ben, &ana.public_key(), 1, &gift)
+            .unwrap();
         assert!(
-            c.accept_gift(&room, &cleo, &ana.public_key(), 1, &gift).is_err(),
+            c.accept_gift(&room, &cleo, &ana.public_key(), 1, &gift)
+                .is_err(),
             "a gift sealed to Ben is useless to Cleo"
         );
         let after = a.seal_post(&room, &ana, 1, 2, b"after Cleo left", &mut OsRng);
         assert_eq!(
-            b.open_post(&room, &ben, &ana.public_key(), 1, 2, &after).unwrap(),
+            b.open_post(&room, &ben, &ana.public_key(), 1, 2, &after)
+                .unwrap(),
             b"after Cleo left"
         );
         assert_eq!(
-            c.open_post(&room, &cleo, &ana.public_key(), 1, 2, &after).unwrap_err(),
+            c.open_post(&room, &cleo, &ana.public_key(), 1, 2, &after)
+                .unwrap_err(),
             RoomError::NoKey
         );
         // What Cleo was given before, she still reads.
-        assert!(c.open_post(&room, &cleo, &ana.public_key(), 0, 1, &post).is_ok());
+        assert!(c
+            .open_post(&room, &cleo, &ana.public_key(), 0, 1, &post)
+            .is_ok());
     }
 }

@@ -140,7 +140,11 @@ impl Logs {
         }
         let complete = (1..entry.seq).all(|s| log.contains_key(&s));
         log.insert(entry.seq, entry);
-        Ok(if complete { Added::New } else { Added::AfterGap })
+        Ok(if complete {
+            Added::New
+        } else {
+            Added::AfterGap
+        })
     }
 
     /// How far each author's log is complete (no gaps from 1).

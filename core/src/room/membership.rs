@@ -112,7 +112,12 @@ impl Operation {
     /// Its hash: identifies it and breaks ties in the order.
     pub fn hash(&self) -> [u8; 32] {
         let mut h = Sha256::new();
-        h.update(signed_bytes(&self.room, self.clock, &self.author, &self.change));
+        h.update(signed_bytes(
+            &self.room,
+            self.clock,
+            &self.author,
+            &self.change,
+        ));
         h.update(self.sig);
         h.finalize().into()
     }
@@ -232,9 +237,7 @@ fn allowed(m: &Membership, author: &MemberKey, change: &Change) -> bool {
     match change {
         Change::Create { .. } => m.name.is_none() && m.members.is_empty(),
         Change::Add(k) => m.admins.contains(author) && !m.members.contains(k),
-        Change::Remove(k) => {
-            m.members.contains(k) && (m.admins.contains(author) || author == k)
-        }
+        Change::Remove(k) => m.members.contains(k) && (m.admins.contains(author) || author == k),
         Change::Promote(k) => {
             m.admins.contains(author) && m.members.contains(k) && !m.admins.contains(k)
         }
@@ -256,13 +259,16 @@ mod tests {
         room.change(Change::Add(p[1].public_key()), &p[0]).unwrap();
         // Not an admin: refused.
         assert_eq!(
-            room.change(Change::Add(p[2].public_key()), &p[1]).unwrap_err(),
+            room.change(Change::Add(p[2].public_key()), &p[1])
+                .unwrap_err(),
             RoomError::NotAllowed
         );
-        room.change(Change::Promote(p[1].public_key()), &p[0]).unwrap();
+        room.change(Change::Promote(p[1].public_key()), &p[0])
+            .unwrap();
         room.change(Change::Add(p[2].public_key()), &p[1]).unwrap();
         // Anyone may leave.
-        room.change(Change::Remove(p[2].public_key()), &p[2]).unwrap();
+        room.change(Change::Remove(p[2].public_key()), &p[2])
+            .unwrap();
         let m = room.membership();
         assert_eq!(m.name.as_deref(), Some("Knitting club"));
         assert_eq!(m.members.len(), 2);
