@@ -4,6 +4,7 @@
 //! keys posts are sealed with (`keys.rs`). Delivery between members (relaying with
 //! bounded fan-out, catch-up over links) is built on these next.
 
+pub mod codec;
 pub mod gossip;
 pub mod keys;
 pub mod log;
