@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use tincan_core::app::byte_size as size;
 use tincan_core::node::files::Attachment;
 use tincan_core::node::{Event, Node};
 use tincan_core::store::FileState;
@@ -217,21 +218,6 @@ pub fn on_event(node: &Node, peer: &str, event: &Event) -> Option<String> {
         }),
         _ => None,
     }
-}
-
-/// Bytes for people: "812 B", "4.2 MB".
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if bytes < 1000 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
 }
 
 #[cfg(test)]

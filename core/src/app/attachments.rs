@@ -3,14 +3,13 @@
 //! words and buttons, and the transfer events that move them. The bytes themselves
 //! are the node's (`crate::node::files`, docs/FILES.md).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::state::{Picked, State};
 use super::view::{AttachmentState, AttachmentView, PickedFileView};
 use super::words;
 use super::App;
-use crate::files::photo;
+use crate::files::{outgoing, photo};
 use crate::store::{AttachmentRecord, FileState};
 
 /// What the photo note says while the metadata is removed (the default).
@@ -49,45 +48,19 @@ pub fn pick(app: &App, path: &str) {
 }
 
 /// Size, whether it is a photo the core can preview and strip, and the kind of a
-/// picture whose metadata cannot be removed.
+/// picture whose metadata cannot be removed — judged as sending will judge it
+/// (`files::outgoing`).
 fn read_picked(path: &Path) -> Result<(u64, bool, Option<&'static str>), String> {
     let meta = std::fs::metadata(path).map_err(|_| "it could not be read".to_owned())?;
     if !meta.is_file() {
         return Err("it is not a file".into());
     }
-    let mut head = [0u8; 16];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|_| "it could not be read".to_owned())?;
-    let mime = photo::sniff_mime(&head[..n])
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            mime_guess::from_path(path)
-                .first_or_octet_stream()
-                .essence_str()
-                .to_owned()
-        });
-    Ok((meta.len(), photo::is_photo(&mime), unstrippable(&head[..n])))
-}
-
-/// Pictures whose metadata `crate::files::outgoing` refuses to strip (iPhones and many
-/// Android phones take HEIC): the same brands it checks.
-fn unstrippable(head: &[u8]) -> Option<&'static str> {
-    const HEIF_BRANDS: [&[u8]; 10] = [
-        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1",
-    ];
-    if head.len() >= 12 && &head[4..8] == b"ftyp" {
-        if &head[8..12] == b"avif" {
-            return Some("AVIF");
-        }
-        if HEIF_BRANDS.contains(&&head[8..12]) {
-            return Some("HEIC");
-        }
-    }
-    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-        return Some("WebP");
-    }
-    None
+    let (mime, head) = outgoing::mime_of(path).map_err(|_| "it could not be read".to_owned())?;
+    Ok((
+        meta.len(),
+        photo::is_photo(&mime),
+        outgoing::unstrippable_picture(&head),
+    ))
 }
 
 /// Sends the picked file (it must belong to the open conversation).

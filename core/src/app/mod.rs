@@ -32,6 +32,8 @@ pub use attachments::{METADATA_KEPT, METADATA_REMOVED};
 pub use settings::{Settings, SettingsError};
 pub use state::FollowUpTiming;
 pub use view::*;
+/// Bytes for people ("812 B", "4.2 MB"): the CLI says sizes the way the app does.
+pub use words::size as byte_size;
 pub use words::Clock;
 
 use std::path::PathBuf;

@@ -98,7 +98,7 @@ pub fn prepare(
 /// Picture formats that carry location metadata this build cannot strip, by their
 /// first bytes: HEIF/HEIC/AVIF (an ISO `ftyp` box with an image brand; iPhones save
 /// photos so) and WebP.
-fn unstrippable_picture(head: &[u8]) -> Option<&'static str> {
+pub(crate) fn unstrippable_picture(head: &[u8]) -> Option<&'static str> {
     const HEIF_BRANDS: [&[u8; 4]; 11] = [
         b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1",
         b"avif",
@@ -119,7 +119,7 @@ fn unstrippable_picture(head: &[u8]) -> Option<&'static str> {
 
 /// The media type from the first bytes (photos) or else the extension, and those
 /// first bytes.
-fn mime_of(path: &Path) -> Result<(String, Vec<u8>), FileError> {
+pub(crate) fn mime_of(path: &Path) -> Result<(String, Vec<u8>), FileError> {
     let mut head = [0u8; 64];
     let mut file = std::fs::File::open(path)
         .map_err(FileError::io(format!("could not read {}", path.display())))?;
