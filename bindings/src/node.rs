@@ -208,6 +208,20 @@ pub enum Event {
         /// The introduction.
         id: String,
     },
+    /// A room was made, joined or left, or its members changed.
+    RoomChanged {
+        /// The room.
+        room: String,
+    },
+    /// A post in a room became readable.
+    RoomPost {
+        /// The room.
+        room: String,
+        /// The author's identity key (hex).
+        author: String,
+        /// The text.
+        text: String,
+    },
     /// SECURITY WARNING: a known contact presented a different identity key; the
     /// connection was refused until the person accepts it (`accept_new_identity`).
     IdentityChanged {
@@ -318,6 +332,8 @@ impl From<core::Event> for Event {
                 safety_number,
             },
             core::Event::IntroductionChanged { id } => Event::IntroductionChanged { id },
+            core::Event::RoomChanged { room } => Event::RoomChanged { room },
+            core::Event::RoomPost { room, author, text } => Event::RoomPost { room, author, text },
             core::Event::IdentityChanged {
                 peer,
                 contact,

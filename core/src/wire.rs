@@ -202,6 +202,19 @@ pub enum Frame {
         /// Base64 of the sealed letter.
         letter: String,
     },
+    /// Something about a group room (`node/rooms.rs`): a membership operation, a post
+    /// or catch-up entry, a gossip announcement, graft or prune, or heights.
+    Room {
+        /// The room (32 hex digits).
+        room: String,
+        /// `op`, `post`, `catchup`, `ihave`, `graft`, `prune`, `have` or `more`.
+        kind: String,
+        /// Base64 of the kind's bytes (`room/codec.rs`).
+        data: String,
+        /// For `post`: hops from the author.
+        #[serde(default)]
+        hops: u32,
+    },
     /// The frame queued under `key` arrived and was kept: stop sending it.
     Ok {
         /// The queued frame's key (`intro:<id>`, `reply:<id>`, `pass:<id>`).
@@ -217,6 +230,9 @@ pub const MAX_RELAY_PAYLOAD: usize = 2048;
 
 /// Longest base64 letter a `hold` or `handover` may carry.
 pub const MAX_LETTER_CHARS: usize = crate::letter::MAX_SEALED_LETTER_BYTES.div_ceil(3) * 4;
+
+/// Longest base64 data a room frame may carry (a post of the largest size).
+pub const MAX_ROOM_DATA_CHARS: usize = (crate::room::log::MAX_BODY_BYTES + 256).div_ceil(3) * 4;
 
 /// Longest base64 card an introduction frame may carry.
 pub const MAX_CARD_CHARS: usize = 2 * crate::intro::card::MAX_SEALED_CARD_BYTES;
@@ -357,6 +373,16 @@ impl Frame {
                 || letter.len() > MAX_LETTER_CHARS =>
             {
                 return Err(FrameError::Malformed("bad letter".into()));
+            }
+            Frame::Room {
+                room, kind, data, ..
+            } if room.len() != 32
+                || !room.bytes().all(|b| b.is_ascii_hexdigit())
+                || kind.is_empty()
+                || kind.len() > 16
+                || data.len() > MAX_ROOM_DATA_CHARS =>
+            {
+                return Err(FrameError::Malformed("bad room frame".into()));
             }
             Frame::Ok { key }
                 if key.is_empty()

@@ -7335,6 +7335,28 @@ public enum Event: Equatable, Hashable {
          */id: String
     )
     /**
+     * A room was made, joined or left, or its members changed.
+     */
+    case roomChanged(
+        /**
+         * The room.
+         */room: String
+    )
+    /**
+     * A post in a room became readable.
+     */
+    case roomPost(
+        /**
+         * The room.
+         */room: String, 
+        /**
+         * The author's identity key (hex).
+         */author: String, 
+        /**
+         * The text.
+         */text: String
+    )
+    /**
      * SECURITY WARNING: a known contact presented a different identity key; the
      * connection was refused until the person accepts it (`accept_new_identity`).
      */
@@ -7484,25 +7506,31 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         case 6: return .introductionChanged(id: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .identityChanged(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
+        case 7: return .roomChanged(room: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
+        case 8: return .roomPost(room: try FfiConverterString.read(from: &buf), author: try FfiConverterString.read(from: &buf), text: try FfiConverterString.read(from: &buf)
         )
         
-        case 9: return .fileOffered(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), size: try FfiConverterUInt64.read(from: &buf), needsAccept: try FfiConverterBool.read(from: &buf)
+        case 9: return .identityChanged(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 10: return .fileProgress(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), done: try FfiConverterUInt64.read(from: &buf), total: try FfiConverterUInt64.read(from: &buf)
+        case 10: return .wrongAnswer(invite: try FfiConverterString.read(from: &buf), attemptsLeft: try FfiConverterUInt8.read(from: &buf)
         )
         
-        case 11: return .fileDone(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), path: try FfiConverterOptionString.read(from: &buf)
+        case 11: return .fileOffered(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), size: try FfiConverterUInt64.read(from: &buf), needsAccept: try FfiConverterBool.read(from: &buf)
         )
         
-        case 12: return .fileStopped(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), declined: try FfiConverterBool.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 12: return .fileProgress(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), done: try FfiConverterUInt64.read(from: &buf), total: try FfiConverterUInt64.read(from: &buf)
         )
         
-        case 13: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
+        case 13: return .fileDone(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), path: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 14: return .fileStopped(peer: try FfiConverterString.read(from: &buf), id: try FfiConverterString.read(from: &buf), outgoing: try FfiConverterBool.read(from: &buf), declined: try FfiConverterBool.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 15: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -7551,21 +7579,33 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             FfiConverterString.write(id, into: &buf)
             
         
-        case let .identityChanged(peer,contact,name):
+        case let .roomChanged(room):
             writeInt(&buf, Int32(7))
+            FfiConverterString.write(room, into: &buf)
+            
+        
+        case let .roomPost(room,author,text):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(room, into: &buf)
+            FfiConverterString.write(author, into: &buf)
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .identityChanged(peer,contact,name):
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(contact, into: &buf)
             FfiConverterOptionString.write(name, into: &buf)
             
         
         case let .wrongAnswer(invite,attemptsLeft):
-            writeInt(&buf, Int32(8))
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(invite, into: &buf)
             FfiConverterUInt8.write(attemptsLeft, into: &buf)
             
         
         case let .fileOffered(peer,id,name,size,needsAccept):
-            writeInt(&buf, Int32(9))
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterString.write(name, into: &buf)
@@ -7574,7 +7614,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .fileProgress(peer,id,outgoing,done,total):
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(12))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterBool.write(outgoing, into: &buf)
@@ -7583,7 +7623,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .fileDone(peer,id,outgoing,path):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(13))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterBool.write(outgoing, into: &buf)
@@ -7591,7 +7631,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .fileStopped(peer,id,outgoing,declined,reason):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(14))
             FfiConverterString.write(peer, into: &buf)
             FfiConverterString.write(id, into: &buf)
             FfiConverterBool.write(outgoing, into: &buf)
@@ -7600,7 +7640,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             
         
         case let .overflow(dropped):
-            writeInt(&buf, Int32(13))
+            writeInt(&buf, Int32(15))
             FfiConverterUInt64.write(dropped, into: &buf)
             
         }

@@ -474,6 +474,8 @@ pub fn on_event(app: &App, event: Event) {
             ));
         }
         Event::IntroductionChanged { id } => super::introductions::on_changed(app, &id),
+        // Rooms are not in the app model yet (docs/NETWORK.md).
+        Event::RoomChanged { .. } | Event::RoomPost { .. } => {}
         Event::ContactAdded { .. }
         | Event::Delivered { .. }
         | Event::Read { .. }

@@ -29,6 +29,7 @@ use super::held;
 use super::introductions;
 use super::peer::{Command, PeerSlot};
 use super::relay;
+use super::rooms;
 use super::route;
 use super::transfers::Transfers;
 use crate::files::chunk;
@@ -129,6 +130,8 @@ pub(super) struct Ctx {
     pub holding: std::sync::atomic::AtomicBool,
     /// How many letters we hold at most.
     pub hold_limits: crate::store::HoldLimits,
+    /// Group rooms this device is in, in memory.
+    pub rooms: rooms::Rooms,
 }
 
 /// What conversations need to know about files.
@@ -495,7 +498,9 @@ pub(super) async fn run(
         delay = ctx.reconnect.first_delay;
         remember_route(&ctx, &id, &slot, &link).await;
         slot.set_state(&id, &ctx.events, PeerState::Connected);
-        match connected(&ctx, &id, &slot, &link, &mut commands).await {
+        let ending = connected(&ctx, &id, &slot, &link, &mut commands).await;
+        rooms::on_link_down(&ctx, &id);
+        match ending {
             Ending::Lost(reason) => {
                 tracing::info!(peer = %id, "connection lost: {reason}");
                 let _ = link.close_without_goodbye().await;
@@ -723,7 +728,8 @@ async fn connected(
     }
     let greeting = held::announcement(ctx)
         .into_iter()
-        .chain(held::letters_to_hand_over(ctx, id));
+        .chain(held::letters_to_hand_over(ctx, id))
+        .chain(rooms::on_link_up(ctx, id));
     for frame in greeting {
         if let Err(e) = link.send(&frame.encode()).await {
             return Ending::Lost(format!("the connection broke: {e}"));
@@ -866,6 +872,7 @@ async fn connected(
                 }
             }
             _ = check.tick() => {
+                rooms::tick(ctx);
                 let (ping_after, silence_limit) = policy.liveness(pace.effective());
                 if stalled_since.is_some_and(|t| t.elapsed() >= policy.stall_limit) {
                     return Ending::Lost("no packets from the other side".into());
@@ -1153,6 +1160,18 @@ async fn on_frame(
             letter,
         } => {
             if let Some(answer) = held::on_handover(ctx, id, &letter_id, &from, &letter) {
+                if let Err(e) = link.send(&answer.encode()).await {
+                    return Some(Ending::Lost(format!("the connection broke: {e}")));
+                }
+            }
+        }
+        Frame::Room {
+            room,
+            kind,
+            data,
+            hops,
+        } => {
+            for answer in rooms::on_frame(ctx, id, &room, &kind, &data, hops) {
                 if let Err(e) = link.send(&answer.encode()).await {
                     return Some(Ending::Lost(format!("the connection broke: {e}")));
                 }

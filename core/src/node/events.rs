@@ -97,6 +97,21 @@ pub enum Event {
         /// The introduction.
         id: String,
     },
+    /// A room was made, joined or left, or its members changed: re-read
+    /// [`crate::node::Node::rooms`].
+    RoomChanged {
+        /// The room.
+        room: String,
+    },
+    /// A post in a room (now readable: it arrived, or its key did).
+    RoomPost {
+        /// The room.
+        room: String,
+        /// The author's identity key (hex).
+        author: String,
+        /// The text.
+        text: String,
+    },
     /// SECURITY: a known contact's conversation presented a *different* identity key.
     /// The connection was refused; it stays refused until the person compares safety
     /// numbers and accepts the new key ([`crate::node::Node::accept_new_identity`]).

@@ -19,7 +19,7 @@ mod held;
 #[cfg(test)]
 mod hostile_file_tests;
 #[cfg(test)]
-mod hostile_intro_tests;
+mod hostile_network_tests;
 #[cfg(test)]
 mod hostile_tests;
 mod introductions;
@@ -28,6 +28,7 @@ mod listing;
 mod peer;
 mod plain;
 mod relay;
+mod rooms;
 mod route;
 #[cfg(test)]
 mod test_support;
@@ -46,6 +47,7 @@ pub use plain::{
     BROWSER_CHANNEL_LABEL, BROWSER_PEER_PREFIX,
 };
 pub use relay::RelayInfo;
+pub use rooms::{RoomInfo, RoomPost};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -314,7 +316,9 @@ impl Node {
             relay: Default::default(),
             holding: std::sync::atomic::AtomicBool::new(held::stored_opt_in(&lock(&store))),
             hold_limits: config.holding,
+            rooms: Default::default(),
         });
+        rooms::load(&ctx)?;
         let node = Node {
             inner: Arc::new(Inner {
                 runtime: Mutex::new(Some(runtime)),

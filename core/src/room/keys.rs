@@ -60,7 +60,63 @@ fn post_key(chain: &[u8; 32], seq: u64) -> Zeroizing<[u8; 32]> {
     key
 }
 
+/// A key ring as the secret store keeps it (hex keys).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct SavedRing {
+    own: Vec<(u64, String)>,
+    given: Vec<(String, u64, String)>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(bytes)
+}
+
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    data_encoding::HEXLOWER
+        .decode(s.as_bytes())
+        .ok()?
+        .try_into()
+        .ok()
+}
+
 impl KeyRing {
+    /// What to keep in the secret store.
+    pub fn save(&self) -> SavedRing {
+        SavedRing {
+            own: self
+                .own
+                .iter()
+                .map(|(e, k)| (*e, hex(k.as_ref())))
+                .collect(),
+            given: self
+                .given
+                .iter()
+                .map(|((a, e), k)| (hex(a), *e, hex(k.as_ref())))
+                .collect(),
+        }
+    }
+
+    /// The ring kept by [`KeyRing::save`]; unreadable entries are skipped.
+    pub fn restore(saved: &SavedRing) -> Self {
+        let mut ring = KeyRing::default();
+        for (epoch, k) in &saved.own {
+            if let Some(k) = unhex32(k) {
+                ring.own.insert(*epoch, Zeroizing::new(k));
+            }
+        }
+        for (author, epoch, k) in &saved.given {
+            if let (Some(a), Some(k)) = (unhex32(author), unhex32(k)) {
+                ring.given.insert((a, *epoch), Zeroizing::new(k));
+            }
+        }
+        ring
+    }
+
+    /// Whether we made our chain key for `epoch` (and so gave it out).
+    pub fn has_own(&self, epoch: u64) -> bool {
+        self.own.contains_key(&epoch)
+    }
+
     /// Our chain key for `epoch`, made on first use.
     fn own_chain(&mut self, epoch: u64, rng: &mut impl CryptoRngCore) -> Zeroizing<[u8; 32]> {
         self.own

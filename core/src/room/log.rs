@@ -36,7 +36,7 @@ pub struct Entry {
 }
 
 /// Largest sealed post.
-pub const MAX_BODY_BYTES: usize = 20 * 1024;
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
 
 fn signed_bytes(e: &Entry) -> Vec<u8> {
     let mut out = b"tincan room post v1\0".to_vec();
@@ -50,6 +50,11 @@ fn signed_bytes(e: &Entry) -> Vec<u8> {
 }
 
 impl Entry {
+    /// Whether the author's signature is on it (checked again by [`Logs::add`]).
+    pub fn is_signed_by_author(&self) -> bool {
+        identity::verify(&self.author, &signed_bytes(self), &self.sig)
+    }
+
     /// The entry's hash (what the author's next entry names as `prev`).
     pub fn hash(&self) -> [u8; 32] {
         let mut h = Sha256::new();

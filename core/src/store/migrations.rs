@@ -136,6 +136,27 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL,
         PRIMARY KEY (id, to_key)
     ) STRICT;",
+    // 9: group rooms (issue #15): the signed membership operations and every author's
+    // signed, sealed posts, as `room/codec.rs` writes them. Keys live in the secret
+    // store.
+    "CREATE TABLE rooms (
+        id TEXT PRIMARY KEY NOT NULL,
+        joined_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE room_ops (
+        room TEXT NOT NULL REFERENCES rooms(id),
+        hash BLOB NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (room, hash)
+    ) STRICT;
+    CREATE TABLE room_posts (
+        room TEXT NOT NULL REFERENCES rooms(id),
+        author BLOB NOT NULL,
+        seq INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (room, author, seq)
+    ) STRICT;",
 ];
 
 /// Brings the schema up to date inside one transaction.

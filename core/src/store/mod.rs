@@ -17,6 +17,7 @@ mod held;
 mod introductions;
 mod invites;
 mod migrations;
+mod rooms;
 mod settings;
 mod summaries;
 

@@ -8630,6 +8630,44 @@ sealed class Event {
     }
     
     /**
+     * A room was made, joined or left, or its members changed.
+     */
+    data class RoomChanged(
+        /**
+         * The room.
+         */
+        val `room`: kotlin.String) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A post in a room became readable.
+     */
+    data class RoomPost(
+        /**
+         * The room.
+         */
+        val `room`: kotlin.String, 
+        /**
+         * The author's identity key (hex).
+         */
+        val `author`: kotlin.String, 
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String) : Event()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * SECURITY WARNING: a known contact presented a different identity key; the
      * connection was refused until the person accepts it (`accept_new_identity`).
      */
@@ -8849,43 +8887,51 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
             6 -> Event.IntroductionChanged(
                 FfiConverterString.read(buf),
                 )
-            7 -> Event.IdentityChanged(
+            7 -> Event.RoomChanged(
+                FfiConverterString.read(buf),
+                )
+            8 -> Event.RoomPost(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            9 -> Event.IdentityChanged(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 )
-            8 -> Event.WrongAnswer(
+            10 -> Event.WrongAnswer(
                 FfiConverterString.read(buf),
                 FfiConverterUByte.read(buf),
                 )
-            9 -> Event.FileOffered(
+            11 -> Event.FileOffered(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterULong.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            10 -> Event.FileProgress(
+            12 -> Event.FileProgress(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterULong.read(buf),
                 FfiConverterULong.read(buf),
                 )
-            11 -> Event.FileDone(
+            13 -> Event.FileDone(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterOptionalString.read(buf),
                 )
-            12 -> Event.FileStopped(
+            14 -> Event.FileStopped(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterString.read(buf),
                 )
-            13 -> Event.Overflow(
+            15 -> Event.Overflow(
                 FfiConverterULong.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -8941,6 +8987,22 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
             (
                 4UL
                 + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is Event.RoomChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`room`)
+            )
+        }
+        is Event.RoomPost -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`room`)
+                + FfiConverterString.allocationSize(value.`author`)
+                + FfiConverterString.allocationSize(value.`text`)
             )
         }
         is Event.IdentityChanged -> {
@@ -9052,21 +9114,33 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 FfiConverterString.write(value.`id`, buf)
                 Unit
             }
-            is Event.IdentityChanged -> {
+            is Event.RoomChanged -> {
                 buf.putInt(7)
+                FfiConverterString.write(value.`room`, buf)
+                Unit
+            }
+            is Event.RoomPost -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`room`, buf)
+                FfiConverterString.write(value.`author`, buf)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Event.IdentityChanged -> {
+                buf.putInt(9)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`contact`, buf)
                 FfiConverterOptionalString.write(value.`name`, buf)
                 Unit
             }
             is Event.WrongAnswer -> {
-                buf.putInt(8)
+                buf.putInt(10)
                 FfiConverterString.write(value.`invite`, buf)
                 FfiConverterUByte.write(value.`attemptsLeft`, buf)
                 Unit
             }
             is Event.FileOffered -> {
-                buf.putInt(9)
+                buf.putInt(11)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterString.write(value.`name`, buf)
@@ -9075,7 +9149,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.FileProgress -> {
-                buf.putInt(10)
+                buf.putInt(12)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterBoolean.write(value.`outgoing`, buf)
@@ -9084,7 +9158,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.FileDone -> {
-                buf.putInt(11)
+                buf.putInt(13)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterBoolean.write(value.`outgoing`, buf)
@@ -9092,7 +9166,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.FileStopped -> {
-                buf.putInt(12)
+                buf.putInt(14)
                 FfiConverterString.write(value.`peer`, buf)
                 FfiConverterString.write(value.`id`, buf)
                 FfiConverterBoolean.write(value.`outgoing`, buf)
@@ -9101,7 +9175,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 Unit
             }
             is Event.Overflow -> {
-                buf.putInt(13)
+                buf.putInt(15)
                 FfiConverterULong.write(value.`dropped`, buf)
                 Unit
             }

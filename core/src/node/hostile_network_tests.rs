@@ -1,7 +1,9 @@
-//! An introducer who misbehaves: floods introductions, names the person's own key or
-//! someone already in touch, forwards a damaged card or one not signed by the person
-//! it named. Each is bounded or refused with a clear state and the chat carries on.
-//! In-crate for the raw-bytes hook.
+//! Contacts who misbehave in the small network (issue #15): an introducer flooding
+//! introductions, naming the person's own key or someone already in touch, forwarding
+//! a damaged or forged card; a contact flooding relay requests; letters held without
+//! opt-in or for strangers, junk handovers; a room member forging another's post,
+//! changing membership without rights, or flooding the room. Each is bounded or refused
+//! with a clear state and the chat carries on. In-crate for the raw-bytes hook.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
@@ -329,4 +331,81 @@ fn letters_are_held_only_when_opted_in_for_own_contacts_and_junk_is_dropped() {
     );
     let history = cleo.history(&ana_cleo, None, 10).unwrap();
     assert_eq!(history.len(), 1, "{history:?}");
+}
+
+#[test]
+fn a_room_member_cannot_forge_take_over_or_flood_the_room() {
+    use crate::room::codec::{write_entry, write_operation};
+    use crate::room::log::Logs;
+    use crate::room::membership::{Change, Operation};
+    let dir = tempfile::tempdir().unwrap();
+    let (ana, ben, cleo) = (
+        start("Ana", dir.path()),
+        start("Ben", dir.path()),
+        start("Cleo", dir.path()),
+    );
+    let ana_ben = connect(&ana, &ben);
+    let ana_cleo = connect(&ana, &cleo);
+    let room = ana
+        .create_room("Club", &[ana_ben.clone(), ana_cleo])
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ben.rooms().iter().any(|r| r.id == room) {
+        assert!(Instant::now() < deadline, "Ben never joined");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let room_raw: [u8; 16] = unhex(&room).unwrap().try_into().unwrap();
+    let room_frame = |kind: &str, data: &[u8]| {
+        Frame::Room {
+            room: room.clone(),
+            kind: kind.into(),
+            data: data_encoding::BASE64.encode(data),
+            hops: 0,
+        }
+        .encode()
+    };
+    let ben_id = ben.inner.ctx.identity.clone();
+    // A post signed by Ben but naming Cleo as its author.
+    let mut forged = Logs::new(room_raw)
+        .write(&ben_id, 0, vec![0, 1, 2])
+        .unwrap();
+    forged.author = unhex(&cleo.identity_key()).unwrap().try_into().unwrap();
+    raw(&ben, &ana_ben, room_frame("post", &write_entry(&forged)));
+    // Ben, not an admin, adds a stranger and removes Cleo.
+    let stranger = Identity::generate().public_key();
+    let cleo_key = forged.author;
+    for change in [Change::Add(stranger), Change::Remove(cleo_key)] {
+        let op = Operation::sign(room_raw, 99, change, &ben_id);
+        raw(
+            &ben,
+            &ana_ben,
+            room_frame("op", &write_operation(&op).unwrap()),
+        );
+    }
+    // Ben floods: 100 valid posts at once.
+    let mut logs = Logs::new(room_raw);
+    for i in 0..100u8 {
+        let entry = logs.write(&ben_id, 0, vec![0, i]).unwrap();
+        raw(&ben, &ana_ben, room_frame("post", &write_entry(&entry)));
+    }
+    ben.send(&ana_ben, "after all that").unwrap();
+    wait_for(
+        &ana,
+        "the chat",
+        |e| matches!(e, Event::Message { text, .. } if text == "after all that"),
+    );
+    let info = ana.rooms().into_iter().find(|r| r.id == room).unwrap();
+    assert_eq!(info.members.len(), 3, "membership unchanged: {info:?}");
+    assert!(info.members.contains(&cleo.identity_key()));
+    let lives = ana.inner.ctx.rooms.live();
+    let held = lives.get(&room_raw).unwrap();
+    assert!(
+        held.logs.entries_of(&cleo_key).is_empty(),
+        "the forgery was refused"
+    );
+    let from_ben = held.logs.entries_of(&ben_id.public_key()).len();
+    assert!(
+        from_ben <= super::rooms::LIVE_POSTS_PER_WINDOW,
+        "{from_ben} of Ben's 100 posts kept at once"
+    );
 }
