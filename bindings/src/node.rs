@@ -219,6 +219,8 @@ pub enum Event {
         room: String,
         /// The author's identity key (hex).
         author: String,
+        /// The name the author gave.
+        name: Option<String>,
         /// The text.
         text: String,
     },
@@ -333,7 +335,17 @@ impl From<core::Event> for Event {
             },
             core::Event::IntroductionChanged { id } => Event::IntroductionChanged { id },
             core::Event::RoomChanged { room } => Event::RoomChanged { room },
-            core::Event::RoomPost { room, author, text } => Event::RoomPost { room, author, text },
+            core::Event::RoomPost {
+                room,
+                author,
+                name,
+                text,
+            } => Event::RoomPost {
+                room,
+                author,
+                name,
+                text,
+            },
             core::Event::IdentityChanged {
                 peer,
                 contact,

@@ -98,6 +98,13 @@ enum Command {
         #[arg(long, conflicts_with = "hold_letters")]
         no_hold_letters: bool,
     },
+    /// List your group rooms and their members.
+    Rooms,
+    /// Make a group room, change who is in it, or chat in it.
+    Room {
+        #[command(subcommand)]
+        action: RoomCmd,
+    },
     /// List introductions made to you and by you; answer one.
     Introductions {
         /// Accept this introduction (its id or first characters).
@@ -196,6 +203,39 @@ enum QrAction {
     },
 }
 
+/// What `tincan room` does.
+#[derive(Debug, Subcommand)]
+enum RoomCmd {
+    /// Make a room with some of your contacts; you are its admin.
+    New {
+        /// The room's name. (Not `name`: that id is the global `--name`, your own.)
+        #[arg(value_name = "NAME")]
+        title: String,
+        /// Contacts to add (names or ids).
+        #[arg(required = true)]
+        with: Vec<String>,
+    },
+    /// Add one of your contacts (admins only).
+    Add {
+        /// The room (name or id).
+        room: String,
+        /// The contact (name or id).
+        who: String,
+    },
+    /// Remove a member (admins only), or `me` to leave.
+    Remove {
+        /// The room (name or id).
+        room: String,
+        /// The contact (name or id), or `me`.
+        who: String,
+    },
+    /// Chat in a room: posts are printed as they arrive, each line you type is posted.
+    Chat {
+        /// The room (name or id).
+        room: String,
+    },
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -227,6 +267,16 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Chat { who } => known::chat(&cli.global, who.as_deref()),
         Command::History { who, limit } => known::history(&cli.global, who.as_deref(), limit),
+        Command::Rooms => crate::rooms::list(&cli.global),
+        Command::Room { action } => crate::rooms::run(
+            &cli.global,
+            match action {
+                RoomCmd::New { title, with } => crate::rooms::RoomAction::New { name: title, with },
+                RoomCmd::Add { room, who } => crate::rooms::RoomAction::Add { room, who },
+                RoomCmd::Remove { room, who } => crate::rooms::RoomAction::Remove { room, who },
+                RoomCmd::Chat { room } => crate::rooms::RoomAction::Chat { room },
+            },
+        ),
         Command::Online {
             hold_letters,
             no_hold_letters,

@@ -11,6 +11,7 @@ mod introductions;
 mod known;
 mod online;
 mod progress;
+mod rooms;
 mod secret_store;
 mod setup;
 

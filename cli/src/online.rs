@@ -41,6 +41,25 @@ fn describe(node: &Node, event: &Event) -> Option<String> {
             peer,
             state: PeerState::Connected,
         } => Some(format!("● {} is online", name_of(node, peer))),
+        Event::RoomPost {
+            room,
+            author,
+            name,
+            text,
+        } => {
+            let room = node
+                .rooms()
+                .into_iter()
+                .find(|r| &r.id == room)
+                .map_or_else(|| room.chars().take(8).collect(), |r| r.name);
+            let who = crate::rooms::author_name(node, author, name.as_deref());
+            Some(format!("[{room}] {who}: {text}"))
+        }
+        Event::RoomChanged { room } => node
+            .rooms()
+            .into_iter()
+            .find(|r| &r.id == room)
+            .map(|r| format!("room {}: {} members", r.name, r.members.len())),
         other => crate::introductions::on_event(node, other),
     }
 }

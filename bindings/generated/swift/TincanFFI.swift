@@ -7353,6 +7353,9 @@ public enum Event: Equatable, Hashable {
          * The author's identity key (hex).
          */author: String, 
         /**
+         * The name the author gave.
+         */name: String?, 
+        /**
          * The text.
          */text: String
     )
@@ -7509,7 +7512,7 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         case 7: return .roomChanged(room: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .roomPost(room: try FfiConverterString.read(from: &buf), author: try FfiConverterString.read(from: &buf), text: try FfiConverterString.read(from: &buf)
+        case 8: return .roomPost(room: try FfiConverterString.read(from: &buf), author: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf), text: try FfiConverterString.read(from: &buf)
         )
         
         case 9: return .identityChanged(peer: try FfiConverterString.read(from: &buf), contact: try FfiConverterString.read(from: &buf), name: try FfiConverterOptionString.read(from: &buf)
@@ -7584,10 +7587,11 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             FfiConverterString.write(room, into: &buf)
             
         
-        case let .roomPost(room,author,text):
+        case let .roomPost(room,author,name,text):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(room, into: &buf)
             FfiConverterString.write(author, into: &buf)
+            FfiConverterOptionString.write(name, into: &buf)
             FfiConverterString.write(text, into: &buf)
             
         

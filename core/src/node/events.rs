@@ -109,6 +109,8 @@ pub enum Event {
         room: String,
         /// The author's identity key (hex).
         author: String,
+        /// The name the author gave, sealed with the post.
+        name: Option<String>,
         /// The text.
         text: String,
     },

@@ -100,8 +100,20 @@ pub struct RoomPost {
     pub author: String,
     /// Its place in the author's log.
     pub seq: u64,
+    /// The name the author gave (sealed with the text; members who are not our
+    /// contacts are known by it), when readable.
+    pub name: Option<String>,
     /// The text; `None` while this device has no key for it.
     pub text: Option<String>,
+}
+
+/// What is sealed in a text post: the author's name (1-byte length) and the text.
+fn named(name: Option<&str>, text: &str) -> Vec<u8> {
+    let name: String = name.unwrap_or_default().chars().take(64).collect();
+    let mut out = vec![name.len() as u8];
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out
 }
 
 fn room_id(hex_id: &str) -> Result<[u8; 16], NodeError> {
@@ -307,17 +319,20 @@ impl Live {
         self.write(ctx, room, epoch, body)
     }
 
-    /// Opens a post (if we have its key).
-    fn open(&self, room: &[u8; 16], me: &Identity, e: &Entry) -> Option<String> {
+    /// Opens a post (if we have its key): the name its author gave, and the text.
+    fn open(&self, room: &[u8; 16], me: &Identity, e: &Entry) -> Option<(Option<String>, String)> {
         let (kind, rest) = e.body.split_first()?;
         if *kind != TEXT {
             return None;
         }
-        let text = self
+        let plain = self
             .keys
             .open_post(room, me, &e.author, e.epoch, e.seq, rest)
             .ok()?;
-        String::from_utf8(text).ok()
+        let (&len, rest) = plain.split_first()?;
+        let name = std::str::from_utf8(rest.get(..len as usize)?).ok()?;
+        let text = std::str::from_utf8(rest.get(len as usize..)?).ok()?;
+        Some(((!name.is_empty()).then(|| name.to_owned()), text.to_owned()))
     }
 
     /// Takes in the gift addressed to us in a keys entry.
@@ -371,11 +386,12 @@ impl Live {
                 if self.shown.contains(&pid) || author == me {
                     continue;
                 }
-                if let Some(text) = self.open(room, &ctx.identity, &e) {
+                if let Some((name, text)) = self.open(room, &ctx.identity, &e) {
                     self.shown.insert(pid);
                     ctx.events.push(Event::RoomPost {
                         room: hex(room),
                         author: hex(&author),
+                        name,
                         text,
                     });
                 } else if e.body.first() == Some(&KEYS) {
@@ -561,7 +577,7 @@ impl Node {
                 &ctx.identity,
                 m.epoch,
                 seq,
-                text.as_bytes(),
+                &named(ctx.display_name.as_deref(), text),
                 &mut OsRng,
             ));
             out.extend(live.write(ctx, &raw, m.epoch, body)?);
@@ -606,10 +622,16 @@ impl Node {
                 if e.body.first() != Some(&TEXT) {
                     continue;
                 }
+                let opened = live.open(&raw, &self.inner.ctx.identity, &e);
+                let (name, text) = match opened {
+                    Some((name, text)) => (name, Some(text)),
+                    None => (None, None),
+                };
                 out.push(RoomPost {
                     author: hex(&e.author),
                     seq: e.seq,
-                    text: live.open(&raw, &self.inner.ctx.identity, &e),
+                    name,
+                    text,
                 });
             }
         }

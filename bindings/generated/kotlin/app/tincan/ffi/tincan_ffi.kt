@@ -8657,6 +8657,10 @@ sealed class Event {
          */
         val `author`: kotlin.String, 
         /**
+         * The name the author gave.
+         */
+        val `name`: kotlin.String?, 
+        /**
          * The text.
          */
         val `text`: kotlin.String) : Event()
@@ -8893,6 +8897,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
             8 -> Event.RoomPost(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
                 FfiConverterString.read(buf),
                 )
             9 -> Event.IdentityChanged(
@@ -9002,6 +9007,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 4UL
                 + FfiConverterString.allocationSize(value.`room`)
                 + FfiConverterString.allocationSize(value.`author`)
+                + FfiConverterOptionalString.allocationSize(value.`name`)
                 + FfiConverterString.allocationSize(value.`text`)
             )
         }
@@ -9123,6 +9129,7 @@ public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event>{
                 buf.putInt(8)
                 FfiConverterString.write(value.`room`, buf)
                 FfiConverterString.write(value.`author`, buf)
+                FfiConverterOptionalString.write(value.`name`, buf)
                 FfiConverterString.write(value.`text`, buf)
                 Unit
             }
