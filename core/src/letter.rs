@@ -11,7 +11,7 @@ use rand_core::CryptoRngCore;
 
 use crate::bytes::{Reader, WriteExt};
 use crate::identity::{self, Identity, PUBLIC_KEY_LEN, SIGNATURE_LEN};
-use crate::intro::seal::{open_with, seal_to, OVERHEAD};
+use crate::intro::seal::{open_signed, seal_signed, OVERHEAD};
 use crate::intro::IntroError;
 use crate::wire::MAX_TEXT_BYTES;
 
@@ -69,10 +69,7 @@ impl Letter {
                 "not a letter this device may write".into(),
             ));
         }
-        let mut plain = self.body()?;
-        let sig = identity.sign(&plain);
-        plain.extend_from_slice(&sig);
-        seal_to(&self.to, &aad(&self.id), &plain, rng)
+        seal_signed(identity, &self.to, &aad(&self.id), self.body()?, rng)
     }
 
     /// Opens a letter sealed to `identity` with message id `id`, checking that
@@ -83,19 +80,12 @@ impl Letter {
         id: &str,
         expected_from: &[u8; PUBLIC_KEY_LEN],
     ) -> Result<Letter, IntroError> {
-        if sealed.len() > MAX_SEALED_LETTER_BYTES {
-            return Err(IntroError::Malformed("the letter is too large".into()));
-        }
-        let plain = open_with(identity, &aad(id), sealed)?;
-        if plain.len() < SIGNATURE_LEN {
-            return Err(IntroError::Malformed("the letter is truncated".into()));
-        }
-        let (body, sig) = plain.split_at(plain.len() - SIGNATURE_LEN);
-        let letter = parse(body).map_err(|e| IntroError::Malformed(e.to_string()))?;
+        let (body, sig) = open_signed(identity, &aad(id), sealed, MAX_SEALED_LETTER_BYTES)?;
+        let letter = parse(&body).map_err(|e| IntroError::Malformed(e.to_string()))?;
         if letter.id != id || letter.to != identity.public_key() {
             return Err(IntroError::CannotOpen);
         }
-        if &letter.from != expected_from || !identity::verify(&letter.from, body, sig) {
+        if &letter.from != expected_from || !identity::verify(&letter.from, &body, &sig) {
             return Err(IntroError::BadSignature);
         }
         Ok(letter)

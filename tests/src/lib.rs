@@ -4,6 +4,7 @@
 pub mod address_move;
 pub mod bulk;
 pub mod cli_net;
+pub mod cli_people;
 pub mod delay;
 pub mod host;
 pub mod keyring_session;

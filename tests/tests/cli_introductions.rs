@@ -4,62 +4,8 @@
 //! side with no codes, and `tincan contacts` says "introduced by Ana, not verified".
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::path::Path;
-use std::time::Duration;
-
-use tincan_tests::process::{wait_for_file, Stream, Tincan};
-
-const T: Duration = Duration::from_secs(40);
-
-fn tincan(dir: &Path, who: &str, name: &str, rest: &[&str]) -> Tincan {
-    let mut args = vec![
-        "--data-dir".to_owned(),
-        dir.join(who).display().to_string(),
-        "--name".to_owned(),
-        name.to_owned(),
-        "--bind".to_owned(),
-        "127.0.0.1:0".to_owned(),
-    ];
-    args.extend(rest.iter().map(|s| s.to_string()));
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    Tincan::start(&format!("{who}-{}", rest[0]), &[], &refs)
-}
-
-/// Ana (data dir `a`) and `who` connect with an open invite passed through files,
-/// then both leave the chat.
-fn meet_by_codes(dir: &Path, who: &str, name: &str) {
-    let (invite, reply) = (
-        dir.join(format!("invite-{who}.txt")),
-        dir.join(format!("reply-{who}.txt")),
-    );
-    let (invite_s, reply_s) = (invite.display().to_string(), reply.display().to_string());
-    let mut ana = tincan(
-        dir,
-        "a",
-        "Ana",
-        &[
-            "invite",
-            "--open",
-            "--out",
-            &invite_s,
-            "--reply-file",
-            &reply_s,
-        ],
-    );
-    wait_for_file(&invite, T);
-    let mut other = tincan(
-        dir,
-        who,
-        name,
-        &["join", "--file", &invite_s, "--out", &reply_s],
-    );
-    ana.expect_line(Stream::Err, &format!("● connected to {name}"), T);
-    other.expect_line(Stream::Err, "● connected to Ana", T);
-    ana.close_input();
-    assert!(ana.wait_exit(T), "{}", ana.dump());
-    other.close_input();
-    assert!(other.wait_exit(T), "{}", other.dump());
-}
+use tincan_tests::cli_people::{meet_ana_by_codes as meet_by_codes, tincan, T};
+use tincan_tests::process::Stream;
 
 /// The id after `/meet ` in an announcement line.
 fn meet_id(line: &str) -> String {

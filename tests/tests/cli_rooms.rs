@@ -3,60 +3,8 @@
 //! chat`, each one's posts reach the others — Ben's reach Cleo through Ana.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::path::Path;
-use std::time::Duration;
-
-use tincan_tests::process::{wait_for_file, Stream, Tincan};
-
-const T: Duration = Duration::from_secs(40);
-
-fn tincan(dir: &Path, who: &str, name: &str, rest: &[&str]) -> Tincan {
-    let mut args = vec![
-        "--data-dir".to_owned(),
-        dir.join(who).display().to_string(),
-        "--name".to_owned(),
-        name.to_owned(),
-        "--bind".to_owned(),
-        "127.0.0.1:0".to_owned(),
-    ];
-    args.extend(rest.iter().map(|s| s.to_string()));
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    Tincan::start(&format!("{who}-{}", rest.join("-")), &[], &refs)
-}
-
-fn meet_by_codes(dir: &Path, who: &str, name: &str) {
-    let (invite, reply) = (
-        dir.join(format!("invite-{who}.txt")),
-        dir.join(format!("reply-{who}.txt")),
-    );
-    let (invite_s, reply_s) = (invite.display().to_string(), reply.display().to_string());
-    let mut ana = tincan(
-        dir,
-        "a",
-        "Ana",
-        &[
-            "invite",
-            "--open",
-            "--out",
-            &invite_s,
-            "--reply-file",
-            &reply_s,
-        ],
-    );
-    wait_for_file(&invite, T);
-    let mut other = tincan(
-        dir,
-        who,
-        name,
-        &["join", "--file", &invite_s, "--out", &reply_s],
-    );
-    ana.expect_line(Stream::Err, &format!("● connected to {name}"), T);
-    other.expect_line(Stream::Err, "● connected to Ana", T);
-    for p in [&mut ana, &mut other] {
-        p.close_input();
-        assert!(p.wait_exit(T), "{}", p.dump());
-    }
-}
+use tincan_tests::cli_people::{meet_ana_by_codes as meet_by_codes, tincan, T};
+use tincan_tests::process::Stream;
 
 #[test]
 fn ana_makes_a_room_and_posts_reach_members_through_her() {

@@ -14,11 +14,11 @@
 use rand_core::CryptoRngCore;
 use sha2::{Digest, Sha256};
 
-use super::seal::{open_with, seal_to};
+use super::seal::{open_signed, seal_signed};
 use super::IntroError;
 use crate::bytes::Reader;
 use crate::compact;
-use crate::identity::{self, Identity, PUBLIC_KEY_LEN, SIGNATURE_LEN};
+use crate::identity::{self, Identity, PUBLIC_KEY_LEN};
 use crate::protect::keys::{Role, SessionKeys};
 use crate::sdp::{SessionDescription, SetupRole};
 
@@ -76,10 +76,7 @@ impl Card {
                 "a card must be signed by the key it names".into(),
             ));
         }
-        let mut plain = self.body()?;
-        let sig = identity.sign(&plain);
-        plain.extend_from_slice(&sig);
-        seal_to(&self.to, &aad(&self.intro), &plain, rng)
+        seal_signed(identity, &self.to, &aad(&self.intro), self.body()?, rng)
     }
 
     /// Opens a card sealed to `identity` for introduction `intro`, checks that
@@ -92,19 +89,12 @@ impl Card {
         expected_from: &[u8; PUBLIC_KEY_LEN],
         now: u64,
     ) -> Result<Card, IntroError> {
-        if sealed.len() > MAX_SEALED_CARD_BYTES {
-            return Err(IntroError::Malformed("the card is too large".into()));
-        }
-        let plain = open_with(identity, &aad(intro), sealed)?;
-        if plain.len() < SIGNATURE_LEN {
-            return Err(IntroError::Malformed("the card is truncated".into()));
-        }
-        let (body, sig) = plain.split_at(plain.len() - SIGNATURE_LEN);
-        let card = parse(body).map_err(|e| IntroError::Malformed(e.to_string()))?;
+        let (body, sig) = open_signed(identity, &aad(intro), sealed, MAX_SEALED_CARD_BYTES)?;
+        let card = parse(&body).map_err(|e| IntroError::Malformed(e.to_string()))?;
         if &card.intro != intro || card.to != identity.public_key() {
             return Err(IntroError::CannotOpen);
         }
-        if &card.from != expected_from || !identity::verify(&card.from, body, sig) {
+        if &card.from != expected_from || !identity::verify(&card.from, &body, &sig) {
             return Err(IntroError::BadSignature);
         }
         if card.expires_at <= now {

@@ -14,7 +14,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::IntroError;
-use crate::identity::{self, Identity, PUBLIC_KEY_LEN};
+use crate::identity::{self, Identity, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 use crate::protect::seal::{self, NONCE_LEN, TAG_LEN};
 
 /// Bytes sealing adds to what is sealed.
@@ -63,6 +63,42 @@ pub fn open_with(identity: &Identity, aad: &[u8], sealed: &[u8]) -> Result<Vec<u
     let shared = Zeroizing::new(identity.agree(&ephemeral_public));
     let key = derive(&shared, &ephemeral_public, &identity.public_key())?;
     seal::open(&key, &nonce, aad, ciphertext).ok_or(IntroError::CannotOpen)
+}
+
+/// Signs `body` with `by` and seals `body ‖ signature` to `to`: what a card or a letter
+/// is (the body names its author; the receiver checks the signature against it).
+pub fn seal_signed(
+    by: &Identity,
+    to: &[u8; PUBLIC_KEY_LEN],
+    aad: &[u8],
+    mut body: Vec<u8>,
+    rng: &mut impl CryptoRngCore,
+) -> Result<Vec<u8>, IntroError> {
+    let sig = by.sign(&body);
+    body.extend_from_slice(&sig);
+    seal_to(to, aad, &body, rng)
+}
+
+/// Opens what [`seal_signed`] made (refusing more than `max` sealed bytes): the body and
+/// the signature, which the caller checks against the key the body names.
+pub fn open_signed(
+    me: &Identity,
+    aad: &[u8],
+    sealed: &[u8],
+    max: usize,
+) -> Result<(Vec<u8>, [u8; SIGNATURE_LEN]), IntroError> {
+    if sealed.len() > max {
+        return Err(IntroError::Malformed("too large".into()));
+    }
+    let mut plain = open_with(me, aad, sealed)?;
+    if plain.len() < SIGNATURE_LEN {
+        return Err(IntroError::Malformed("truncated".into()));
+    }
+    let sig: [u8; SIGNATURE_LEN] = plain[plain.len() - SIGNATURE_LEN..]
+        .try_into()
+        .map_err(|_| IntroError::Malformed("truncated".into()))?;
+    plain.truncate(plain.len() - SIGNATURE_LEN);
+    Ok((plain, sig))
 }
 
 /// The AEAD key for one sealed box. An all-zero shared secret (a small-order
