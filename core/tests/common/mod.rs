@@ -3,6 +3,7 @@
 
 pub mod device;
 pub mod mesh;
+pub mod rooms;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
