@@ -12,3 +12,4 @@ pub mod netns;
 pub mod ns_socket;
 pub mod proc_mem;
 pub mod process;
+pub mod small_net;

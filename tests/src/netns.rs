@@ -646,7 +646,11 @@ impl NatPair {
 }
 
 impl NatSite {
-    fn new(internet: &Netns, side: char, n: u8, kind: NatKind) -> Result<Self> {
+    /// A host behind a NAT router of `kind` and its ISP, the ISP linked to `internet`
+    /// (which must forward): host `10.n.0.2`, public address `198.18.n.2`, the
+    /// internet's side of the link `to-<side>` at `198.19.n.1`. [`NatPair`] makes two;
+    /// `small_net::NatStar` three or more around one internet.
+    pub fn new(internet: &Netns, side: char, n: u8, kind: NatKind) -> Result<Self> {
         let host = Netns::new(&format!("host-{side}"))?;
         let router = Netns::new(&format!("nat-{side}"))?;
         let isp = Netns::new(&format!("isp-{side}"))?;
