@@ -91,10 +91,18 @@ impl<P: Clone> Spreader<P> {
         }
     }
 
-    /// A link went down (or the member left the room).
+    /// A link went down (or the member left the room). A lost eager link is replaced
+    /// by lazy ones while there is room: otherwise, once the tree settled through a
+    /// member who then leaves, every post would wait a graft timeout at each hop.
     pub fn link_down(&mut self, peer: &MemberKey) {
-        self.eager.remove(peer);
+        let was_eager = self.eager.remove(peer);
         self.lazy.remove(peer);
+        while was_eager && self.eager.len() < EAGER_MAX {
+            let Some(next) = self.lazy.pop_first() else {
+                break;
+            };
+            self.eager.insert(next);
+        }
     }
 
     /// Whether we hold this post.
@@ -107,10 +115,26 @@ impl<P: Clone> Spreader<P> {
         self.have.iter()
     }
 
-    /// A post that arrived by catch-up (others already have it): held, not spread.
+    /// A post read back from the store: held, not spread.
     pub fn caught_up(&mut self, id: PostId, post: P) {
         self.waiting.remove(&id);
         self.have.entry(id).or_insert((post, 0));
+    }
+
+    /// A post new to us that `from` gave by catch-up: held, and announced to every
+    /// other neighbour. Its author may have written it before any link was up, so
+    /// nobody pushed it; neighbours who miss it graft it from us.
+    pub fn caught_up_from(&mut self, from: MemberKey, id: PostId, post: P) -> Out<P> {
+        if self.have.contains_key(&id) {
+            return Vec::new();
+        }
+        self.caught_up(id, post);
+        self.eager
+            .iter()
+            .chain(self.lazy.iter())
+            .filter(|p| **p != from)
+            .map(|p| (*p, Gossip::IHave(id)))
+            .collect()
     }
 
     /// Our own new post: spread it.
@@ -205,5 +229,57 @@ impl<P: Clone> Spreader<P> {
     /// The eager and lazy neighbours (for tests and the shell's "who relays what").
     pub fn links(&self) -> (&BTreeSet<MemberKey>, &BTreeSet<MemberKey>) {
         (&self.eager, &self.lazy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(i: u8) -> MemberKey {
+        [i; 32]
+    }
+
+    /// A spreader whose links to 1..=n are up, with the first `EAGER_MAX` eager.
+    fn linked(n: u8) -> Spreader<&'static str> {
+        let mut s = Spreader::default();
+        for i in 1..=n {
+            s.link_up(key(i));
+        }
+        s
+    }
+
+    #[test]
+    fn losing_an_eager_link_makes_a_lazy_one_eager() {
+        let mut s = linked(5);
+        assert_eq!(s.links().0.len(), EAGER_MAX);
+        let gone = *s.links().0.iter().next().unwrap();
+        s.link_down(&gone);
+        let (eager, lazy) = s.links();
+        assert_eq!(eager.len(), EAGER_MAX, "refilled from the lazy links");
+        assert_eq!(lazy.len(), 1);
+        assert!(!eager.contains(&gone) && !lazy.contains(&gone));
+    }
+
+    #[test]
+    fn losing_a_lazy_link_leaves_the_eager_ones_alone() {
+        let mut s = linked(5);
+        let eager_before = s.links().0.clone();
+        let lazy_one = *s.links().1.iter().next().unwrap();
+        s.link_down(&lazy_one);
+        assert_eq!(s.links().0, &eager_before);
+        assert_eq!(s.links().1.len(), 1);
+    }
+
+    #[test]
+    fn a_post_caught_up_is_announced_to_everyone_but_its_giver_once() {
+        let mut s = linked(5);
+        let id = (key(9), 1);
+        let out = s.caught_up_from(key(2), id, "hello");
+        let to: BTreeSet<MemberKey> = out.iter().map(|(p, _)| *p).collect();
+        assert_eq!(to, [1, 3, 4, 5].map(key).into_iter().collect());
+        assert!(out.iter().all(|(_, g)| *g == Gossip::IHave(id)));
+        assert!(s.has(&id));
+        assert!(s.caught_up_from(key(3), id, "hello").is_empty(), "known");
     }
 }
