@@ -202,6 +202,28 @@ impl RoomState {
         ops
     }
 
+    /// For someone removed and not added back: the operations up to and including
+    /// their removal, so a member who meets them later can tell them they are out
+    /// without showing them what changed after. `None` for members and strangers.
+    pub fn operations_until_removed(&self, key: &MemberKey) -> Option<Vec<Operation>> {
+        let ops = self.operations();
+        let mut m = Membership::default();
+        let mut removed_at = None;
+        for (i, op) in ops.iter().enumerate() {
+            if !allowed(&m, &op.author, &op.change) {
+                continue;
+            }
+            apply_change(&mut m, op);
+            if op.change == Change::Remove(*key) {
+                removed_at = Some(i);
+            }
+        }
+        if m.members.contains(key) {
+            return None;
+        }
+        removed_at.map(|i| ops[..=i].to_vec())
+    }
+
     /// The membership: every operation replayed in the agreed order.
     pub fn membership(&self) -> Membership {
         let mut m = Membership::default();
@@ -209,26 +231,31 @@ impl RoomState {
             if !allowed(&m, &op.author, &op.change) {
                 continue;
             }
-            match op.change {
-                Change::Create { name } => {
-                    m.name = Some(name);
-                    m.members.insert(op.author);
-                    m.admins.insert(op.author);
-                }
-                Change::Add(k) => {
-                    m.members.insert(k);
-                }
-                Change::Remove(k) => {
-                    m.members.remove(&k);
-                    m.admins.remove(&k);
-                    m.epoch += 1;
-                }
-                Change::Promote(k) => {
-                    m.admins.insert(k);
-                }
-            }
+            apply_change(&mut m, &op);
         }
         m
+    }
+}
+
+/// One allowed operation's effect on the membership.
+fn apply_change(m: &mut Membership, op: &Operation) {
+    match &op.change {
+        Change::Create { name } => {
+            m.name = Some(name.clone());
+            m.members.insert(op.author);
+            m.admins.insert(op.author);
+        }
+        Change::Add(k) => {
+            m.members.insert(*k);
+        }
+        Change::Remove(k) => {
+            m.members.remove(k);
+            m.admins.remove(k);
+            m.epoch += 1;
+        }
+        Change::Promote(k) => {
+            m.admins.insert(*k);
+        }
     }
 }
 
@@ -250,6 +277,29 @@ mod tests {
 
     fn people(n: usize) -> Vec<Identity> {
         (0..n).map(|_| Identity::generate()).collect()
+    }
+
+    #[test]
+    fn a_removed_member_is_given_the_operations_up_to_their_removal_only() {
+        let p = people(4);
+        let mut room = RoomState::create([1; 16], "Knitting club", &p[0]).unwrap();
+        let dan = p[3].public_key();
+        room.change(Change::Add(p[1].public_key()), &p[0]).unwrap();
+        room.change(Change::Add(dan), &p[0]).unwrap();
+        assert_eq!(room.operations_until_removed(&dan), None, "a member");
+        let removal = room.change(Change::Remove(dan), &p[0]).unwrap();
+        room.change(Change::Add(p[2].public_key()), &p[0]).unwrap();
+        let told = room.operations_until_removed(&dan).unwrap();
+        assert_eq!(told.last(), Some(&removal), "ends with the removal");
+        assert_eq!(told.len(), 4, "nothing after it");
+        let mut theirs = RoomState::new([1; 16]);
+        for op in told {
+            theirs.apply(op).unwrap();
+        }
+        assert!(!theirs.membership().members.contains(&dan));
+        assert_eq!(room.operations_until_removed(&p[2].public_key()), None);
+        room.change(Change::Add(dan), &p[0]).unwrap();
+        assert_eq!(room.operations_until_removed(&dan), None, "added back");
     }
 
     #[test]
