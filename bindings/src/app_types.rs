@@ -30,6 +30,8 @@ pub struct AppView {
     /// Introductions made to the person that wait for an answer or are under way,
     /// shown above the conversation list (newest first).
     pub introductions: Vec<IntroductionRow>,
+    /// The person's group rooms, newest activity first (a section of the list).
+    pub rooms: Vec<RoomRow>,
 }
 
 /// The screen on top.
@@ -71,6 +73,21 @@ pub enum Screen {
     Introduce {
         /// Its state.
         view: IntroduceView,
+    },
+    /// Making a group room: its name and which contacts are in it.
+    NewRoom {
+        /// Its state.
+        view: NewRoomView,
+    },
+    /// One group room: its posts and members.
+    Room {
+        /// Its state.
+        view: RoomView,
+    },
+    /// Relaying and holding letters for contacts (opened from the settings).
+    Network {
+        /// Its state.
+        view: NetworkView,
     },
 }
 
@@ -732,6 +749,53 @@ pub enum Action {
     DeclineIntroduction {
         /// The introduction's id.
         id: String,
+    },
+
+    /// Start making a group room.
+    StartRoom,
+    /// The new room's name field changed.
+    EditRoomName {
+        /// As typed.
+        name: String,
+    },
+    /// Tick or untick a contact for the new room.
+    ChooseRoomMember {
+        /// Our conversation with them.
+        conversation: String,
+        /// Ticked.
+        chosen: bool,
+    },
+    /// Make the room with the name and the ticked contacts.
+    CreateRoom,
+    /// Open a room.
+    OpenRoom {
+        /// Its id.
+        id: String,
+    },
+    /// Post in the open room.
+    PostToRoom {
+        /// The text.
+        text: String,
+    },
+    /// Add a contact to the open room (admins).
+    AddRoomMember {
+        /// Our conversation with them.
+        conversation: String,
+    },
+    /// Remove a member from the open room (admins).
+    RemoveRoomMember {
+        /// Their identity key.
+        member: String,
+    },
+    /// Leave the open room (the others are told).
+    LeaveRoom,
+
+    /// Open relaying and holding (from the settings).
+    OpenNetwork,
+    /// The switch: hold sealed letters for contacts who are offline.
+    SetHolding {
+        /// On.
+        on: bool,
     },
 
     /// Open the settings.

@@ -7,6 +7,7 @@
 uniffi::setup_scaffolding!();
 
 mod app;
+mod app_rooms;
 mod app_types;
 mod chat;
 mod codes;

@@ -1261,3 +1261,210 @@ fn ana_introduces_ben_to_cleo_cleo_says_no_then_yes_and_they_talk() {
             == "Introduced to Cleo · Ben accepted · Cleo accepted"))
     });
 }
+
+fn room_view(v: &AppView) -> tincan_core::app::RoomView {
+    match &v.screen {
+        Screen::Room { view } => view.clone(),
+        other => panic!("expected a room, got {other:#?}"),
+    }
+}
+
+/// Goes back to the list, then opens the room.
+fn open_room(phone: &Phone, id: &str) -> tincan_core::app::RoomView {
+    while phone.view().can_go_back {
+        phone.tap(Action::Back);
+    }
+    phone.tap(Action::OpenRoom { id: id.into() });
+    room_view(&phone.view())
+}
+
+fn room_shows(v: &AppView, id: &str, author: &str, text: &str) -> bool {
+    matches!(&v.screen, Screen::Room { view } if view.id == id
+        && view.posts.iter().any(|p| p.author_name == author && p.text == text && p.readable))
+}
+
+#[test]
+fn ana_makes_a_room_with_ben_and_cleo_they_talk_and_ben_is_removed() {
+    let mut ana = phone("Ana");
+    let mut ben = phone("Ben");
+    let mut cleo = phone("Cleo");
+    let with_ben = connect_pair(&mut ana, &mut ben, "Ben");
+    ana.tap(Action::Back);
+    let with_cleo = connect_pair(&mut ana, &mut cleo, "Cleo");
+    while ana.view().can_go_back {
+        ana.tap(Action::Back);
+    }
+    assert!(ana.view().rooms.is_empty());
+
+    // Making it: nothing can be made without a name and a contact.
+    ana.tap(Action::StartRoom);
+    let new = match ana.view().screen {
+        Screen::NewRoom { view } => view,
+        other => panic!("expected the new room screen, got {other:#?}"),
+    };
+    assert!(!new.can_create);
+    let names: Vec<_> = new.candidates.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Ben", "Cleo"]);
+    ana.tap(Action::CreateRoom);
+    match ana.view().screen {
+        Screen::NewRoom { view } => {
+            assert_eq!(view.error.as_deref(), Some("Give the room a name."))
+        }
+        other => panic!("expected the new room screen, got {other:#?}"),
+    }
+    ana.tap(Action::EditRoomName {
+        name: "Picnic".into(),
+    });
+    for conversation in [&with_ben, &with_cleo] {
+        ana.tap(Action::ChooseRoomMember {
+            conversation: conversation.clone(),
+            chosen: true,
+        });
+    }
+    ana.tap(Action::CreateRoom);
+    let room = room_view(&ana.view());
+    assert_eq!(room.name, "Picnic");
+    assert_eq!(room.subtitle, "3 members · you are an admin");
+    assert!(room.is_admin && room.can_post && room.banner.is_empty());
+    let labels: Vec<_> = room.members.iter().map(|m| m.label.as_str()).collect();
+    assert_eq!(labels, ["You · admin", "Ben", "Cleo"]);
+    let removable: Vec<_> = room.members.iter().map(|m| m.can_remove).collect();
+    assert_eq!(removable, [false, true, true]);
+    assert!(!room.can_add, "everyone Ana knows is in it");
+    let ben_key = room.members[1].key.clone();
+    let id = room.id.clone();
+
+    ana.tap(Action::PostToRoom {
+        text: "Saturday at noon?".into(),
+    });
+    assert!(room_shows(&ana.view(), &id, "you", "Saturday at noon?"));
+
+    // Ben sees the room in his list, unread, then opens it: no admin rights.
+    let v = ben.wait_until("the room in Ben's list", |v| {
+        v.rooms
+            .iter()
+            .any(|r| r.id == id && r.preview == "Ana: Saturday at noon?" && r.unread == 1)
+    });
+    assert_eq!(v.rooms[0].members_text, "3 members");
+    let room = open_room(&ben, &id);
+    assert!(!room.is_admin && room.can_post && room.can_leave);
+    assert!(room.members.iter().all(|m| !m.can_remove));
+    assert!(room.addable.is_empty() && !room.can_add);
+    let ana_member = room.members.iter().find(|m| m.name == "Ana").unwrap();
+    assert_eq!(ana_member.label, "Ana · admin");
+    assert_eq!(ben.view().rooms[0].unread, 0, "opening the room read it");
+
+    // Cleo, not Ben's contact, posts: it reaches Ben through Ana, under the name
+    // she gave, marked.
+    cleo.wait_until("the room on Cleo's phone", |v| {
+        v.rooms.iter().any(|r| r.id == id)
+    });
+    open_room(&cleo, &id);
+    cleo.tap(Action::PostToRoom {
+        text: "I'll bring bread".into(),
+    });
+    let v = ben.wait_until("Cleo's post on Ben's phone", |v| {
+        room_shows(v, &id, "Cleo (not your contact)", "I'll bring bread")
+    });
+    let post = room_view(&v)
+        .posts
+        .into_iter()
+        .find(|p| p.text == "I'll bring bread")
+        .unwrap();
+    assert!(post.not_contact && !post.mine);
+    let order: Vec<_> = room_view(&v).posts.into_iter().map(|p| p.text).collect();
+    assert_eq!(
+        order,
+        ["Saturday at noon?", "I'll bring bread"],
+        "oldest first"
+    );
+    ana.wait_until("Cleo's post on Ana's phone", |v| {
+        room_shows(v, &id, "Cleo", "I'll bring bread")
+    });
+
+    // Ana removes Ben: his view says so and offers no composer.
+    ana.tap(Action::RemoveRoomMember {
+        member: ben_key.clone(),
+    });
+    assert!(ana.notice().starts_with("Removed."), "{}", ana.notice());
+    let room = room_view(&ana.view());
+    assert_eq!(room.members.len(), 2);
+    let v = ben.wait_until(
+        "Ben told he was removed",
+        |v| matches!(&v.screen, Screen::Room { view } if !view.joined),
+    );
+    let room = room_view(&v);
+    assert!(
+        room.banner.starts_with("You were removed"),
+        "{}",
+        room.banner
+    );
+    assert!(!room.can_post && !room.can_leave);
+    assert_eq!(v.rooms[0].preview, "You are no longer in this room");
+    ben.tap(Action::PostToRoom {
+        text: "wait".into(),
+    });
+    assert_eq!(ben.notice(), "You are no longer in this room.");
+
+    // What Ana posts now reaches Cleo, never Ben.
+    ana.tap(Action::PostToRoom {
+        text: "Ben is out".into(),
+    });
+    cleo.wait_until("Ana's post after the removal", |v| {
+        room_shows(v, &id, "Ana", "Ben is out")
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(room_view(&ben.view())
+        .posts
+        .iter()
+        .all(|p| p.text != "Ben is out"));
+
+    // A member may leave; the room says they left.
+    cleo.tap(Action::LeaveRoom);
+    assert_eq!(cleo.notice(), "You left the room.");
+    let room = room_view(&cleo.view());
+    assert!(
+        room.banner.starts_with("You left this room"),
+        "{}",
+        room.banner
+    );
+    for phone in [ana, ben, cleo] {
+        phone.app.shutdown();
+    }
+}
+
+#[test]
+fn the_holding_switch_is_kept_across_a_restart() {
+    let ana = phone("Ana");
+    ana.tap(Action::OpenSettings);
+    ana.tap(Action::OpenNetwork);
+    let network = |app: &App| match app.view().screen {
+        Screen::Network { view } => view,
+        other => panic!("expected the network screen, got {other:#?}"),
+    };
+    let view = network(&ana.app);
+    assert!(!view.holding);
+    assert_eq!(view.held_count, 0);
+    assert_eq!(view.held_text, "Holding no letters right now.");
+    assert!(view.relays.is_empty() && !view.relays_empty.is_empty());
+    ana.tap(Action::SetHolding { on: true });
+    assert!(network(&ana.app).holding);
+    assert!(ana.notice().contains("holds sealed letters"));
+    let Phone {
+        app, secrets, dir, ..
+    } = ana;
+    app.shutdown();
+    drop(app);
+    let reopened = App::open(config(dir.path(), secrets.clone())).unwrap();
+    assert!(reopened.node().holding());
+    reopened.dispatch(Action::OpenSettings);
+    reopened.dispatch(Action::OpenNetwork);
+    assert!(network(&reopened).holding);
+    reopened.dispatch(Action::SetHolding { on: false });
+    assert!(!network(&reopened).holding);
+    reopened.shutdown();
+    drop(reopened);
+    let again = App::open(config(dir.path(), secrets)).unwrap();
+    assert!(!again.node().holding());
+    again.shutdown();
+}

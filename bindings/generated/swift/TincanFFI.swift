@@ -2668,6 +2668,10 @@ public struct AppView: Equatable, Hashable {
      * shown above the conversation list (newest first).
      */
     public let introductions: [IntroductionRow]
+    /**
+     * The person's group rooms, newest activity first (a section of the list).
+     */
+    public let rooms: [RoomRow]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2701,7 +2705,10 @@ public struct AppView: Equatable, Hashable {
         /**
          * Introductions made to the person that wait for an answer or are under way,
          * shown above the conversation list (newest first).
-         */introductions: [IntroductionRow]) {
+         */introductions: [IntroductionRow], 
+        /**
+         * The person's group rooms, newest activity first (a section of the list).
+         */rooms: [RoomRow]) {
         self.revision = revision
         self.screen = screen
         self.canGoBack = canGoBack
@@ -2711,6 +2718,7 @@ public struct AppView: Equatable, Hashable {
         self.alerts = alerts
         self.myName = myName
         self.introductions = introductions
+        self.rooms = rooms
     }
 
     
@@ -2737,7 +2745,8 @@ public struct FfiConverterTypeAppView: FfiConverterRustBuffer {
                 keepAlive: FfiConverterTypeKeepAlive.read(from: &buf), 
                 alerts: FfiConverterSequenceTypeAlert.read(from: &buf), 
                 myName: FfiConverterString.read(from: &buf), 
-                introductions: FfiConverterSequenceTypeIntroductionRow.read(from: &buf)
+                introductions: FfiConverterSequenceTypeIntroductionRow.read(from: &buf), 
+                rooms: FfiConverterSequenceTypeRoomRow.read(from: &buf)
         )
     }
 
@@ -2751,6 +2760,7 @@ public struct FfiConverterTypeAppView: FfiConverterRustBuffer {
         FfiConverterSequenceTypeAlert.write(value.alerts, into: &buf)
         FfiConverterString.write(value.myName, into: &buf)
         FfiConverterSequenceTypeIntroductionRow.write(value.introductions, into: &buf)
+        FfiConverterSequenceTypeRoomRow.write(value.rooms, into: &buf)
     }
 }
 
@@ -5274,6 +5284,254 @@ public func FfiConverterTypeMessage_lower(_ value: Message) -> RustBuffer {
 
 
 /**
+ * Relaying and holding letters.
+ */
+public struct NetworkView: Equatable, Hashable {
+    /**
+     * The switch: hold sealed letters for contacts who are offline.
+     */
+    public let holding: Bool
+    /**
+     * The switch's label.
+     */
+    public let holdingLabel: String
+    /**
+     * What holding means, in words.
+     */
+    public let holdingHelp: String
+    /**
+     * Letters held now.
+     */
+    public let heldCount: UInt32
+    /**
+     * Their bytes.
+     */
+    public let heldBytes: UInt64
+    /**
+     * "Holding 2 letters (1.2 KB) for contacts who are offline", or that none are.
+     */
+    public let heldText: String
+    /**
+     * What relaying is, in words.
+     */
+    public let relaysHelp: String
+    /**
+     * What this phone passed on lately, newest first.
+     */
+    public let relays: [RelayRow]
+    /**
+     * Why the list is empty, in words (empty when it is not).
+     */
+    public let relaysEmpty: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The switch: hold sealed letters for contacts who are offline.
+         */holding: Bool, 
+        /**
+         * The switch's label.
+         */holdingLabel: String, 
+        /**
+         * What holding means, in words.
+         */holdingHelp: String, 
+        /**
+         * Letters held now.
+         */heldCount: UInt32, 
+        /**
+         * Their bytes.
+         */heldBytes: UInt64, 
+        /**
+         * "Holding 2 letters (1.2 KB) for contacts who are offline", or that none are.
+         */heldText: String, 
+        /**
+         * What relaying is, in words.
+         */relaysHelp: String, 
+        /**
+         * What this phone passed on lately, newest first.
+         */relays: [RelayRow], 
+        /**
+         * Why the list is empty, in words (empty when it is not).
+         */relaysEmpty: String) {
+        self.holding = holding
+        self.holdingLabel = holdingLabel
+        self.holdingHelp = holdingHelp
+        self.heldCount = heldCount
+        self.heldBytes = heldBytes
+        self.heldText = heldText
+        self.relaysHelp = relaysHelp
+        self.relays = relays
+        self.relaysEmpty = relaysEmpty
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NetworkView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNetworkView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NetworkView {
+        return
+            try NetworkView(
+                holding: FfiConverterBool.read(from: &buf), 
+                holdingLabel: FfiConverterString.read(from: &buf), 
+                holdingHelp: FfiConverterString.read(from: &buf), 
+                heldCount: FfiConverterUInt32.read(from: &buf), 
+                heldBytes: FfiConverterUInt64.read(from: &buf), 
+                heldText: FfiConverterString.read(from: &buf), 
+                relaysHelp: FfiConverterString.read(from: &buf), 
+                relays: FfiConverterSequenceTypeRelayRow.read(from: &buf), 
+                relaysEmpty: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NetworkView, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.holding, into: &buf)
+        FfiConverterString.write(value.holdingLabel, into: &buf)
+        FfiConverterString.write(value.holdingHelp, into: &buf)
+        FfiConverterUInt32.write(value.heldCount, into: &buf)
+        FfiConverterUInt64.write(value.heldBytes, into: &buf)
+        FfiConverterString.write(value.heldText, into: &buf)
+        FfiConverterString.write(value.relaysHelp, into: &buf)
+        FfiConverterSequenceTypeRelayRow.write(value.relays, into: &buf)
+        FfiConverterString.write(value.relaysEmpty, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNetworkView_lift(_ buf: RustBuffer) throws -> NetworkView {
+    return try FfiConverterTypeNetworkView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNetworkView_lower(_ value: NetworkView) -> RustBuffer {
+    return FfiConverterTypeNetworkView.lower(value)
+}
+
+
+/**
+ * Making a group room.
+ */
+public struct NewRoomView: Equatable, Hashable {
+    /**
+     * The name typed so far.
+     */
+    public let name: String
+    /**
+     * What a room is and what members see, in words.
+     */
+    public let explanation: String
+    /**
+     * The person's contacts, by name, with the ones ticked.
+     */
+    public let candidates: [RoomCandidate]
+    /**
+     * Why the list is empty, in words (empty when it is not).
+     */
+    public let empty: String
+    /**
+     * Whether "Create" may be pressed (a name and at least one contact).
+     */
+    public let canCreate: Bool
+    /**
+     * A problem, in words (what is missing, or why the node refused).
+     */
+    public let error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The name typed so far.
+         */name: String, 
+        /**
+         * What a room is and what members see, in words.
+         */explanation: String, 
+        /**
+         * The person's contacts, by name, with the ones ticked.
+         */candidates: [RoomCandidate], 
+        /**
+         * Why the list is empty, in words (empty when it is not).
+         */empty: String, 
+        /**
+         * Whether "Create" may be pressed (a name and at least one contact).
+         */canCreate: Bool, 
+        /**
+         * A problem, in words (what is missing, or why the node refused).
+         */error: String?) {
+        self.name = name
+        self.explanation = explanation
+        self.candidates = candidates
+        self.empty = empty
+        self.canCreate = canCreate
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewRoomView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewRoomView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewRoomView {
+        return
+            try NewRoomView(
+                name: FfiConverterString.read(from: &buf), 
+                explanation: FfiConverterString.read(from: &buf), 
+                candidates: FfiConverterSequenceTypeRoomCandidate.read(from: &buf), 
+                empty: FfiConverterString.read(from: &buf), 
+                canCreate: FfiConverterBool.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewRoomView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.explanation, into: &buf)
+        FfiConverterSequenceTypeRoomCandidate.write(value.candidates, into: &buf)
+        FfiConverterString.write(value.empty, into: &buf)
+        FfiConverterBool.write(value.canCreate, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewRoomView_lift(_ buf: RustBuffer) throws -> NewRoomView {
+    return try FfiConverterTypeNewRoomView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewRoomView_lower(_ value: NewRoomView) -> RustBuffer {
+    return FfiConverterTypeNewRoomView.lower(value)
+}
+
+
+/**
  * How a node is opened.
  */
 public struct NodeOptions: Equatable, Hashable {
@@ -5770,6 +6028,760 @@ public func FfiConverterTypeQrSymbol_lift(_ buf: RustBuffer) throws -> QrSymbol 
 #endif
 public func FfiConverterTypeQrSymbol_lower(_ value: QrSymbol) -> RustBuffer {
     return FfiConverterTypeQrSymbol.lower(value)
+}
+
+
+/**
+ * Something this phone passed on for two of its contacts.
+ */
+public struct RelayRow: Equatable, Hashable {
+    /**
+     * "14:05".
+     */
+    public let time: String
+    /**
+     * Who it came from (a contact's name).
+     */
+    public let from: String
+    /**
+     * Who it went to.
+     */
+    public let to: String
+    /**
+     * "812 B".
+     */
+    public let size: String
+    /**
+     * "Ben → Cleo · 812 B · 14:05".
+     */
+    public let text: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "14:05".
+         */time: String, 
+        /**
+         * Who it came from (a contact's name).
+         */from: String, 
+        /**
+         * Who it went to.
+         */to: String, 
+        /**
+         * "812 B".
+         */size: String, 
+        /**
+         * "Ben → Cleo · 812 B · 14:05".
+         */text: String) {
+        self.time = time
+        self.from = from
+        self.to = to
+        self.size = size
+        self.text = text
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelayRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelayRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelayRow {
+        return
+            try RelayRow(
+                time: FfiConverterString.read(from: &buf), 
+                from: FfiConverterString.read(from: &buf), 
+                to: FfiConverterString.read(from: &buf), 
+                size: FfiConverterString.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelayRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.time, into: &buf)
+        FfiConverterString.write(value.from, into: &buf)
+        FfiConverterString.write(value.to, into: &buf)
+        FfiConverterString.write(value.size, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayRow_lift(_ buf: RustBuffer) throws -> RelayRow {
+    return try FfiConverterTypeRelayRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelayRow_lower(_ value: RelayRow) -> RustBuffer {
+    return FfiConverterTypeRelayRow.lower(value)
+}
+
+
+/**
+ * A contact that can be put in a room (when making it, or added later).
+ */
+public struct RoomCandidate: Equatable, Hashable {
+    /**
+     * Our conversation with them (for `ChooseRoomMember` and
+     * `AddRoomMember`).
+     */
+    public let conversation: String
+    /**
+     * Their name.
+     */
+    public let name: String
+    /**
+     * Their connection state in words ("connected", "offline").
+     */
+    public let status: String
+    /**
+     * Ticked for the new room (always false in a room's add list).
+     */
+    public let chosen: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Our conversation with them (for `ChooseRoomMember` and
+         * `AddRoomMember`).
+         */conversation: String, 
+        /**
+         * Their name.
+         */name: String, 
+        /**
+         * Their connection state in words ("connected", "offline").
+         */status: String, 
+        /**
+         * Ticked for the new room (always false in a room's add list).
+         */chosen: Bool) {
+        self.conversation = conversation
+        self.name = name
+        self.status = status
+        self.chosen = chosen
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoomCandidate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoomCandidate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoomCandidate {
+        return
+            try RoomCandidate(
+                conversation: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                chosen: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoomCandidate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversation, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterBool.write(value.chosen, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomCandidate_lift(_ buf: RustBuffer) throws -> RoomCandidate {
+    return try FfiConverterTypeRoomCandidate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomCandidate_lower(_ value: RoomCandidate) -> RustBuffer {
+    return FfiConverterTypeRoomCandidate.lower(value)
+}
+
+
+/**
+ * One member of a room.
+ */
+public struct RoomMemberView: Equatable, Hashable {
+    /**
+     * Their identity key (hex; for `RemoveRoomMember`).
+     */
+    public let key: String
+    /**
+     * "You", a contact's name, or the name they gave marked "(not your contact)".
+     */
+    public let name: String
+    /**
+     * Admins may add and remove members.
+     */
+    public let isAdmin: Bool
+    /**
+     * The person.
+     */
+    public let isMe: Bool
+    /**
+     * "Ben · admin", "You · admin", "Dan (not your contact)".
+     */
+    public let label: String
+    /**
+     * Show "Remove" (the person is an admin, and this is someone else).
+     */
+    public let canRemove: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Their identity key (hex; for `RemoveRoomMember`).
+         */key: String, 
+        /**
+         * "You", a contact's name, or the name they gave marked "(not your contact)".
+         */name: String, 
+        /**
+         * Admins may add and remove members.
+         */isAdmin: Bool, 
+        /**
+         * The person.
+         */isMe: Bool, 
+        /**
+         * "Ben · admin", "You · admin", "Dan (not your contact)".
+         */label: String, 
+        /**
+         * Show "Remove" (the person is an admin, and this is someone else).
+         */canRemove: Bool) {
+        self.key = key
+        self.name = name
+        self.isAdmin = isAdmin
+        self.isMe = isMe
+        self.label = label
+        self.canRemove = canRemove
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoomMemberView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoomMemberView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoomMemberView {
+        return
+            try RoomMemberView(
+                key: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                isAdmin: FfiConverterBool.read(from: &buf), 
+                isMe: FfiConverterBool.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                canRemove: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoomMemberView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterBool.write(value.isAdmin, into: &buf)
+        FfiConverterBool.write(value.isMe, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterBool.write(value.canRemove, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomMemberView_lift(_ buf: RustBuffer) throws -> RoomMemberView {
+    return try FfiConverterTypeRoomMemberView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomMemberView_lower(_ value: RoomMemberView) -> RustBuffer {
+    return FfiConverterTypeRoomMemberView.lower(value)
+}
+
+
+/**
+ * One post in a room, oldest first.
+ */
+public struct RoomPostView: Equatable, Hashable {
+    /**
+     * Stable key (author and place in the author's log).
+     */
+    public let key: String
+    /**
+     * The author's identity key (hex).
+     */
+    public let author: String
+    /**
+     * Who wrote it: "you", a contact's name, or the name they gave marked "(not
+     * your contact)".
+     */
+    public let authorName: String
+    /**
+     * Written by the person.
+     */
+    public let mine: Bool
+    /**
+     * The author is neither the person nor one of their contacts: the name is only
+     * what they call themselves.
+     */
+    public let notContact: Bool
+    /**
+     * The text, or "No key for this post" while this device cannot open it.
+     */
+    public let text: String
+    /**
+     * Whether `text` is the post (false: the "no key" words).
+     */
+    public let readable: Bool
+    /**
+     * When it arrived here ("14:05", "Yesterday").
+     */
+    public let time: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable key (author and place in the author's log).
+         */key: String, 
+        /**
+         * The author's identity key (hex).
+         */author: String, 
+        /**
+         * Who wrote it: "you", a contact's name, or the name they gave marked "(not
+         * your contact)".
+         */authorName: String, 
+        /**
+         * Written by the person.
+         */mine: Bool, 
+        /**
+         * The author is neither the person nor one of their contacts: the name is only
+         * what they call themselves.
+         */notContact: Bool, 
+        /**
+         * The text, or "No key for this post" while this device cannot open it.
+         */text: String, 
+        /**
+         * Whether `text` is the post (false: the "no key" words).
+         */readable: Bool, 
+        /**
+         * When it arrived here ("14:05", "Yesterday").
+         */time: String) {
+        self.key = key
+        self.author = author
+        self.authorName = authorName
+        self.mine = mine
+        self.notContact = notContact
+        self.text = text
+        self.readable = readable
+        self.time = time
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoomPostView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoomPostView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoomPostView {
+        return
+            try RoomPostView(
+                key: FfiConverterString.read(from: &buf), 
+                author: FfiConverterString.read(from: &buf), 
+                authorName: FfiConverterString.read(from: &buf), 
+                mine: FfiConverterBool.read(from: &buf), 
+                notContact: FfiConverterBool.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                readable: FfiConverterBool.read(from: &buf), 
+                time: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoomPostView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.author, into: &buf)
+        FfiConverterString.write(value.authorName, into: &buf)
+        FfiConverterBool.write(value.mine, into: &buf)
+        FfiConverterBool.write(value.notContact, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterBool.write(value.readable, into: &buf)
+        FfiConverterString.write(value.time, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomPostView_lift(_ buf: RustBuffer) throws -> RoomPostView {
+    return try FfiConverterTypeRoomPostView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomPostView_lower(_ value: RoomPostView) -> RustBuffer {
+    return FfiConverterTypeRoomPostView.lower(value)
+}
+
+
+/**
+ * One group room in the list.
+ */
+public struct RoomRow: Equatable, Hashable {
+    /**
+     * The room's id (for `OpenRoom`).
+     */
+    public let id: String
+    /**
+     * Its name.
+     */
+    public let name: String
+    /**
+     * How many members it has (the person included while they are one).
+     */
+    public let memberCount: UInt32
+    /**
+     * "3 members".
+     */
+    public let membersText: String
+    /**
+     * The newest readable post ("Ben: see you there", "You: hi"), "No posts yet",
+     * or "You are no longer in this room".
+     */
+    public let preview: String
+    /**
+     * When the newest post arrived ("14:05", "Yesterday"); empty without posts.
+     */
+    public let timeLabel: String
+    /**
+     * Posts by others that arrived since the person last had the room open.
+     */
+    public let unread: UInt32
+    /**
+     * Whether the person is still a member.
+     */
+    public let joined: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The room's id (for `OpenRoom`).
+         */id: String, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * How many members it has (the person included while they are one).
+         */memberCount: UInt32, 
+        /**
+         * "3 members".
+         */membersText: String, 
+        /**
+         * The newest readable post ("Ben: see you there", "You: hi"), "No posts yet",
+         * or "You are no longer in this room".
+         */preview: String, 
+        /**
+         * When the newest post arrived ("14:05", "Yesterday"); empty without posts.
+         */timeLabel: String, 
+        /**
+         * Posts by others that arrived since the person last had the room open.
+         */unread: UInt32, 
+        /**
+         * Whether the person is still a member.
+         */joined: Bool) {
+        self.id = id
+        self.name = name
+        self.memberCount = memberCount
+        self.membersText = membersText
+        self.preview = preview
+        self.timeLabel = timeLabel
+        self.unread = unread
+        self.joined = joined
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoomRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoomRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoomRow {
+        return
+            try RoomRow(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                memberCount: FfiConverterUInt32.read(from: &buf), 
+                membersText: FfiConverterString.read(from: &buf), 
+                preview: FfiConverterString.read(from: &buf), 
+                timeLabel: FfiConverterString.read(from: &buf), 
+                unread: FfiConverterUInt32.read(from: &buf), 
+                joined: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoomRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterUInt32.write(value.memberCount, into: &buf)
+        FfiConverterString.write(value.membersText, into: &buf)
+        FfiConverterString.write(value.preview, into: &buf)
+        FfiConverterString.write(value.timeLabel, into: &buf)
+        FfiConverterUInt32.write(value.unread, into: &buf)
+        FfiConverterBool.write(value.joined, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomRow_lift(_ buf: RustBuffer) throws -> RoomRow {
+    return try FfiConverterTypeRoomRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomRow_lower(_ value: RoomRow) -> RustBuffer {
+    return FfiConverterTypeRoomRow.lower(value)
+}
+
+
+/**
+ * One group room.
+ */
+public struct RoomView: Equatable, Hashable {
+    /**
+     * The room's id.
+     */
+    public let id: String
+    /**
+     * Its name.
+     */
+    public let name: String
+    /**
+     * "3 members · you are an admin".
+     */
+    public let subtitle: String
+    /**
+     * Whether the person is still a member.
+     */
+    public let joined: Bool
+    /**
+     * Whether the person is an admin (adds and removes members).
+     */
+    public let isAdmin: Bool
+    /**
+     * "You were removed from this room…" or "You left this room…"; empty while
+     * a member.
+     */
+    public let banner: String
+    /**
+     * Posts, oldest first (in the order they arrived here).
+     */
+    public let posts: [RoomPostView]
+    /**
+     * "No posts yet…" when there are none; empty otherwise.
+     */
+    public let empty: String
+    /**
+     * Members: the person first, then by name.
+     */
+    public let members: [RoomMemberView]
+    /**
+     * Show the composer.
+     */
+    public let canPost: Bool
+    /**
+     * The composer's hint.
+     */
+    public let composerHint: String
+    /**
+     * Show "Add member" (an admin with contacts not yet in the room).
+     */
+    public let canAdd: Bool
+    /**
+     * Contacts not yet in the room, by name (for `AddRoomMember`).
+     */
+    public let addable: [RoomCandidate]
+    /**
+     * Show "Leave room".
+     */
+    public let canLeave: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The room's id.
+         */id: String, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * "3 members · you are an admin".
+         */subtitle: String, 
+        /**
+         * Whether the person is still a member.
+         */joined: Bool, 
+        /**
+         * Whether the person is an admin (adds and removes members).
+         */isAdmin: Bool, 
+        /**
+         * "You were removed from this room…" or "You left this room…"; empty while
+         * a member.
+         */banner: String, 
+        /**
+         * Posts, oldest first (in the order they arrived here).
+         */posts: [RoomPostView], 
+        /**
+         * "No posts yet…" when there are none; empty otherwise.
+         */empty: String, 
+        /**
+         * Members: the person first, then by name.
+         */members: [RoomMemberView], 
+        /**
+         * Show the composer.
+         */canPost: Bool, 
+        /**
+         * The composer's hint.
+         */composerHint: String, 
+        /**
+         * Show "Add member" (an admin with contacts not yet in the room).
+         */canAdd: Bool, 
+        /**
+         * Contacts not yet in the room, by name (for `AddRoomMember`).
+         */addable: [RoomCandidate], 
+        /**
+         * Show "Leave room".
+         */canLeave: Bool) {
+        self.id = id
+        self.name = name
+        self.subtitle = subtitle
+        self.joined = joined
+        self.isAdmin = isAdmin
+        self.banner = banner
+        self.posts = posts
+        self.empty = empty
+        self.members = members
+        self.canPost = canPost
+        self.composerHint = composerHint
+        self.canAdd = canAdd
+        self.addable = addable
+        self.canLeave = canLeave
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoomView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoomView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoomView {
+        return
+            try RoomView(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                subtitle: FfiConverterString.read(from: &buf), 
+                joined: FfiConverterBool.read(from: &buf), 
+                isAdmin: FfiConverterBool.read(from: &buf), 
+                banner: FfiConverterString.read(from: &buf), 
+                posts: FfiConverterSequenceTypeRoomPostView.read(from: &buf), 
+                empty: FfiConverterString.read(from: &buf), 
+                members: FfiConverterSequenceTypeRoomMemberView.read(from: &buf), 
+                canPost: FfiConverterBool.read(from: &buf), 
+                composerHint: FfiConverterString.read(from: &buf), 
+                canAdd: FfiConverterBool.read(from: &buf), 
+                addable: FfiConverterSequenceTypeRoomCandidate.read(from: &buf), 
+                canLeave: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoomView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.subtitle, into: &buf)
+        FfiConverterBool.write(value.joined, into: &buf)
+        FfiConverterBool.write(value.isAdmin, into: &buf)
+        FfiConverterString.write(value.banner, into: &buf)
+        FfiConverterSequenceTypeRoomPostView.write(value.posts, into: &buf)
+        FfiConverterString.write(value.empty, into: &buf)
+        FfiConverterSequenceTypeRoomMemberView.write(value.members, into: &buf)
+        FfiConverterBool.write(value.canPost, into: &buf)
+        FfiConverterString.write(value.composerHint, into: &buf)
+        FfiConverterBool.write(value.canAdd, into: &buf)
+        FfiConverterSequenceTypeRoomCandidate.write(value.addable, into: &buf)
+        FfiConverterBool.write(value.canLeave, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomView_lift(_ buf: RustBuffer) throws -> RoomView {
+    return try FfiConverterTypeRoomView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoomView_lower(_ value: RoomView) -> RustBuffer {
+    return FfiConverterTypeRoomView.lower(value)
 }
 
 
@@ -6278,6 +7290,81 @@ public enum Action: Equatable, Hashable {
          */id: String
     )
     /**
+     * Start making a group room.
+     */
+    case startRoom
+    /**
+     * The new room's name field changed.
+     */
+    case editRoomName(
+        /**
+         * As typed.
+         */name: String
+    )
+    /**
+     * Tick or untick a contact for the new room.
+     */
+    case chooseRoomMember(
+        /**
+         * Our conversation with them.
+         */conversation: String, 
+        /**
+         * Ticked.
+         */chosen: Bool
+    )
+    /**
+     * Make the room with the name and the ticked contacts.
+     */
+    case createRoom
+    /**
+     * Open a room.
+     */
+    case openRoom(
+        /**
+         * Its id.
+         */id: String
+    )
+    /**
+     * Post in the open room.
+     */
+    case postToRoom(
+        /**
+         * The text.
+         */text: String
+    )
+    /**
+     * Add a contact to the open room (admins).
+     */
+    case addRoomMember(
+        /**
+         * Our conversation with them.
+         */conversation: String
+    )
+    /**
+     * Remove a member from the open room (admins).
+     */
+    case removeRoomMember(
+        /**
+         * Their identity key.
+         */member: String
+    )
+    /**
+     * Leave the open room (the others are told).
+     */
+    case leaveRoom
+    /**
+     * Open relaying and holding (from the settings).
+     */
+    case openNetwork
+    /**
+     * The switch: hold sealed letters for contacts who are offline.
+     */
+    case setHolding(
+        /**
+         * On.
+         */on: Bool
+    )
+    /**
      * Open the settings.
      */
     case openSettings
@@ -6407,9 +7494,38 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         case 35: return .declineIntroduction(id: try FfiConverterString.read(from: &buf)
         )
         
-        case 36: return .openSettings
+        case 36: return .startRoom
         
-        case 37: return .saveSettings(displayName: try FfiConverterString.read(from: &buf), stunServers: try FfiConverterString.read(from: &buf), inviteLifetimeHours: try FfiConverterUInt32.read(from: &buf)
+        case 37: return .editRoomName(name: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 38: return .chooseRoomMember(conversation: try FfiConverterString.read(from: &buf), chosen: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 39: return .createRoom
+        
+        case 40: return .openRoom(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 41: return .postToRoom(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 42: return .addRoomMember(conversation: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 43: return .removeRoomMember(member: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 44: return .leaveRoom
+        
+        case 45: return .openNetwork
+        
+        case 46: return .setHolding(on: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 47: return .openSettings
+        
+        case 48: return .saveSettings(displayName: try FfiConverterString.read(from: &buf), stunServers: try FfiConverterString.read(from: &buf), inviteLifetimeHours: try FfiConverterUInt32.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -6584,12 +7700,64 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             FfiConverterString.write(id, into: &buf)
             
         
-        case .openSettings:
+        case .startRoom:
             writeInt(&buf, Int32(36))
         
         
-        case let .saveSettings(displayName,stunServers,inviteLifetimeHours):
+        case let .editRoomName(name):
             writeInt(&buf, Int32(37))
+            FfiConverterString.write(name, into: &buf)
+            
+        
+        case let .chooseRoomMember(conversation,chosen):
+            writeInt(&buf, Int32(38))
+            FfiConverterString.write(conversation, into: &buf)
+            FfiConverterBool.write(chosen, into: &buf)
+            
+        
+        case .createRoom:
+            writeInt(&buf, Int32(39))
+        
+        
+        case let .openRoom(id):
+            writeInt(&buf, Int32(40))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .postToRoom(text):
+            writeInt(&buf, Int32(41))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .addRoomMember(conversation):
+            writeInt(&buf, Int32(42))
+            FfiConverterString.write(conversation, into: &buf)
+            
+        
+        case let .removeRoomMember(member):
+            writeInt(&buf, Int32(43))
+            FfiConverterString.write(member, into: &buf)
+            
+        
+        case .leaveRoom:
+            writeInt(&buf, Int32(44))
+        
+        
+        case .openNetwork:
+            writeInt(&buf, Int32(45))
+        
+        
+        case let .setHolding(on):
+            writeInt(&buf, Int32(46))
+            FfiConverterBool.write(on, into: &buf)
+            
+        
+        case .openSettings:
+            writeInt(&buf, Int32(47))
+        
+        
+        case let .saveSettings(displayName,stunServers,inviteLifetimeHours):
+            writeInt(&buf, Int32(48))
             FfiConverterString.write(displayName, into: &buf)
             FfiConverterString.write(stunServers, into: &buf)
             FfiConverterUInt32.write(inviteLifetimeHours, into: &buf)
@@ -9075,6 +10243,30 @@ public enum Screen: Equatable, Hashable {
          * Its state.
          */view: IntroduceView
     )
+    /**
+     * Making a group room: its name and which contacts are in it.
+     */
+    case newRoom(
+        /**
+         * Its state.
+         */view: NewRoomView
+    )
+    /**
+     * One group room: its posts and members.
+     */
+    case room(
+        /**
+         * Its state.
+         */view: RoomView
+    )
+    /**
+     * Relaying and holding letters for contacts (opened from the settings).
+     */
+    case network(
+        /**
+         * Its state.
+         */view: NetworkView
+    )
 
 
 
@@ -9117,6 +10309,15 @@ public struct FfiConverterTypeScreen: FfiConverterRustBuffer {
         )
         
         case 8: return .introduce(view: try FfiConverterTypeIntroduceView.read(from: &buf)
+        )
+        
+        case 9: return .newRoom(view: try FfiConverterTypeNewRoomView.read(from: &buf)
+        )
+        
+        case 10: return .room(view: try FfiConverterTypeRoomView.read(from: &buf)
+        )
+        
+        case 11: return .network(view: try FfiConverterTypeNetworkView.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -9164,6 +10365,21 @@ public struct FfiConverterTypeScreen: FfiConverterRustBuffer {
         case let .introduce(view):
             writeInt(&buf, Int32(8))
             FfiConverterTypeIntroduceView.write(view, into: &buf)
+            
+        
+        case let .newRoom(view):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeNewRoomView.write(view, into: &buf)
+            
+        
+        case let .room(view):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypeRoomView.write(view, into: &buf)
+            
+        
+        case let .network(view):
+            writeInt(&buf, Int32(11))
+            FfiConverterTypeNetworkView.write(view, into: &buf)
             
         }
     }
@@ -10238,6 +11454,131 @@ fileprivate struct FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePeerInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRelayRow: FfiConverterRustBuffer {
+    typealias SwiftType = [RelayRow]
+
+    public static func write(_ value: [RelayRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRelayRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RelayRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RelayRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRelayRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRoomCandidate: FfiConverterRustBuffer {
+    typealias SwiftType = [RoomCandidate]
+
+    public static func write(_ value: [RoomCandidate], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoomCandidate.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoomCandidate] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoomCandidate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoomCandidate.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRoomMemberView: FfiConverterRustBuffer {
+    typealias SwiftType = [RoomMemberView]
+
+    public static func write(_ value: [RoomMemberView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoomMemberView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoomMemberView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoomMemberView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoomMemberView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRoomPostView: FfiConverterRustBuffer {
+    typealias SwiftType = [RoomPostView]
+
+    public static func write(_ value: [RoomPostView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoomPostView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoomPostView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoomPostView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoomPostView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRoomRow: FfiConverterRustBuffer {
+    typealias SwiftType = [RoomRow]
+
+    public static func write(_ value: [RoomRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoomRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoomRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoomRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoomRow.read(from: &buf))
         }
         return seq
     }

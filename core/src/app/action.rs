@@ -175,6 +175,53 @@ pub enum Action {
         id: String,
     },
 
+    /// Start making a group room.
+    StartRoom,
+    /// The new room's name field changed.
+    EditRoomName {
+        /// As typed.
+        name: String,
+    },
+    /// Tick or untick a contact for the new room.
+    ChooseRoomMember {
+        /// Our conversation with them.
+        conversation: String,
+        /// Ticked.
+        chosen: bool,
+    },
+    /// Make the room with the name and the ticked contacts.
+    CreateRoom,
+    /// Open a room.
+    OpenRoom {
+        /// Its id.
+        id: String,
+    },
+    /// Post in the open room.
+    PostToRoom {
+        /// The text.
+        text: String,
+    },
+    /// Add a contact to the open room (admins).
+    AddRoomMember {
+        /// Our conversation with them.
+        conversation: String,
+    },
+    /// Remove a member from the open room (admins).
+    RemoveRoomMember {
+        /// Their identity key.
+        member: String,
+    },
+    /// Leave the open room (the others are told).
+    LeaveRoom,
+
+    /// Open relaying and holding (from the settings).
+    OpenNetwork,
+    /// The switch: hold sealed letters for contacts who are offline.
+    SetHolding {
+        /// On.
+        on: bool,
+    },
+
     /// Open the settings.
     OpenSettings,
     /// Save the settings.

@@ -28,6 +28,10 @@ pub fn dispatch(app: &App, action: Action) {
             if let (true, Some(id)) = (visible, open) {
                 mark_read(app, &id);
             }
+            let room = app.state().open_room().map(str::to_owned);
+            if let (true, Some(id)) = (visible, room) {
+                super::rooms::mark_seen(app, &id);
+            }
         }
         Action::NetworkChanged => app.node().network_changed(),
         Action::DismissNotice => app.state().notice = None,
@@ -66,6 +70,10 @@ pub fn dispatch(app: &App, action: Action) {
         Action::Received { text, source } => arrivals::received_text(app, &text, source),
         Action::ReceivedImage { bytes } => arrivals::received_image(app, &bytes),
         Action::OpenScanner { purpose } => app.state().push(Route::Scan(purpose)),
+        // A room's alert carries the room's id: it opens the room.
+        Action::OpenConversation { id } if app.node().rooms().iter().any(|r| r.id == id) => {
+            super::rooms::open(app, &id)
+        }
         Action::OpenConversation { id } => {
             let mut state = app.state();
             // A join still waiting for the inviter opens on its reply, to share again.
@@ -118,6 +126,20 @@ pub fn dispatch(app: &App, action: Action) {
         }
         Action::AcceptIntroduction { id } => super::introductions::answer(app, &id, true),
         Action::DeclineIntroduction { id } => super::introductions::answer(app, &id, false),
+        Action::StartRoom => super::rooms::start(app),
+        Action::EditRoomName { name } => super::rooms::edit_name(app, name),
+        Action::ChooseRoomMember {
+            conversation,
+            chosen,
+        } => super::rooms::choose(app, conversation, chosen),
+        Action::CreateRoom => super::rooms::create(app),
+        Action::OpenRoom { id } => super::rooms::open(app, &id),
+        Action::PostToRoom { text } => super::rooms::post(app, &text),
+        Action::AddRoomMember { conversation } => super::rooms::add(app, &conversation),
+        Action::RemoveRoomMember { member } => super::rooms::remove(app, &member),
+        Action::LeaveRoom => super::rooms::leave(app),
+        Action::OpenNetwork => super::network::open(app),
+        Action::SetHolding { on } => super::network::set_holding(app, on),
         Action::OpenSettings => {
             let mut state = app.state();
             state.settings_error = None;
@@ -140,6 +162,7 @@ fn back(app: &App) {
         Route::Join => state.join = None,
         // A file picked but not sent is put back with its conversation.
         Route::Conversation(_) => state.picked = None,
+        Route::NewRoom => state.new_room = None,
         _ => {}
     }
     state.pop();
@@ -474,8 +497,14 @@ pub fn on_event(app: &App, event: Event) {
             ));
         }
         Event::IntroductionChanged { id } => super::introductions::on_changed(app, &id),
-        // Rooms are not in the app model yet (docs/NETWORK.md).
-        Event::RoomChanged { .. } | Event::RoomPost { .. } => {}
+        // Views re-read the rooms when they render.
+        Event::RoomChanged { .. } => {}
+        Event::RoomPost {
+            room,
+            author,
+            name,
+            text,
+        } => super::rooms::on_post(app, &room, &author, name.as_deref(), &text),
         Event::ContactAdded { .. }
         | Event::Delivered { .. }
         | Event::Read { .. }

@@ -87,6 +87,7 @@ pub fn render(
                 alerts: Vec::new(),
                 my_name: settings.display_name.clone(),
                 introductions: Vec::new(),
+                rooms: Vec::new(),
             }
         }
     };
@@ -102,6 +103,16 @@ pub fn render(
         }
     };
     let introductions = match super::introductions::rows(node, clock) {
+        Ok(rows) => rows,
+        Err(e) => {
+            notice = Some(Notice {
+                text: e.to_string(),
+                is_error: true,
+            });
+            Vec::new()
+        }
+    };
+    let rooms = match super::rooms::rows(node, &facts, clock) {
         Ok(rows) => rows,
         Err(e) => {
             notice = Some(Notice {
@@ -131,6 +142,7 @@ pub fn render(
         alerts: state.alerts.iter().cloned().collect(),
         my_name: settings.display_name.clone(),
         introductions,
+        rooms,
     }
 }
 
@@ -339,6 +351,15 @@ fn screen(
         },
         Route::Introduce(id) => Screen::Introduce {
             view: super::introductions::introduce_view(node, facts, id)?,
+        },
+        Route::NewRoom => Screen::NewRoom {
+            view: super::rooms::new_room_view(node, facts, state)?,
+        },
+        Route::Room(id) => Screen::Room {
+            view: super::rooms::room_view(node, facts, clock, id)?,
+        },
+        Route::Network => Screen::Network {
+            view: super::network::network_view(node, facts, clock)?,
         },
         Route::Settings => Screen::Settings {
             view: SettingsView {

@@ -47,6 +47,12 @@ pub enum Route {
     Scan(ScanPurpose),
     /// Picking whom to introduce the contact of a conversation to, by conversation id.
     Introduce(String),
+    /// Making a group room ([`State::new_room`]).
+    NewRoom,
+    /// A group room, by id.
+    Room(String),
+    /// Relaying and holding.
+    Network,
 }
 
 /// The invite being made or shown.
@@ -123,6 +129,17 @@ pub struct State {
     /// The last state seen of each introduction made to us (this run), to tell the
     /// person when one they accepted ends or connects, and to alert once.
     pub intro_states: BTreeMap<String, crate::store::IntroState>,
+    /// The group room being made.
+    pub new_room: Option<NewRoomDraft>,
+}
+
+/// The group room being made.
+#[derive(Debug, Clone, Default)]
+pub struct NewRoomDraft {
+    pub name: String,
+    /// Conversations of the contacts ticked.
+    pub chosen: std::collections::BTreeSet<String>,
+    pub error: Option<String>,
 }
 
 /// A file picked for a conversation, waiting for Send.
@@ -161,6 +178,7 @@ impl State {
             picked: None,
             progress: BTreeMap::new(),
             intro_states: BTreeMap::new(),
+            new_room: None,
         }
     }
 
@@ -194,6 +212,14 @@ impl State {
     pub fn pop(&mut self) {
         if self.routes.len() > 1 {
             self.routes.pop();
+        }
+    }
+
+    /// The id of the open room, if one is on top.
+    pub fn open_room(&self) -> Option<&str> {
+        match self.top() {
+            Route::Room(id) => Some(id),
+            _ => None,
         }
     }
 

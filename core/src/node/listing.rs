@@ -21,6 +21,17 @@ impl Node {
         Ok(lock(&self.inner.store).setting(key)?)
     }
 
+    /// When each post of a room arrived here, in arrival order: (author's identity
+    /// key in hex, seq, unix seconds). Room posts carry no time of their own; an app
+    /// lists them as this device saw them.
+    pub fn room_post_arrivals(&self, room: &str) -> Result<Vec<(String, u64, u64)>, NodeError> {
+        Ok(lock(&self.inner.store)
+            .room_post_arrivals(room)?
+            .into_iter()
+            .map(|(author, seq, at)| (super::peer::hex(&author), seq, at))
+            .collect())
+    }
+
     /// Saves one of the person's settings.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), NodeError> {
         Ok(lock(&self.inner.store).set_setting(key, value)?)

@@ -77,6 +77,23 @@ impl Store {
         let rows = stmt.query_map(params![room], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+
+    /// When each of a room's posts arrived here (author key, seq, unix seconds), in
+    /// the order they arrived: posts carry no time of their own, and an app lists
+    /// them in the order this device saw them.
+    pub fn room_post_arrivals(&self, room: &str) -> Result<Vec<(Vec<u8>, u64, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT author, seq, received_at FROM room_posts WHERE room = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map(params![room], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+            ))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
 }
 
 #[cfg(test)]

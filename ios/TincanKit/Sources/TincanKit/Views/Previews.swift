@@ -123,7 +123,7 @@ enum Fixtures {
         AppView(
             revision: 1, screen: screen, canGoBack: screen != .conversations, conversations: rows,
             notice: notice, keepAlive: KeepAlive(needed: false, text: ""), alerts: [], myName: "Ana",
-            introductions: screen == .conversations ? introductions : []
+            introductions: screen == .conversations ? introductions : [], rooms: []
         )
     }
 

@@ -106,6 +106,12 @@ public struct AppScreen: View {
             ScanScreen(view: scan, send: send, scanFrame: scanFrame)
         case let .introduce(introduce):
             IntroduceScreen(view: introduce, send: send)
+        // The room and network screens are not drawn yet (issue #15): until they are,
+        // the list stays and back leaves them.
+        case .newRoom, .room, .network:
+            ConversationsScreen(
+                rows: view.conversations, introductions: view.introductions, myName: view.myName, send: send
+            )
         }
     }
 }
@@ -130,6 +136,12 @@ extension Screen {
             return "scan-\(view.purpose)"
         case let .introduce(view):
             return "introduce-\(view.conversation)"
+        case .newRoom:
+            return "new-room"
+        case let .room(view):
+            return "room-\(view.id)"
+        case .network:
+            return "network"
         }
     }
 }

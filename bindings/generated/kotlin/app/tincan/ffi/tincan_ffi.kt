@@ -4672,6 +4672,11 @@ data class AppView (
      * shown above the conversation list (newest first).
      */
     val `introductions`: List<IntroductionRow>
+    , 
+    /**
+     * The person's group rooms, newest activity first (a section of the list).
+     */
+    val `rooms`: List<RoomRow>
     
 ){
     
@@ -4697,6 +4702,7 @@ public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
             FfiConverterSequenceTypeAlert.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeIntroductionRow.read(buf),
+            FfiConverterSequenceTypeRoomRow.read(buf),
         )
     }
 
@@ -4709,7 +4715,8 @@ public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
             FfiConverterTypeKeepAlive.allocationSize(value.`keepAlive`) +
             FfiConverterSequenceTypeAlert.allocationSize(value.`alerts`) +
             FfiConverterString.allocationSize(value.`myName`) +
-            FfiConverterSequenceTypeIntroductionRow.allocationSize(value.`introductions`)
+            FfiConverterSequenceTypeIntroductionRow.allocationSize(value.`introductions`) +
+            FfiConverterSequenceTypeRoomRow.allocationSize(value.`rooms`)
     )
 
     override fun write(value: AppView, buf: ByteBuffer) {
@@ -4722,6 +4729,7 @@ public object FfiConverterTypeAppView: FfiConverterRustBuffer<AppView> {
             FfiConverterSequenceTypeAlert.write(value.`alerts`, buf)
             FfiConverterString.write(value.`myName`, buf)
             FfiConverterSequenceTypeIntroductionRow.write(value.`introductions`, buf)
+            FfiConverterSequenceTypeRoomRow.write(value.`rooms`, buf)
     }
 }
 
@@ -6546,6 +6554,188 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
 
 
 /**
+ * Relaying and holding letters.
+ */
+data class NetworkView (
+    /**
+     * The switch: hold sealed letters for contacts who are offline.
+     */
+    val `holding`: kotlin.Boolean
+    , 
+    /**
+     * The switch's label.
+     */
+    val `holdingLabel`: kotlin.String
+    , 
+    /**
+     * What holding means, in words.
+     */
+    val `holdingHelp`: kotlin.String
+    , 
+    /**
+     * Letters held now.
+     */
+    val `heldCount`: kotlin.UInt
+    , 
+    /**
+     * Their bytes.
+     */
+    val `heldBytes`: kotlin.ULong
+    , 
+    /**
+     * "Holding 2 letters (1.2 KB) for contacts who are offline", or that none are.
+     */
+    val `heldText`: kotlin.String
+    , 
+    /**
+     * What relaying is, in words.
+     */
+    val `relaysHelp`: kotlin.String
+    , 
+    /**
+     * What this phone passed on lately, newest first.
+     */
+    val `relays`: List<RelayRow>
+    , 
+    /**
+     * Why the list is empty, in words (empty when it is not).
+     */
+    val `relaysEmpty`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNetworkView: FfiConverterRustBuffer<NetworkView> {
+    override fun read(buf: ByteBuffer): NetworkView {
+        return NetworkView(
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeRelayRow.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NetworkView) = (
+            FfiConverterBoolean.allocationSize(value.`holding`) +
+            FfiConverterString.allocationSize(value.`holdingLabel`) +
+            FfiConverterString.allocationSize(value.`holdingHelp`) +
+            FfiConverterUInt.allocationSize(value.`heldCount`) +
+            FfiConverterULong.allocationSize(value.`heldBytes`) +
+            FfiConverterString.allocationSize(value.`heldText`) +
+            FfiConverterString.allocationSize(value.`relaysHelp`) +
+            FfiConverterSequenceTypeRelayRow.allocationSize(value.`relays`) +
+            FfiConverterString.allocationSize(value.`relaysEmpty`)
+    )
+
+    override fun write(value: NetworkView, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`holding`, buf)
+            FfiConverterString.write(value.`holdingLabel`, buf)
+            FfiConverterString.write(value.`holdingHelp`, buf)
+            FfiConverterUInt.write(value.`heldCount`, buf)
+            FfiConverterULong.write(value.`heldBytes`, buf)
+            FfiConverterString.write(value.`heldText`, buf)
+            FfiConverterString.write(value.`relaysHelp`, buf)
+            FfiConverterSequenceTypeRelayRow.write(value.`relays`, buf)
+            FfiConverterString.write(value.`relaysEmpty`, buf)
+    }
+}
+
+
+
+/**
+ * Making a group room.
+ */
+data class NewRoomView (
+    /**
+     * The name typed so far.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * What a room is and what members see, in words.
+     */
+    val `explanation`: kotlin.String
+    , 
+    /**
+     * The person's contacts, by name, with the ones ticked.
+     */
+    val `candidates`: List<RoomCandidate>
+    , 
+    /**
+     * Why the list is empty, in words (empty when it is not).
+     */
+    val `empty`: kotlin.String
+    , 
+    /**
+     * Whether "Create" may be pressed (a name and at least one contact).
+     */
+    val `canCreate`: kotlin.Boolean
+    , 
+    /**
+     * A problem, in words (what is missing, or why the node refused).
+     */
+    val `error`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNewRoomView: FfiConverterRustBuffer<NewRoomView> {
+    override fun read(buf: ByteBuffer): NewRoomView {
+        return NewRoomView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeRoomCandidate.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NewRoomView) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`explanation`) +
+            FfiConverterSequenceTypeRoomCandidate.allocationSize(value.`candidates`) +
+            FfiConverterString.allocationSize(value.`empty`) +
+            FfiConverterBoolean.allocationSize(value.`canCreate`) +
+            FfiConverterOptionalString.allocationSize(value.`error`)
+    )
+
+    override fun write(value: NewRoomView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`explanation`, buf)
+            FfiConverterSequenceTypeRoomCandidate.write(value.`candidates`, buf)
+            FfiConverterString.write(value.`empty`, buf)
+            FfiConverterBoolean.write(value.`canCreate`, buf)
+            FfiConverterOptionalString.write(value.`error`, buf)
+    }
+}
+
+
+
+/**
  * How a node is opened.
  */
 data class NodeOptions (
@@ -6898,6 +7088,557 @@ public object FfiConverterTypeQrSymbol: FfiConverterRustBuffer<QrSymbol> {
             FfiConverterUInt.write(value.`size`, buf)
             FfiConverterByteArray.write(value.`modules`, buf)
             FfiConverterByteArray.write(value.`png`, buf)
+    }
+}
+
+
+
+/**
+ * Something this phone passed on for two of its contacts.
+ */
+data class RelayRow (
+    /**
+     * "14:05".
+     */
+    val `time`: kotlin.String
+    , 
+    /**
+     * Who it came from (a contact's name).
+     */
+    val `from`: kotlin.String
+    , 
+    /**
+     * Who it went to.
+     */
+    val `to`: kotlin.String
+    , 
+    /**
+     * "812 B".
+     */
+    val `size`: kotlin.String
+    , 
+    /**
+     * "Ben → Cleo · 812 B · 14:05".
+     */
+    val `text`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRelayRow: FfiConverterRustBuffer<RelayRow> {
+    override fun read(buf: ByteBuffer): RelayRow {
+        return RelayRow(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RelayRow) = (
+            FfiConverterString.allocationSize(value.`time`) +
+            FfiConverterString.allocationSize(value.`from`) +
+            FfiConverterString.allocationSize(value.`to`) +
+            FfiConverterString.allocationSize(value.`size`) +
+            FfiConverterString.allocationSize(value.`text`)
+    )
+
+    override fun write(value: RelayRow, buf: ByteBuffer) {
+            FfiConverterString.write(value.`time`, buf)
+            FfiConverterString.write(value.`from`, buf)
+            FfiConverterString.write(value.`to`, buf)
+            FfiConverterString.write(value.`size`, buf)
+            FfiConverterString.write(value.`text`, buf)
+    }
+}
+
+
+
+/**
+ * A contact that can be put in a room (when making it, or added later).
+ */
+data class RoomCandidate (
+    /**
+     * Our conversation with them (for `ChooseRoomMember` and
+     * `AddRoomMember`).
+     */
+    val `conversation`: kotlin.String
+    , 
+    /**
+     * Their name.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * Their connection state in words ("connected", "offline").
+     */
+    val `status`: kotlin.String
+    , 
+    /**
+     * Ticked for the new room (always false in a room's add list).
+     */
+    val `chosen`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoomCandidate: FfiConverterRustBuffer<RoomCandidate> {
+    override fun read(buf: ByteBuffer): RoomCandidate {
+        return RoomCandidate(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoomCandidate) = (
+            FfiConverterString.allocationSize(value.`conversation`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterBoolean.allocationSize(value.`chosen`)
+    )
+
+    override fun write(value: RoomCandidate, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversation`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterBoolean.write(value.`chosen`, buf)
+    }
+}
+
+
+
+/**
+ * One member of a room.
+ */
+data class RoomMemberView (
+    /**
+     * Their identity key (hex; for `RemoveRoomMember`).
+     */
+    val `key`: kotlin.String
+    , 
+    /**
+     * "You", a contact's name, or the name they gave marked "(not your contact)".
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * Admins may add and remove members.
+     */
+    val `isAdmin`: kotlin.Boolean
+    , 
+    /**
+     * The person.
+     */
+    val `isMe`: kotlin.Boolean
+    , 
+    /**
+     * "Ben · admin", "You · admin", "Dan (not your contact)".
+     */
+    val `label`: kotlin.String
+    , 
+    /**
+     * Show "Remove" (the person is an admin, and this is someone else).
+     */
+    val `canRemove`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoomMemberView: FfiConverterRustBuffer<RoomMemberView> {
+    override fun read(buf: ByteBuffer): RoomMemberView {
+        return RoomMemberView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoomMemberView) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterBoolean.allocationSize(value.`isAdmin`) +
+            FfiConverterBoolean.allocationSize(value.`isMe`) +
+            FfiConverterString.allocationSize(value.`label`) +
+            FfiConverterBoolean.allocationSize(value.`canRemove`)
+    )
+
+    override fun write(value: RoomMemberView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterBoolean.write(value.`isAdmin`, buf)
+            FfiConverterBoolean.write(value.`isMe`, buf)
+            FfiConverterString.write(value.`label`, buf)
+            FfiConverterBoolean.write(value.`canRemove`, buf)
+    }
+}
+
+
+
+/**
+ * One post in a room, oldest first.
+ */
+data class RoomPostView (
+    /**
+     * Stable key (author and place in the author's log).
+     */
+    val `key`: kotlin.String
+    , 
+    /**
+     * The author's identity key (hex).
+     */
+    val `author`: kotlin.String
+    , 
+    /**
+     * Who wrote it: "you", a contact's name, or the name they gave marked "(not
+     * your contact)".
+     */
+    val `authorName`: kotlin.String
+    , 
+    /**
+     * Written by the person.
+     */
+    val `mine`: kotlin.Boolean
+    , 
+    /**
+     * The author is neither the person nor one of their contacts: the name is only
+     * what they call themselves.
+     */
+    val `notContact`: kotlin.Boolean
+    , 
+    /**
+     * The text, or "No key for this post" while this device cannot open it.
+     */
+    val `text`: kotlin.String
+    , 
+    /**
+     * Whether `text` is the post (false: the "no key" words).
+     */
+    val `readable`: kotlin.Boolean
+    , 
+    /**
+     * When it arrived here ("14:05", "Yesterday").
+     */
+    val `time`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoomPostView: FfiConverterRustBuffer<RoomPostView> {
+    override fun read(buf: ByteBuffer): RoomPostView {
+        return RoomPostView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoomPostView) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`author`) +
+            FfiConverterString.allocationSize(value.`authorName`) +
+            FfiConverterBoolean.allocationSize(value.`mine`) +
+            FfiConverterBoolean.allocationSize(value.`notContact`) +
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterBoolean.allocationSize(value.`readable`) +
+            FfiConverterString.allocationSize(value.`time`)
+    )
+
+    override fun write(value: RoomPostView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`author`, buf)
+            FfiConverterString.write(value.`authorName`, buf)
+            FfiConverterBoolean.write(value.`mine`, buf)
+            FfiConverterBoolean.write(value.`notContact`, buf)
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterBoolean.write(value.`readable`, buf)
+            FfiConverterString.write(value.`time`, buf)
+    }
+}
+
+
+
+/**
+ * One group room in the list.
+ */
+data class RoomRow (
+    /**
+     * The room's id (for `OpenRoom`).
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * Its name.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * How many members it has (the person included while they are one).
+     */
+    val `memberCount`: kotlin.UInt
+    , 
+    /**
+     * "3 members".
+     */
+    val `membersText`: kotlin.String
+    , 
+    /**
+     * The newest readable post ("Ben: see you there", "You: hi"), "No posts yet",
+     * or "You are no longer in this room".
+     */
+    val `preview`: kotlin.String
+    , 
+    /**
+     * When the newest post arrived ("14:05", "Yesterday"); empty without posts.
+     */
+    val `timeLabel`: kotlin.String
+    , 
+    /**
+     * Posts by others that arrived since the person last had the room open.
+     */
+    val `unread`: kotlin.UInt
+    , 
+    /**
+     * Whether the person is still a member.
+     */
+    val `joined`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoomRow: FfiConverterRustBuffer<RoomRow> {
+    override fun read(buf: ByteBuffer): RoomRow {
+        return RoomRow(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoomRow) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterUInt.allocationSize(value.`memberCount`) +
+            FfiConverterString.allocationSize(value.`membersText`) +
+            FfiConverterString.allocationSize(value.`preview`) +
+            FfiConverterString.allocationSize(value.`timeLabel`) +
+            FfiConverterUInt.allocationSize(value.`unread`) +
+            FfiConverterBoolean.allocationSize(value.`joined`)
+    )
+
+    override fun write(value: RoomRow, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterUInt.write(value.`memberCount`, buf)
+            FfiConverterString.write(value.`membersText`, buf)
+            FfiConverterString.write(value.`preview`, buf)
+            FfiConverterString.write(value.`timeLabel`, buf)
+            FfiConverterUInt.write(value.`unread`, buf)
+            FfiConverterBoolean.write(value.`joined`, buf)
+    }
+}
+
+
+
+/**
+ * One group room.
+ */
+data class RoomView (
+    /**
+     * The room's id.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * Its name.
+     */
+    val `name`: kotlin.String
+    , 
+    /**
+     * "3 members · you are an admin".
+     */
+    val `subtitle`: kotlin.String
+    , 
+    /**
+     * Whether the person is still a member.
+     */
+    val `joined`: kotlin.Boolean
+    , 
+    /**
+     * Whether the person is an admin (adds and removes members).
+     */
+    val `isAdmin`: kotlin.Boolean
+    , 
+    /**
+     * "You were removed from this room…" or "You left this room…"; empty while
+     * a member.
+     */
+    val `banner`: kotlin.String
+    , 
+    /**
+     * Posts, oldest first (in the order they arrived here).
+     */
+    val `posts`: List<RoomPostView>
+    , 
+    /**
+     * "No posts yet…" when there are none; empty otherwise.
+     */
+    val `empty`: kotlin.String
+    , 
+    /**
+     * Members: the person first, then by name.
+     */
+    val `members`: List<RoomMemberView>
+    , 
+    /**
+     * Show the composer.
+     */
+    val `canPost`: kotlin.Boolean
+    , 
+    /**
+     * The composer's hint.
+     */
+    val `composerHint`: kotlin.String
+    , 
+    /**
+     * Show "Add member" (an admin with contacts not yet in the room).
+     */
+    val `canAdd`: kotlin.Boolean
+    , 
+    /**
+     * Contacts not yet in the room, by name (for `AddRoomMember`).
+     */
+    val `addable`: List<RoomCandidate>
+    , 
+    /**
+     * Show "Leave room".
+     */
+    val `canLeave`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoomView: FfiConverterRustBuffer<RoomView> {
+    override fun read(buf: ByteBuffer): RoomView {
+        return RoomView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeRoomPostView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeRoomMemberView.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeRoomCandidate.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoomView) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`subtitle`) +
+            FfiConverterBoolean.allocationSize(value.`joined`) +
+            FfiConverterBoolean.allocationSize(value.`isAdmin`) +
+            FfiConverterString.allocationSize(value.`banner`) +
+            FfiConverterSequenceTypeRoomPostView.allocationSize(value.`posts`) +
+            FfiConverterString.allocationSize(value.`empty`) +
+            FfiConverterSequenceTypeRoomMemberView.allocationSize(value.`members`) +
+            FfiConverterBoolean.allocationSize(value.`canPost`) +
+            FfiConverterString.allocationSize(value.`composerHint`) +
+            FfiConverterBoolean.allocationSize(value.`canAdd`) +
+            FfiConverterSequenceTypeRoomCandidate.allocationSize(value.`addable`) +
+            FfiConverterBoolean.allocationSize(value.`canLeave`)
+    )
+
+    override fun write(value: RoomView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`subtitle`, buf)
+            FfiConverterBoolean.write(value.`joined`, buf)
+            FfiConverterBoolean.write(value.`isAdmin`, buf)
+            FfiConverterString.write(value.`banner`, buf)
+            FfiConverterSequenceTypeRoomPostView.write(value.`posts`, buf)
+            FfiConverterString.write(value.`empty`, buf)
+            FfiConverterSequenceTypeRoomMemberView.write(value.`members`, buf)
+            FfiConverterBoolean.write(value.`canPost`, buf)
+            FfiConverterString.write(value.`composerHint`, buf)
+            FfiConverterBoolean.write(value.`canAdd`, buf)
+            FfiConverterSequenceTypeRoomCandidate.write(value.`addable`, buf)
+            FfiConverterBoolean.write(value.`canLeave`, buf)
     }
 }
 
@@ -7508,6 +8249,139 @@ sealed class Action {
     }
     
     /**
+     * Start making a group room.
+     */
+    object StartRoom : Action()
+    
+    
+    /**
+     * The new room's name field changed.
+     */
+    data class EditRoomName(
+        /**
+         * As typed.
+         */
+        val `name`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Tick or untick a contact for the new room.
+     */
+    data class ChooseRoomMember(
+        /**
+         * Our conversation with them.
+         */
+        val `conversation`: kotlin.String, 
+        /**
+         * Ticked.
+         */
+        val `chosen`: kotlin.Boolean) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Make the room with the name and the ticked contacts.
+     */
+    object CreateRoom : Action()
+    
+    
+    /**
+     * Open a room.
+     */
+    data class OpenRoom(
+        /**
+         * Its id.
+         */
+        val `id`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Post in the open room.
+     */
+    data class PostToRoom(
+        /**
+         * The text.
+         */
+        val `text`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Add a contact to the open room (admins).
+     */
+    data class AddRoomMember(
+        /**
+         * Our conversation with them.
+         */
+        val `conversation`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Remove a member from the open room (admins).
+     */
+    data class RemoveRoomMember(
+        /**
+         * Their identity key.
+         */
+        val `member`: kotlin.String) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Leave the open room (the others are told).
+     */
+    object LeaveRoom : Action()
+    
+    
+    /**
+     * Open relaying and holding (from the settings).
+     */
+    object OpenNetwork : Action()
+    
+    
+    /**
+     * The switch: hold sealed letters for contacts who are offline.
+     */
+    data class SetHolding(
+        /**
+         * On.
+         */
+        val `on`: kotlin.Boolean) : Action()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * Open the settings.
      */
     object OpenSettings : Action()
@@ -7632,8 +8506,34 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
             35 -> Action.DeclineIntroduction(
                 FfiConverterString.read(buf),
                 )
-            36 -> Action.OpenSettings
-            37 -> Action.SaveSettings(
+            36 -> Action.StartRoom
+            37 -> Action.EditRoomName(
+                FfiConverterString.read(buf),
+                )
+            38 -> Action.ChooseRoomMember(
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            39 -> Action.CreateRoom
+            40 -> Action.OpenRoom(
+                FfiConverterString.read(buf),
+                )
+            41 -> Action.PostToRoom(
+                FfiConverterString.read(buf),
+                )
+            42 -> Action.AddRoomMember(
+                FfiConverterString.read(buf),
+                )
+            43 -> Action.RemoveRoomMember(
+                FfiConverterString.read(buf),
+                )
+            44 -> Action.LeaveRoom
+            45 -> Action.OpenNetwork
+            46 -> Action.SetHolding(
+                FfiConverterBoolean.read(buf),
+                )
+            47 -> Action.OpenSettings
+            48 -> Action.SaveSettings(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterUInt.read(buf),
@@ -7877,6 +8777,80 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 + FfiConverterString.allocationSize(value.`id`)
             )
         }
+        is Action.StartRoom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.EditRoomName -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`name`)
+            )
+        }
+        is Action.ChooseRoomMember -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`conversation`)
+                + FfiConverterBoolean.allocationSize(value.`chosen`)
+            )
+        }
+        is Action.CreateRoom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.OpenRoom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is Action.PostToRoom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is Action.AddRoomMember -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`conversation`)
+            )
+        }
+        is Action.RemoveRoomMember -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`member`)
+            )
+        }
+        is Action.LeaveRoom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.OpenNetwork -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Action.SetHolding -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`on`)
+            )
+        }
         is Action.OpenSettings -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -8060,12 +9034,64 @@ public object FfiConverterTypeAction : FfiConverterRustBuffer<Action>{
                 FfiConverterString.write(value.`id`, buf)
                 Unit
             }
-            is Action.OpenSettings -> {
+            is Action.StartRoom -> {
                 buf.putInt(36)
                 Unit
             }
-            is Action.SaveSettings -> {
+            is Action.EditRoomName -> {
                 buf.putInt(37)
+                FfiConverterString.write(value.`name`, buf)
+                Unit
+            }
+            is Action.ChooseRoomMember -> {
+                buf.putInt(38)
+                FfiConverterString.write(value.`conversation`, buf)
+                FfiConverterBoolean.write(value.`chosen`, buf)
+                Unit
+            }
+            is Action.CreateRoom -> {
+                buf.putInt(39)
+                Unit
+            }
+            is Action.OpenRoom -> {
+                buf.putInt(40)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is Action.PostToRoom -> {
+                buf.putInt(41)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is Action.AddRoomMember -> {
+                buf.putInt(42)
+                FfiConverterString.write(value.`conversation`, buf)
+                Unit
+            }
+            is Action.RemoveRoomMember -> {
+                buf.putInt(43)
+                FfiConverterString.write(value.`member`, buf)
+                Unit
+            }
+            is Action.LeaveRoom -> {
+                buf.putInt(44)
+                Unit
+            }
+            is Action.OpenNetwork -> {
+                buf.putInt(45)
+                Unit
+            }
+            is Action.SetHolding -> {
+                buf.putInt(46)
+                FfiConverterBoolean.write(value.`on`, buf)
+                Unit
+            }
+            is Action.OpenSettings -> {
+                buf.putInt(47)
+                Unit
+            }
+            is Action.SaveSettings -> {
+                buf.putInt(48)
                 FfiConverterString.write(value.`displayName`, buf)
                 FfiConverterString.write(value.`stunServers`, buf)
                 FfiConverterUInt.write(value.`inviteLifetimeHours`, buf)
@@ -10243,6 +11269,51 @@ sealed class Screen {
         companion object
     }
     
+    /**
+     * Making a group room: its name and which contacts are in it.
+     */
+    data class NewRoom(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.NewRoomView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * One group room: its posts and members.
+     */
+    data class Room(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.RoomView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Relaying and holding letters for contacts (opened from the settings).
+     */
+    data class Network(
+        /**
+         * Its state.
+         */
+        val `view`: app.tincan.ffi.NetworkView) : Screen()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -10280,6 +11351,15 @@ public object FfiConverterTypeScreen : FfiConverterRustBuffer<Screen>{
                 )
             8 -> Screen.Introduce(
                 FfiConverterTypeIntroduceView.read(buf),
+                )
+            9 -> Screen.NewRoom(
+                FfiConverterTypeNewRoomView.read(buf),
+                )
+            10 -> Screen.Room(
+                FfiConverterTypeRoomView.read(buf),
+                )
+            11 -> Screen.Network(
+                FfiConverterTypeNetworkView.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -10341,6 +11421,27 @@ public object FfiConverterTypeScreen : FfiConverterRustBuffer<Screen>{
                 + FfiConverterTypeIntroduceView.allocationSize(value.`view`)
             )
         }
+        is Screen.NewRoom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeNewRoomView.allocationSize(value.`view`)
+            )
+        }
+        is Screen.Room -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeRoomView.allocationSize(value.`view`)
+            )
+        }
+        is Screen.Network -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeNetworkView.allocationSize(value.`view`)
+            )
+        }
     }
 
     override fun write(value: Screen, buf: ByteBuffer) {
@@ -10382,6 +11483,21 @@ public object FfiConverterTypeScreen : FfiConverterRustBuffer<Screen>{
             is Screen.Introduce -> {
                 buf.putInt(8)
                 FfiConverterTypeIntroduceView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.NewRoom -> {
+                buf.putInt(9)
+                FfiConverterTypeNewRoomView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Room -> {
+                buf.putInt(10)
+                FfiConverterTypeRoomView.write(value.`view`, buf)
+                Unit
+            }
+            is Screen.Network -> {
+                buf.putInt(11)
+                FfiConverterTypeNetworkView.write(value.`view`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -11472,6 +12588,146 @@ public object FfiConverterSequenceTypePeerInfo: FfiConverterRustBuffer<List<Peer
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypePeerInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRelayRow: FfiConverterRustBuffer<List<RelayRow>> {
+    override fun read(buf: ByteBuffer): List<RelayRow> {
+        val len = buf.getInt()
+        return List<RelayRow>(len) {
+            FfiConverterTypeRelayRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RelayRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRelayRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RelayRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRelayRow.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRoomCandidate: FfiConverterRustBuffer<List<RoomCandidate>> {
+    override fun read(buf: ByteBuffer): List<RoomCandidate> {
+        val len = buf.getInt()
+        return List<RoomCandidate>(len) {
+            FfiConverterTypeRoomCandidate.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RoomCandidate>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoomCandidate.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RoomCandidate>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoomCandidate.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRoomMemberView: FfiConverterRustBuffer<List<RoomMemberView>> {
+    override fun read(buf: ByteBuffer): List<RoomMemberView> {
+        val len = buf.getInt()
+        return List<RoomMemberView>(len) {
+            FfiConverterTypeRoomMemberView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RoomMemberView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoomMemberView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RoomMemberView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoomMemberView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRoomPostView: FfiConverterRustBuffer<List<RoomPostView>> {
+    override fun read(buf: ByteBuffer): List<RoomPostView> {
+        val len = buf.getInt()
+        return List<RoomPostView>(len) {
+            FfiConverterTypeRoomPostView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RoomPostView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoomPostView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RoomPostView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoomPostView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRoomRow: FfiConverterRustBuffer<List<RoomRow>> {
+    override fun read(buf: ByteBuffer): List<RoomRow> {
+        val len = buf.getInt()
+        return List<RoomRow>(len) {
+            FfiConverterTypeRoomRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RoomRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoomRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RoomRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoomRow.write(it, buf)
         }
     }
 }

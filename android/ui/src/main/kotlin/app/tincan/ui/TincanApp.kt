@@ -95,5 +95,10 @@ private fun Screen(
         is Screen.Introduce -> key("introduce", screen.view.conversation) {
             IntroduceContent(screen.view, back, onAction)
         }
+        // The room and network screens are not drawn yet (issue #15): until they are,
+        // the list stays and the system back gesture leaves them.
+        is Screen.NewRoom, is Screen.Room, is Screen.Network -> key("list") {
+            ConversationsContent(view.conversations, view.myName, onAction, introductions = view.introductions)
+        }
     }
 }

@@ -69,6 +69,7 @@ fun appView(
     alerts = emptyList(),
     myName = myName,
     introductions = introductions,
+    rooms = emptyList(),
 )
 
 fun row(
