@@ -1406,13 +1406,32 @@ fn ana_makes_a_room_with_ben_and_cleo_they_talk_and_ben_is_removed() {
     });
     assert_eq!(ben.notice(), "You are no longer in this room.");
 
-    // What Ana posts now reaches Cleo, never Ben.
+    // What Ana posts now reaches Cleo, never Ben. Cleo's app is in the background:
+    // the post is an alert that opens the room, and unread until she looks.
+    cleo.tap(Action::SetVisible { visible: false });
     ana.tap(Action::PostToRoom {
         text: "Ben is out".into(),
     });
-    cleo.wait_until("Ana's post after the removal", |v| {
-        room_shows(v, &id, "Ana", "Ben is out")
+    let v = cleo.wait_until("Ana's post after the removal, as an alert", |v| {
+        room_shows(v, &id, "Ana", "Ben is out") && !v.alerts.is_empty()
     });
+    let alert = v.alerts.last().unwrap().clone();
+    assert_eq!(
+        (
+            alert.title.as_str(),
+            alert.body.as_str(),
+            alert.conversation.as_str()
+        ),
+        ("Picnic", "Ana: Ben is out", id.as_str())
+    );
+    assert_eq!(v.rooms[0].unread, 1);
+    cleo.tap(Action::SetVisible { visible: true });
+    assert_eq!(cleo.view().rooms[0].unread, 0);
+    cleo.tap(Action::Back);
+    cleo.tap(Action::OpenConversation {
+        id: alert.conversation,
+    });
+    assert_eq!(room_view(&cleo.view()).id, id);
     std::thread::sleep(Duration::from_millis(500));
     assert!(room_view(&ben.view())
         .posts

@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 pub(super) struct Facts {
     pub(super) peers: BTreeMap<String, PeerInfo>,
     pub(super) contacts: BTreeMap<String, ContactInfo>,
+    /// Read once, so the list and a room's screen agree within one view.
+    pub(super) rooms: Vec<crate::node::RoomInfo>,
 }
 
 impl Facts {
@@ -33,6 +35,7 @@ impl Facts {
                 .into_iter()
                 .map(|c| (c.id.clone(), c))
                 .collect(),
+            rooms: node.rooms(),
         })
     }
 

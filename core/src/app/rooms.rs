@@ -109,7 +109,7 @@ fn members_text(n: usize) -> String {
 pub fn rows(node: &Node, facts: &Facts, clock: &Clock) -> Result<Vec<RoomRow>, NodeError> {
     let me = node.identity_key();
     let mut rows: Vec<(u64, RoomRow)> = Vec::new();
-    for room in node.rooms() {
+    for room in &facts.rooms {
         let timeline = timeline(node, &room.id)?;
         let mark = read_mark(node, &room.id);
         let unread = timeline
@@ -241,9 +241,9 @@ pub fn room_view(
     clock: &Clock,
     id: &str,
 ) -> Result<RoomView, NodeError> {
-    let room: RoomInfo = node
-        .rooms()
-        .into_iter()
+    let room: &RoomInfo = facts
+        .rooms
+        .iter()
         .find(|r| r.id == id)
         .ok_or_else(|| NodeError::Invalid("This room is not on this phone.".into()))?;
     let me = node.identity_key();
@@ -552,6 +552,7 @@ mod tests {
         let facts = Facts {
             peers: BTreeMap::new(),
             contacts: BTreeMap::new(),
+            rooms: Vec::new(),
         };
         assert_eq!(member_name("aa", &facts, "aa", None), ("you".into(), false));
         assert_eq!(
