@@ -56,13 +56,15 @@ import kotlin.math.min
 import app.tincan.ffi.Action
 import app.tincan.ffi.ConversationRow
 import app.tincan.ffi.IntroductionRow
+import app.tincan.ffi.RoomRow
 import app.tincan.ffi.RowKind
 import app.tincan.ffi.ScanPurpose
 import app.tincan.ffi.Source
 
 /**
- * The conversation list: chats (newest first), invites waiting for a reply, replies
- * waiting for their inviter; and the three ways to start: Invite, Paste a code, Scan.
+ * The conversation list: introductions waiting for an answer, the group rooms (with
+ * "New room"), then chats (newest first), invites waiting for a reply, replies waiting
+ * for their inviter; and the three ways to start: Invite, Paste a code, Scan.
  */
 @Composable
 fun ConversationsContent(
@@ -71,6 +73,7 @@ fun ConversationsContent(
     onAction: (Action) -> Unit,
     modifier: Modifier = Modifier,
     introductions: List<IntroductionRow> = emptyList(),
+    rooms: List<RoomRow> = emptyList(),
 ) {
     val labels = LocalLabels.current
     var pasting by rememberSaveable { mutableStateOf(false) }
@@ -119,7 +122,7 @@ fun ConversationsContent(
                 }
             },
         ) { padding ->
-            if (rows.isEmpty() && introductions.isEmpty()) {
+            if (rows.isEmpty() && introductions.isEmpty() && rooms.isEmpty()) {
                 EmptyList(padding)
             } else {
                 LazyColumn(
@@ -129,6 +132,10 @@ fun ConversationsContent(
                     // Introductions wait for an answer: above the chats, like an alert.
                     items(introductions, key = { "intro-${it.id}" }) { intro ->
                         IntroductionCard(intro, onAction)
+                    }
+                    roomsSection(rooms, onAction)
+                    if (rows.isNotEmpty()) item(key = "chats-heading") {
+                        SectionLabel(labels.chats, Modifier.padding(start = Gap, end = Gap, top = 12.dp, bottom = 4.dp))
                     }
                     items(rows, key = { it.id }) { row ->
                         ConversationRowItem(row, onClick = { onAction(openRow(row)) })

@@ -84,9 +84,30 @@ data class Labels(
     val introduceTo: String = "Introduce to…",
     val introductionsMade: String = "Introductions you made",
     val introductions: String = "Introductions",
+    val rooms: String = "Rooms",
+    val chats: String = "Chats",
+    val newRoom: String = "New room",
+    val roomName: String = "Room name",
+    val roomWho: String = "Who is in it",
+    val createRoom: String = "Create room",
+    val posts: String = "Posts",
+    val members: String = "Members",
+    val post: String = "Post",
+    val admin: String = "Admin",
+    val addMember: String = "Add member",
+    val add: String = "Add",
+    val remove: String = "Remove",
+    val removeMemberConfirm: String = "Remove %1\$s from this room?",
+    val leaveRoom: String = "Leave room",
+    val leaveRoomConfirm: String = "Leave this room?",
+    val network: String = "Relaying and holding",
+    val passedOn: String = "Passed on lately",
 ) {
     /** [unreadCount] with the count filled in. */
     fun unread(count: Int): String = unreadCount.replace("%1\$d", count.toString())
+
+    /** [removeMemberConfirm] with the member's name filled in. */
+    fun removeMember(name: String): String = removeMemberConfirm.replace("%1\$s", name)
 
     companion object {
         /** Builds the labels from string resources named like the fields, in snake_case. */
@@ -160,6 +181,24 @@ data class Labels(
             introduceTo = get("introduce_to"),
             introductionsMade = get("introductions_made"),
             introductions = get("introductions"),
+            rooms = get("rooms"),
+            chats = get("chats"),
+            newRoom = get("new_room"),
+            roomName = get("room_name"),
+            roomWho = get("room_who"),
+            createRoom = get("create_room"),
+            posts = get("posts"),
+            members = get("members"),
+            post = get("post"),
+            admin = get("admin"),
+            addMember = get("add_member"),
+            add = get("add"),
+            remove = get("remove"),
+            removeMemberConfirm = get("remove_member_confirm"),
+            leaveRoom = get("leave_room"),
+            leaveRoomConfirm = get("leave_room_confirm"),
+            network = get("network"),
+            passedOn = get("passed_on"),
         )
     }
 }

@@ -1,9 +1,17 @@
 package app.tincan.ui
 
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.Spacer
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.width
 import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.automirrored.filled.KeyboardArrowRight
 import androidx.compose.material3.Button
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
@@ -12,14 +20,19 @@ import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import app.tincan.ffi.Action
 import app.tincan.ffi.SettingsView
 
-/** The person's settings: their name, STUN servers (with what they mean), invite lifetime. */
+/**
+ * The person's settings: their name, STUN servers (with what they mean), invite lifetime;
+ * and the way to relaying and holding letters for contacts.
+ */
 @Composable
 fun SettingsContent(
     view: SettingsView,
@@ -72,6 +85,21 @@ fun SettingsContent(
                 },
                 modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp),
             ) { Text(labels.save) }
+            HorizontalDivider(color = MaterialTheme.colorScheme.outlineVariant.copy(alpha = 0.5f))
+            // Relaying and holding letters for contacts: a screen of its own.
+            Row(
+                Modifier
+                    .fillMaxWidth()
+                    .heightIn(min = 56.dp)
+                    .clickable(role = Role.Button) { onAction(Action.OpenNetwork) }
+                    .testTag("open-network"),
+                verticalAlignment = Alignment.CenterVertically,
+            ) {
+                Icon(TincanIcons.Sync, contentDescription = null, tint = MaterialTheme.colorScheme.primary)
+                Spacer(Modifier.width(Gap))
+                Text(labels.network, style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
+                Icon(Icons.AutoMirrored.Filled.KeyboardArrowRight, contentDescription = null)
+            }
         }
     }
 }

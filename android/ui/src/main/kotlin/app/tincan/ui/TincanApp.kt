@@ -72,7 +72,10 @@ private fun Screen(
     // Keyed by what is shown, so typed text never leaks from one flow into the next.
     when (val screen = view.screen) {
         Screen.Conversations -> key("list") {
-            ConversationsContent(view.conversations, view.myName, onAction, introductions = view.introductions)
+            ConversationsContent(
+                view.conversations, view.myName, onAction,
+                introductions = view.introductions, rooms = view.rooms,
+            )
         }
         is Screen.Invite -> key("invite", screen.view.inviteId) {
             InviteContent(screen.view, back, onAction, onShare)
@@ -95,10 +98,14 @@ private fun Screen(
         is Screen.Introduce -> key("introduce", screen.view.conversation) {
             IntroduceContent(screen.view, back, onAction)
         }
-        // The room and network screens are not drawn yet (issue #15): until they are,
-        // the list stays and the system back gesture leaves them.
-        is Screen.NewRoom, is Screen.Room, is Screen.Network -> key("list") {
-            ConversationsContent(view.conversations, view.myName, onAction, introductions = view.introductions)
+        is Screen.NewRoom -> key("new-room") {
+            NewRoomContent(screen.view, back, onAction)
+        }
+        is Screen.Room -> key("room", screen.view.id) {
+            RoomContent(screen.view, back, onAction)
+        }
+        is Screen.Network -> key("network") {
+            NetworkContent(screen.view, back, onAction)
         }
     }
 }

@@ -25,6 +25,14 @@ import app.tincan.ffi.JoinView
 import app.tincan.ffi.KeepAlive
 import app.tincan.ffi.Notice
 import app.tincan.ffi.ProtectionChoice
+import app.tincan.ffi.NetworkView
+import app.tincan.ffi.NewRoomView
+import app.tincan.ffi.RelayRow
+import app.tincan.ffi.RoomCandidate
+import app.tincan.ffi.RoomMemberView
+import app.tincan.ffi.RoomPostView
+import app.tincan.ffi.RoomRow
+import app.tincan.ffi.RoomView
 import app.tincan.ffi.RowKind
 import app.tincan.ffi.ScanPurpose
 import app.tincan.ffi.ScanView
@@ -59,6 +67,7 @@ fun appView(
     notice: Notice? = null,
     myName: String = "Ana",
     introductions: List<IntroductionRow> = emptyList(),
+    rooms: List<RoomRow> = emptyList(),
 ) = AppView(
     revision = 1u,
     screen = screen,
@@ -69,7 +78,7 @@ fun appView(
     alerts = emptyList(),
     myName = myName,
     introductions = introductions,
-    rooms = emptyList(),
+    rooms = rooms,
 )
 
 fun row(
@@ -483,4 +492,127 @@ val CONVERSATION_PICKED_PHOTO = conversationView(
         keepMetadata = false,
         sendLabel = "Send photo",
     ),
+)
+
+/** Ana's rooms: one with unread posts, one quiet, one she was removed from. */
+val ROOMS = listOf(
+    RoomRow("r-picnic", "Saturday picnic", 4u, "4 members", "Dan (not your contact): Can I bring my sister?", "14:12", 2u, joined = true),
+    RoomRow("r-books", "Book club", 3u, "3 members", "You: Next month: Middlemarch", "Yesterday", 0u, joined = true),
+    RoomRow("r-flat", "Flat 3B", 2u, "2 members", "You are no longer in this room", "2 Dec", 0u, joined = false),
+)
+
+private const val ROOM_EXPLANATION =
+    "Everyone you pick can read and write in the room. Posts travel only between members' phones, sealed for the members; members who are not connected to each other get them through the others."
+
+val NEW_ROOM = NewRoomView(
+    name = "Saturday picnic",
+    explanation = ROOM_EXPLANATION,
+    candidates = listOf(
+        RoomCandidate("c-ben", "Ben", "connected", chosen = true),
+        RoomCandidate("c-cleo", "Cleo", "reconnecting…", chosen = true),
+        RoomCandidate("c-dana", "Dana", "connected", chosen = false),
+        RoomCandidate("c-dan", "Dan", "offline · 2 messages waiting", chosen = false),
+    ),
+    empty = "",
+    canCreate = true,
+    error = null,
+)
+
+private var postSeq = 0
+fun post(author: String, name: String, text: String, time: String, mine: Boolean = false, notContact: Boolean = false, readable: Boolean = true) =
+    RoomPostView(
+        key = "$author-${++postSeq}",
+        author = author,
+        authorName = name,
+        mine = mine,
+        notContact = notContact,
+        text = if (readable) text else "No key for this post",
+        readable = readable,
+        time = time,
+    )
+
+fun member(key: String, name: String, admin: Boolean = false, me: Boolean = false, canRemove: Boolean = false) =
+    RoomMemberView(key, name, admin, me, if (admin) "$name · admin" else name, canRemove)
+
+val ROOM_POSTS = listOf(
+    post("k-ana", "you", "Who's in for Saturday? The park by the river, around noon", "13:58", mine = true),
+    post("k-ben", "Ben", "In! I'll bring the cake", "14:02"),
+    post("k-cleo", "Cleo", "", "14:05", readable = false),
+    post("k-dan", "Dan (not your contact)", "Can I bring my sister?", "14:12", notContact = true),
+    post("k-ana", "you", "Of course, the more the merrier", "14:13", mine = true),
+)
+
+/** Ana's room: she made it (admin); Dan was added by Ben, so he is not her contact. */
+val ROOM = RoomView(
+    id = "r-picnic",
+    name = "Saturday picnic",
+    subtitle = "4 members · you are an admin",
+    joined = true,
+    isAdmin = true,
+    banner = "",
+    posts = ROOM_POSTS,
+    empty = "",
+    members = listOf(
+        member("k-ana", "You", admin = true, me = true),
+        member("k-ben", "Ben", canRemove = true),
+        member("k-cleo", "Cleo", canRemove = true),
+        member("k-dan", "Dan (not your contact)", canRemove = true),
+    ),
+    canPost = true,
+    composerHint = "Post to Saturday picnic",
+    canAdd = true,
+    addable = listOf(RoomCandidate("c-dana", "Dana", "connected", chosen = false)),
+    canLeave = true,
+)
+
+val ROOM_EMPTY = ROOM.copy(
+    posts = emptyList(),
+    empty = "No posts yet. What you write reaches every member, through the others when you are not connected to them.",
+)
+
+/** Ben's view of a room Ana removed him from: what came before, nothing after. */
+val ROOM_REMOVED = RoomView(
+    id = "r-flat",
+    name = "Flat 3B",
+    subtitle = "2 members",
+    joined = false,
+    isAdmin = false,
+    banner = "You were removed from this room. What is posted from now on is sealed with keys you do not get.",
+    posts = listOf(
+        post("k-ana", "Ana", "Rent is due on Friday", "09:10"),
+        post("k-ben", "you", "Paid mine", "09:31", mine = true),
+        post("k-ana", "Ana", "", "11:02", readable = false),
+    ),
+    empty = "",
+    members = listOf(member("k-ana", "Ana", admin = true), member("k-cleo", "Cleo")),
+    canPost = false,
+    composerHint = "You are no longer in this room",
+    canAdd = false,
+    addable = emptyList(),
+    canLeave = false,
+)
+
+val NETWORK = NetworkView(
+    holding = true,
+    holdingLabel = "Hold letters for contacts who are offline",
+    holdingHelp = "When a contact cannot reach another of your contacts, your phone keeps their sealed letters (at most a week) and hands them over when you meet the person. You cannot read them; you see who wrote to whom, when, and the size.",
+    heldCount = 2u,
+    heldBytes = 1229u,
+    heldText = "Holding 2 letters (1.2 KB) for contacts who are offline.",
+    relaysHelp = "Your phone passes on sealed connection details between two of your contacts who cannot reach each other directly. It cannot read them.",
+    relays = listOf(
+        RelayRow("14:05", "Ben", "Cleo", "812 B", "Ben → Cleo · 812 B · 14:05"),
+        RelayRow("13:51", "Cleo", "Ben", "790 B", "Cleo → Ben · 790 B · 13:51"),
+        RelayRow("09:12", "Dana", "a contact", "1.1 KB", "Dana → a contact · 1.1 KB · 09:12"),
+    ),
+    relaysEmpty = "",
+)
+
+val NETWORK_OFF = NETWORK.copy(
+    holding = false,
+    heldCount = 0u,
+    heldBytes = 0u,
+    heldText = "Holding no letters right now.",
+    relays = emptyList(),
+    relaysEmpty = "Nothing passed on lately.",
 )

@@ -17,6 +17,7 @@ import app.tincan.ffi.Screen
 import app.tincan.ui.LocalImageDecoder
 import app.tincan.ui.LocalReduceMotion
 import app.tincan.ui.PastePanel
+import app.tincan.ui.RoomContent
 import app.tincan.ui.TincanApp
 import app.tincan.ui.TincanTheme
 import app.tincan.ui.screenshot.snapshot
@@ -98,6 +99,34 @@ class ScreenshotsTest {
         shot("contact-introduced-font2", appView(Screen.Contact(CONTACT_INTRODUCED)), fontScale = 2f)
     @Test fun introducePicker() = shot("introduce-picker", appView(Screen.Introduce(INTRODUCE_PICKER)))
     @Test fun introduceNobody() = shot("introduce-nobody", appView(Screen.Introduce(INTRODUCE_NOBODY)))
+
+    private val withRooms = appView(conversations = ROWS, rooms = ROOMS)
+
+    @Test fun listRooms() = shot("list-rooms", withRooms)
+    @Test fun listRoomsDark() = shot("list-rooms-dark", withRooms, dark = true)
+    @Test fun listRoomsLargeFont() = shot("list-rooms-font2", withRooms, fontScale = 2f)
+    @Test fun newRoom() = shot("new-room", appView(Screen.NewRoom(NEW_ROOM)))
+    @Test fun newRoomLargeFont() = shot("new-room-font2", appView(Screen.NewRoom(NEW_ROOM)), fontScale = 2f)
+    /** Posts from Ana, a contact, a member who is not her contact, and one with no key here. */
+    @Test fun room() = shot("room", appView(Screen.Room(ROOM)))
+    @Test fun roomDark() = shot("room-dark", appView(Screen.Room(ROOM)), dark = true)
+    @Test fun roomLargeFont() = shot("room-font2", appView(Screen.Room(ROOM)), fontScale = 2f)
+    @Test fun roomEmpty() = shot("room-empty", appView(Screen.Room(ROOM_EMPTY)))
+    @Test fun roomRemoved() = shot("room-removed", appView(Screen.Room(ROOM_REMOVED)))
+    @Test fun roomMembers() = members("room-members")
+    @Test fun roomMembersLargeFont() = members("room-members-font2", fontScale = 2f)
+    @Test fun network() = shot("network", appView(Screen.Network(NETWORK)))
+    @Test fun networkOff() = shot("network-off", appView(Screen.Network(NETWORK_OFF)))
+    @Test fun networkLargeFont() = shot("network-font2", appView(Screen.Network(NETWORK)), fontScale = 2f)
+
+    /** The room's members tab (a tab the person opens, so rendered on the screen itself). */
+    private fun members(name: String, fontScale: Float = 1f) = snapshot(name, fontScale = fontScale) {
+        TincanTheme {
+            Surface(Modifier.fillMaxSize()) {
+                RoomContent(ROOM, canGoBack = true, onAction = {}, membersFirst = true)
+            }
+        }
+    }
 
     @Test fun settingsWithError() = shot("settings-error", appView(Screen.Settings(SETTINGS_ERROR)))
 

@@ -22,6 +22,8 @@ import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.isEnabled
+import androidx.compose.ui.test.isOff
+import androidx.compose.ui.test.isOn
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
@@ -382,6 +384,141 @@ class TwoPhonesUiTest {
                     waitFor(ana, "both accepted", hasTestTag("introduction-made") and hasText("Introduced to Cleo · Ben accepted · Cleo accepted"))
                 }
             }
+        }
+    }
+
+    /** Ana, Ben and Cleo named; Ana connected to Ben and to Cleo (who do not know each other); all on their lists. */
+    private fun ComposeUiTest.anaKnowsBenAndCleo(ana: Phone, ben: Phone, cleo: Phone) {
+        ana.model.dispatch(Action.SaveSettings("Ana", "", 24u))
+        ben.model.dispatch(Action.SaveSettings("Ben", "", 24u))
+        cleo.model.dispatch(Action.SaveSettings("Cleo", "", 24u))
+        phones(ana, ben, cleo)
+        val connected = hasTestTag("conversation-subtitle") and hasText("connected")
+        for (other in listOf(ben, cleo)) {
+            connectModels(ana, other)
+            waitFor(ana, "connected to ${other.name}", connected)
+            waitFor(other, "connected to Ana", connected)
+            backToList(ana)
+            backToList(other)
+        }
+    }
+
+    /** Ana's conversation with [name], from her list. */
+    private fun conversationWith(phone: Phone, name: String): String =
+        phone.model.view().conversations.first { it.title == name }.id
+
+    private fun post(text: String) = hasTestTag("room-post") and hasAnyDescendant(hasTestTag("post-text") and hasText(text))
+
+    @Test
+    fun anaMakesARoomOnHerScreenBenAndCleoReadAndPostThroughHer() = runComposeUiTest {
+        Phone("ana").use { ana ->
+            Phone("ben").use { ben ->
+                Phone("cleo").use { cleo ->
+                    anaKnowsBenAndCleo(ana, ben, cleo)
+
+                    // Ana makes the room: a name, Ben and Cleo ticked, Create.
+                    clickable(ana, hasText("New room")).performClick()
+                    waitFor(ana, "the new room screen", hasTestTag("new-room-screen"))
+                    node(ana, hasTestTag("new-room-name")).performTextInput("Picnic")
+                    clickable(ana, hasText("Ben")).inView { performClick() }
+                    clickable(ana, hasText("Cleo")).inView { performClick() }
+                    waitFor(ana, "Create enabled", hasText("Create room") and hasClickAction() and isEnabled(), merged = true)
+                    clickable(ana, hasText("Create room")).inView { performClick() }
+                    waitFor(ana, "her room", hasTestTag("room-subtitle") and hasText("3 members · you are an admin"))
+
+                    // She posts; it is hers ("you").
+                    node(ana, hasTestTag("room-composer")).performTextInput("Saturday at noon?")
+                    clickable(ana, hasContentDescription("Post")).performClick()
+                    waitFor(ana, "her post", post("Saturday at noon?") and hasAnyDescendant(hasTestTag("post-author") and hasText("you")))
+
+                    // Ben finds the room in his list with Ana's post, opens it and answers.
+                    waitFor(ben, "the room in his list", hasText("Ana: Saturday at noon?"))
+                    clickable(ben, hasText("Picnic")).performClick()
+                    waitFor(ben, "Ana's post", post("Saturday at noon?") and hasAnyDescendant(hasTestTag("post-author") and hasText("Ana")))
+                    node(ben, hasTestTag("room-composer")).performTextInput("I'll bring the cake")
+                    clickable(ben, hasContentDescription("Post")).performClick()
+
+                    // Cleo is not Ben's contact: his post reaches her through Ana, marked.
+                    waitFor(cleo, "the room in her list", hasText("Picnic"))
+                    clickable(cleo, hasText("Picnic")).performClick()
+                    waitFor(
+                        cleo,
+                        "Ben's post, marked as not her contact",
+                        post("I'll bring the cake") and hasAnyDescendant(hasTestTag("post-author") and hasText("Ben (not your contact)")),
+                    )
+                    waitFor(ana, "Ben's post", post("I'll bring the cake") and hasAnyDescendant(hasTestTag("post-author") and hasText("Ben")))
+                }
+            }
+        }
+    }
+
+    @Test
+    fun anaRemovesCleoOnTheMembersTabCleoSeesSheIsOutThenAnaAddsHerBack() = runComposeUiTest {
+        Phone("ana").use { ana ->
+            Phone("ben").use { ben ->
+                Phone("cleo").use { cleo ->
+                    anaKnowsBenAndCleo(ana, ben, cleo)
+                    // The room is made through Ana's model (the screens' way is the test above).
+                    ana.model.dispatch(Action.StartRoom)
+                    ana.model.dispatch(Action.EditRoomName("Picnic"))
+                    ana.model.dispatch(Action.ChooseRoomMember(conversationWith(ana, "Ben"), true))
+                    ana.model.dispatch(Action.ChooseRoomMember(conversationWith(ana, "Cleo"), true))
+                    ana.model.dispatch(Action.CreateRoom)
+                    waitFor(ana, "her room", hasTestTag("room-subtitle") and hasText("3 members · you are an admin"))
+
+                    // Cleo has it open, and can write.
+                    waitFor(cleo, "the room in her list", hasText("Picnic"))
+                    clickable(cleo, hasText("Picnic")).performClick()
+                    waitFor(cleo, "the composer", hasTestTag("room-composer"))
+
+                    // Ana removes her on the members tab, and confirms.
+                    clickable(ana, hasTestTag("tab-members")).performClick()
+                    val room = (ana.model.view().screen as Screen.Room).view
+                    val cleoKey = room.members.first { it.name == "Cleo" }.key
+                    waitFor(ana, "Cleo's Remove", hasTestTag("remove-$cleoKey"))
+                    node(ana, hasTestTag("remove-$cleoKey")).inView { performClick() }
+                    onNode(hasTestTag("confirm-remove")).performClick()
+                    waitFor(ana, "what removing does", hasTestTag("notice-text") and hasText("Removed.", substring = true))
+                    waitFor(ana, "two members left", hasTestTag("room-subtitle") and hasText("2 members · you are an admin"))
+
+                    // Cleo is told on the room itself: the banner, and no composer.
+                    waitFor(cleo, "the removed banner", hasTestTag("room-banner") and hasAnyDescendant(hasText("You were removed from this room", substring = true)))
+                    waitFor(cleo, "why she cannot write", hasTestTag("room-composer-hint") and hasText("You are no longer in this room"))
+                    val gone = waitBounded {
+                        onAllNodes(on(cleo, hasTestTag("room-composer")), useUnmergedTree = true).fetchSemanticsNodes().isEmpty()
+                    }
+                    assertTrue(gone, "Cleo still has a composer: ${cleo.state.view.value.screen}")
+
+                    // Ana adds her back from the contacts not in the room; Cleo can write again.
+                    clickable(ana, hasTestTag("add-member")).inView { performClick() }
+                    val cleoConversation = conversationWith(ana, "Cleo")
+                    waitFor(ana, "Cleo among those to add", hasTestTag("addable-$cleoConversation"))
+                    node(ana, hasTestTag("add-$cleoConversation")).inView { performClick() }
+                    waitFor(ana, "three members again", hasTestTag("room-subtitle") and hasText("3 members · you are an admin"))
+                    waitFor(cleo, "the composer again", hasTestTag("room-composer"))
+                }
+            }
+        }
+    }
+
+    @Test
+    fun theHoldingSwitchIsInTheSettingsAndFlipsBothWays() = runComposeUiTest {
+        Phone("ana").use { ana ->
+            phones(ana)
+            clickable(ana, hasContentDescription("Settings")).performClick()
+            clickable(ana, hasText("Relaying and holding")).inView { performClick() }
+            waitFor(ana, "the network screen", hasTestTag("network-screen"))
+            waitFor(ana, "nothing held", hasTestTag("held-text") and hasText("Holding no letters right now."))
+            waitFor(ana, "the switch off", hasTestTag("holding-switch") and isOff(), merged = true)
+
+            clickable(ana, hasTestTag("holding-switch")).performClick()
+            waitFor(ana, "the switch on", hasTestTag("holding-switch") and isOn(), merged = true)
+            waitFor(ana, "what it means now", hasTestTag("notice-text") and hasText("holds sealed letters", substring = true))
+            assertTrue((ana.model.view().screen as Screen.Network).view.holding, "the core did not turn holding on")
+
+            clickable(ana, hasTestTag("holding-switch")).performClick()
+            waitFor(ana, "the switch off again", hasTestTag("holding-switch") and isOff(), merged = true)
+            waitFor(ana, "that it stopped", hasTestTag("notice-text") and hasText("no longer takes letters", substring = true))
         }
     }
 }
