@@ -72,6 +72,24 @@ enum Shell {
     static var markNotVerified: String { word("Mark as not verified") }
     static var acceptNewKey: String { word("Accept new key") }
 
+    static var rooms: String { word("Rooms") }
+    static var chats: String { word("Chats") }
+    static var newRoom: String { word("New room") }
+    static var roomName: String { word("Room name") }
+    static var roomWho: String { word("Who is in it") }
+    static var createRoom: String { word("Create room") }
+    static var posts: String { word("Posts") }
+    static var members: String { word("Members") }
+    static var post: String { word("Post") }
+    static var admin: String { word("Admin") }
+    static var addMember: String { word("Add member") }
+    static var add: String { word("Add") }
+    static var remove: String { word("Remove") }
+    static var leaveRoom: String { word("Leave room") }
+    static var leaveRoomConfirm: String { word("Leave this room?") }
+    static var network: String { word("Relaying and holding") }
+    static var passedOn: String { word("Passed on lately") }
+
     static var settingsTitle: String { word("Settings") }
     static var displayName: String { word("Your name") }
     static var stunServers: String { word("STUN servers") }
@@ -91,6 +109,11 @@ enum Shell {
     static var cameraDenied: String { word("Tincan may not use the camera. You can allow it in Settings, or paste the code instead.") }
     static var openSettings: String { word("Open Settings") }
     static var openFailed: String { word("Tincan could not open its data") }
+
+    /// "Remove Ben from this room?", before removing a member.
+    static func removeMember(_ name: String) -> String {
+        String(format: word("Remove %@ from this room?"), name)
+    }
 
     /// "3 unread", for VoiceOver on a row's badge.
     static func unread(_ count: Int) -> String {

@@ -1,11 +1,13 @@
 import SwiftUI
 import UIKit
 
-/// The conversation list: chats, invites waiting for a reply, replies waiting for
-/// their inviter; and the ways to start — Invite, Paste, Scan, a picture of a code.
+/// The conversation list: introductions waiting for an answer, the group rooms (with
+/// "New room"), then chats, invites waiting for a reply, replies waiting for their
+/// inviter; and the ways to start — Invite, Paste, Scan, a picture of a code.
 struct ConversationsScreen: View {
     let rows: [ConversationRow]
     var introductions: [IntroductionRow] = []
+    var rooms: [RoomRow] = []
     let myName: String
     let send: Send
 
@@ -22,13 +24,22 @@ struct ConversationsScreen: View {
                 IntroductionCard(row: intro, send: send)
                     .listRowSeparator(.hidden)
             }
-            ForEach(rows, id: \.id) { row in
-                Button {
-                    send(row.opening)
-                } label: {
-                    RowView(row: row)
+            if !(rows.isEmpty && introductions.isEmpty && rooms.isEmpty) {
+                RoomsSection(rooms: rooms, send: send)
+            }
+            Section {
+                ForEach(rows, id: \.id) { row in
+                    Button {
+                        send(row.opening)
+                    } label: {
+                        RowView(row: row)
+                    }
+                    .buttonStyle(.plain)
                 }
-                .buttonStyle(.plain)
+            } header: {
+                if !rows.isEmpty {
+                    Text(Shell.chats)
+                }
             }
             if rows.contains(where: { $0.kind == .chat }) {
                 Label(Shell.backgroundNote, systemImage: "moon.zzz")
@@ -40,7 +51,7 @@ struct ConversationsScreen: View {
         }
         .listStyle(.plain)
         .overlay {
-            if rows.isEmpty && introductions.isEmpty {
+            if rows.isEmpty && introductions.isEmpty && rooms.isEmpty {
                 EmptyList()
             }
         }

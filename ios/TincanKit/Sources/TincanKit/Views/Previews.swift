@@ -119,11 +119,100 @@ enum Fixtures {
         inviteLifetimeHours: 24, error: nil
     )
 
+    static let rooms = [
+        RoomRow(
+            id: "r1", name: "Saturday picnic", memberCount: 4, membersText: "4 members",
+            preview: "Dan (not your contact): Can I bring my sister?", timeLabel: "14:12", unread: 2, joined: true
+        ),
+        RoomRow(
+            id: "r2", name: "Flat 3B", memberCount: 2, membersText: "2 members",
+            preview: "You are no longer in this room", timeLabel: "2 Dec", unread: 0, joined: false
+        ),
+    ]
+
+    static let newRoom = NewRoomView(
+        name: "Saturday picnic",
+        explanation: "Everyone you pick can read and write in the room. Posts travel only between members' phones, sealed for the members; members who are not connected to each other get them through the others.",
+        candidates: [
+            RoomCandidate(conversation: "c1", name: "Ben", status: "connected", chosen: true),
+            RoomCandidate(conversation: "c2", name: "Cleo", status: "offline · 1 message waiting", chosen: false),
+        ],
+        empty: "", canCreate: true, error: nil
+    )
+
+    static let room = RoomView(
+        id: "r1", name: "Saturday picnic", subtitle: "4 members · you are an admin", joined: true, isAdmin: true,
+        banner: "",
+        posts: [
+            RoomPostView(
+                key: "a-1", author: "ka", authorName: "you", mine: true, notContact: false,
+                text: "Who's in for Saturday? The park by the river, around noon", readable: true, time: "13:58"
+            ),
+            RoomPostView(
+                key: "b-1", author: "kb", authorName: "Ben", mine: false, notContact: false,
+                text: "In! I'll bring the cake", readable: true, time: "14:02"
+            ),
+            RoomPostView(
+                key: "c-1", author: "kc", authorName: "Cleo", mine: false, notContact: false,
+                text: "No key for this post", readable: false, time: "14:05"
+            ),
+            RoomPostView(
+                key: "d-1", author: "kd", authorName: "Dan (not your contact)", mine: false, notContact: true,
+                text: "Can I bring my sister?", readable: true, time: "14:12"
+            ),
+        ],
+        empty: "",
+        members: [
+            RoomMemberView(key: "ka", name: "You", isAdmin: true, isMe: true, label: "You · admin", canRemove: false),
+            RoomMemberView(key: "kb", name: "Ben", isAdmin: false, isMe: false, label: "Ben", canRemove: true),
+            RoomMemberView(key: "kc", name: "Cleo", isAdmin: false, isMe: false, label: "Cleo", canRemove: true),
+            RoomMemberView(
+                key: "kd", name: "Dan (not your contact)", isAdmin: false, isMe: false,
+                label: "Dan (not your contact)", canRemove: true
+            ),
+        ],
+        canPost: true, composerHint: "Post to Saturday picnic", canAdd: true,
+        addable: [RoomCandidate(conversation: "c4", name: "Dana", status: "connected", chosen: false)],
+        canLeave: true
+    )
+
+    static let roomRemoved = RoomView(
+        id: "r2", name: "Flat 3B", subtitle: "2 members", joined: false, isAdmin: false,
+        banner: "You were removed from this room. What is posted from now on is sealed with keys you do not get.",
+        posts: [
+            RoomPostView(
+                key: "a-1", author: "ka", authorName: "Ana", mine: false, notContact: false,
+                text: "Rent is due on Friday", readable: true, time: "09:10"
+            ),
+            RoomPostView(
+                key: "a-2", author: "ka", authorName: "Ana", mine: false, notContact: false,
+                text: "No key for this post", readable: false, time: "11:02"
+            ),
+        ],
+        empty: "",
+        members: [
+            RoomMemberView(key: "ka", name: "Ana", isAdmin: true, isMe: false, label: "Ana · admin", canRemove: false),
+        ],
+        canPost: false, composerHint: "You are no longer in this room", canAdd: false, addable: [], canLeave: false
+    )
+
+    static let network = NetworkView(
+        holding: true, holdingLabel: "Hold letters for contacts who are offline",
+        holdingHelp: "When a contact cannot reach another of your contacts, your phone keeps their sealed letters (at most a week) and hands them over when you meet the person. You cannot read them; you see who wrote to whom, when, and the size.",
+        heldCount: 2, heldBytes: 1229, heldText: "Holding 2 letters (1.2 KB) for contacts who are offline.",
+        relaysHelp: "Your phone passes on sealed connection details between two of your contacts who cannot reach each other directly. It cannot read them.",
+        relays: [
+            RelayRow(time: "14:05", from: "Ben", to: "Cleo", size: "812 B", text: "Ben → Cleo · 812 B · 14:05"),
+        ],
+        relaysEmpty: ""
+    )
+
     static func app(_ screen: Screen, notice: Notice? = nil) -> AppView {
         AppView(
             revision: 1, screen: screen, canGoBack: screen != .conversations, conversations: rows,
             notice: notice, keepAlive: KeepAlive(needed: false, text: ""), alerts: [], myName: "Ana",
-            introductions: screen == .conversations ? introductions : [], rooms: []
+            introductions: screen == .conversations ? introductions : [],
+            rooms: screen == .conversations ? rooms : []
         )
     }
 
@@ -137,6 +226,10 @@ enum Fixtures {
         ("Settings", app(.settings(view: settings), notice: Notice(text: "Settings saved.", isError: false))),
         ("Scan", app(.scan(view: ScanView(purpose: .anyCode, hint: "Point the camera at the code.")))),
         ("Introduce", app(.introduce(view: introduce))),
+        ("New room", app(.newRoom(view: newRoom))),
+        ("Room", app(.room(view: room))),
+        ("Room, removed", app(.room(view: roomRemoved))),
+        ("Network", app(.network(view: network))),
     ]
 }
 
@@ -154,6 +247,18 @@ struct AppScreen_Previews: PreviewProvider {
             .preferredColorScheme(.dark)
             .dynamicTypeSize(.accessibility2)
             .previewDisplayName("Conversation, dark, large text")
+        NavigationStack {
+            RoomScreen(view: Fixtures.room, send: { _ in }, tab: .members)
+        }
+        .previewDisplayName("Room members")
+        NavigationStack {
+            RoomScreen(view: Fixtures.room, send: { _ in }, tab: .members)
+        }
+        .dynamicTypeSize(.accessibility2)
+        .previewDisplayName("Room members, large text")
+        AppScreen(view: Fixtures.app(.room(view: Fixtures.room)), send: { _ in }, scanFrame: { _, _, _, _ in false })
+            .preferredColorScheme(.dark)
+            .previewDisplayName("Room, dark")
     }
 }
 #endif

@@ -90,7 +90,8 @@ public struct AppScreen: View {
         switch view.screen {
         case .conversations:
             ConversationsScreen(
-                rows: view.conversations, introductions: view.introductions, myName: view.myName, send: send
+                rows: view.conversations, introductions: view.introductions, rooms: view.rooms,
+                myName: view.myName, send: send
             )
         case let .invite(invite):
             InviteScreen(view: invite, send: send)
@@ -106,12 +107,12 @@ public struct AppScreen: View {
             ScanScreen(view: scan, send: send, scanFrame: scanFrame)
         case let .introduce(introduce):
             IntroduceScreen(view: introduce, send: send)
-        // The room and network screens are not drawn yet (issue #15): until they are,
-        // the list stays and back leaves them.
-        case .newRoom, .room, .network:
-            ConversationsScreen(
-                rows: view.conversations, introductions: view.introductions, myName: view.myName, send: send
-            )
+        case let .newRoom(newRoom):
+            NewRoomScreen(view: newRoom, send: send)
+        case let .room(room):
+            RoomScreen(view: room, send: send)
+        case let .network(network):
+            NetworkScreen(view: network, send: send)
         }
     }
 }

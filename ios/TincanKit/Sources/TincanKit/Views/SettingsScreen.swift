@@ -1,7 +1,8 @@
 import SwiftUI
 
 /// The person's settings: their name, STUN servers (with what they mean), how long
-/// invites stay valid; and what iOS allows in the background.
+/// invites stay valid; the way to relaying and holding letters for contacts; and what
+/// iOS allows in the background.
 struct SettingsScreen: View {
     let view: SettingsView
     let send: Send
@@ -56,6 +57,22 @@ struct SettingsScreen: View {
                     // Not a number (or empty) goes as 0: the core says what is allowed.
                     send(.saveSettings(displayName: name, stunServers: stun, inviteLifetimeHours: UInt32(hours) ?? 0))
                 }
+            }
+            Section {
+                // Relaying and holding letters for contacts: a screen of its own.
+                Button {
+                    send(.openNetwork)
+                } label: {
+                    HStack {
+                        Label(Shell.network, systemImage: "arrow.triangle.2.circlepath")
+                        Spacer(minLength: 8)
+                        Image(systemName: "chevron.forward")
+                            .font(.footnote.weight(.semibold))
+                            .foregroundStyle(Color.secondary)
+                            .accessibilityHidden(true)
+                    }
+                }
+                .foregroundStyle(Color.primary)
             }
             Section {
                 Text(Shell.backgroundNote)
