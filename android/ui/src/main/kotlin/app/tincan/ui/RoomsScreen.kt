@@ -69,6 +69,7 @@ import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.Dp
 import androidx.compose.ui.unit.dp
 import app.tincan.ffi.Action
+import kotlin.math.min
 import app.tincan.ffi.NewRoomView
 import app.tincan.ffi.RoomCandidate
 import app.tincan.ffi.RoomMemberView
@@ -332,6 +333,12 @@ fun RoomContent(
     ) { padding ->
         Column(modifier.fillMaxSize().padding(padding).testTag("room-screen")) {
             if (view.banner.isNotEmpty()) RoomBanner(view.banner)
+            // The tab labels grow with the font size only up to 1.5×, like the list's start
+            // buttons: at 2× the bar and tabs would leave the posts little room.
+            val density = LocalDensity.current
+            val base = MaterialTheme.typography.labelLarge
+            val scale = min(density.fontScale, 1.5f) / density.fontScale
+            val tabStyle = base.copy(fontSize = base.fontSize * scale, lineHeight = base.lineHeight * scale)
             TabRow(
                 selectedTabIndex = if (membersTab) 1 else 0,
                 containerColor = MaterialTheme.colorScheme.surface,
@@ -339,13 +346,13 @@ fun RoomContent(
                 Tab(
                     selected = !membersTab,
                     onClick = { membersTab = false },
-                    text = { Text(labels.posts, style = MaterialTheme.typography.labelLarge) },
+                    text = { Text(labels.posts, style = tabStyle) },
                     modifier = Modifier.testTag("tab-posts"),
                 )
                 Tab(
                     selected = membersTab,
                     onClick = { membersTab = true },
-                    text = { Text(labels.members, style = MaterialTheme.typography.labelLarge) },
+                    text = { Text(labels.members, style = tabStyle) },
                     modifier = Modifier.testTag("tab-members"),
                 )
             }
