@@ -47,7 +47,7 @@ pub use plain::{
     BROWSER_CHANNEL_LABEL, BROWSER_PEER_PREFIX,
 };
 pub use relay::RelayInfo;
-pub use rooms::{RoomInfo, RoomPost};
+pub use rooms::{RoomInfo, RoomPost, RoomStats, HOPS_COUNTED};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

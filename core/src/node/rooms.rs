@@ -16,6 +16,7 @@
 //! who is not a member (now, or in the epoch they name) are refused.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand_core::{OsRng, RngCore};
@@ -68,6 +69,109 @@ pub(super) struct Live {
 pub(super) struct Rooms {
     live: Mutex<BTreeMap<[u8; 16], Live>>,
     limbo: Mutex<BTreeMap<[u8; 16], RoomState>>,
+    counters: Counters,
+}
+
+/// Longest relay path [`RoomStats::hops`] tells apart; longer ones count in its last
+/// slot.
+pub const HOPS_COUNTED: usize = 16;
+
+/// What this node sent and took in for all its rooms since it started, for diagnostics
+/// and benchmarks (`core/benches/rooms.rs`); [`Node::room_stats`]. Bytes are encoded
+/// frames as put on a link (before the link's own encryption and framing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoomStats {
+    /// Text posts pushed in full by gossip (pushed on, or asked for by a graft).
+    pub payload_frames: u64,
+    /// Their bytes.
+    pub payload_bytes: u64,
+    /// Keys entries pushed in full by gossip.
+    pub keys_frames: u64,
+    /// Their bytes.
+    pub keys_bytes: u64,
+    /// Everything else: operations, announcements, grafts, prunes, heights, "more".
+    pub control_frames: u64,
+    /// Their bytes.
+    pub control_bytes: u64,
+    /// Of the control frames, heights sent (`have`: one per link up, one per "more").
+    pub heights_frames: u64,
+    /// Posts (text or keys) sent by catch-up.
+    pub catchup_frames: u64,
+    /// Their bytes.
+    pub catchup_bytes: u64,
+    /// Posts new to us that came by gossip.
+    pub gossip_new: u64,
+    /// Full copies by gossip of posts we already had.
+    pub gossip_repeats: u64,
+    /// Posts new to us that came by catch-up.
+    pub caught_up: u64,
+    /// Posts new to us by gossip, by links travelled from their author (index = hops;
+    /// the last slot counts that many or more).
+    pub hops: [u64; HOPS_COUNTED],
+}
+
+/// What a sent frame counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Payload,
+    Keys,
+    Control,
+    Heights,
+    Catchup,
+}
+
+#[derive(Default)]
+struct Counters {
+    frames: [AtomicU64; 5],
+    bytes: [AtomicU64; 5],
+    gossip_new: AtomicU64,
+    gossip_repeats: AtomicU64,
+    caught_up: AtomicU64,
+    hops: [AtomicU64; HOPS_COUNTED],
+}
+
+fn bump(counter: &AtomicU64, by: u64) {
+    counter.fetch_add(by, Ordering::Relaxed);
+}
+
+impl Counters {
+    fn sent(&self, class: Class, bytes: usize) {
+        let i = class as usize;
+        bump(&self.frames[i], 1);
+        bump(&self.bytes[i], bytes as u64);
+    }
+
+    fn snapshot(&self) -> RoomStats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let frames = |c: Class| get(&self.frames[c as usize]);
+        let bytes = |c: Class| get(&self.bytes[c as usize]);
+        RoomStats {
+            payload_frames: frames(Class::Payload),
+            payload_bytes: bytes(Class::Payload),
+            keys_frames: frames(Class::Keys),
+            keys_bytes: bytes(Class::Keys),
+            control_frames: frames(Class::Control) + frames(Class::Heights),
+            control_bytes: bytes(Class::Control) + bytes(Class::Heights),
+            heights_frames: frames(Class::Heights),
+            catchup_frames: frames(Class::Catchup),
+            catchup_bytes: bytes(Class::Catchup),
+            gossip_new: get(&self.gossip_new),
+            gossip_repeats: get(&self.gossip_repeats),
+            caught_up: get(&self.caught_up),
+            hops: std::array::from_fn(|i| get(&self.hops[i])),
+        }
+    }
+}
+
+/// Counts frames about to go on a link (answers and greetings the caller sends).
+fn counted(ctx: &Ctx, frames: Vec<(Class, Frame)>) -> Vec<Frame> {
+    frames
+        .into_iter()
+        .map(|(class, f)| {
+            ctx.rooms.counters.sent(class, f.encode().len());
+            f
+        })
+        .collect()
 }
 
 impl Rooms {
@@ -184,25 +288,36 @@ fn read_heights(data: &[u8]) -> Option<BTreeMap<MemberKey, u64>> {
 }
 
 /// Puts `frame` on the link to the member holding `key`, if it is up.
-fn send_to(ctx: &Ctx, key: &MemberKey, frame: &Frame) {
+fn send_to(ctx: &Ctx, key: &MemberKey, frame: &Frame, class: Class) {
     let Ok(Some(conversation)) = ctx.store().conversation_with_key(key) else {
         return;
     };
     let slot = lock(&ctx.peers).get(&conversation).cloned();
     if let Some(slot) = slot.filter(|s| s.state() == PeerState::Connected) {
-        let _ = slot.commands.try_send(Command::Forward(frame.encode()));
+        let bytes = frame.encode();
+        let len = bytes.len();
+        if slot.commands.try_send(Command::Forward(bytes)).is_ok() {
+            ctx.rooms.counters.sent(class, len);
+        }
     }
 }
 
 fn send_gossip(ctx: &Ctx, room: &[u8; 16], out: Vec<(MemberKey, Gossip<Entry>)>) {
     for (to, msg) in out {
-        let f = match msg {
-            Gossip::Post { post, hops, .. } => frame(room, "post", &write_entry(&post), hops),
-            Gossip::IHave(id) => frame(room, "ihave", &post_id_bytes(&id), 0),
-            Gossip::Graft(id) => frame(room, "graft", &post_id_bytes(&id), 0),
-            Gossip::Prune => frame(room, "prune", &[], 0),
+        let (f, class) = match msg {
+            Gossip::Post { post, hops, .. } => (
+                frame(room, "post", &write_entry(&post), hops),
+                if post.body.first() == Some(&KEYS) {
+                    Class::Keys
+                } else {
+                    Class::Payload
+                },
+            ),
+            Gossip::IHave(id) => (frame(room, "ihave", &post_id_bytes(&id), 0), Class::Control),
+            Gossip::Graft(id) => (frame(room, "graft", &post_id_bytes(&id), 0), Class::Control),
+            Gossip::Prune => (frame(room, "prune", &[], 0), Class::Control),
         };
-        send_to(ctx, &to, &f);
+        send_to(ctx, &to, &f, class);
     }
 }
 
@@ -537,7 +652,7 @@ impl Node {
                 .unwrap_or_default();
             for op in ops {
                 if let Ok(bytes) = write_operation(&op) {
-                    send_to(ctx, &gone, &frame(&raw, "op", &bytes, 0));
+                    send_to(ctx, &gone, &frame(&raw, "op", &bytes, 0), Class::Control);
                 }
             }
         }
@@ -585,6 +700,12 @@ impl Node {
         };
         send_gossip(ctx, &raw, out);
         Ok(())
+    }
+
+    /// What this node sent and took in for its rooms since it started, for diagnostics
+    /// and benchmarks (see [`RoomStats`]); counters only, nothing about content.
+    pub fn room_stats(&self) -> RoomStats {
+        self.inner.ctx.rooms.counters.snapshot()
     }
 
     /// Every room, with its members.
@@ -676,7 +797,7 @@ fn share_ops(ctx: &Ctx, raw: &[u8; 16], except: Option<&MemberKey>) {
     for member in members.iter().filter(|k| **k != me && Some(*k) != except) {
         for op in &ops {
             if let Ok(bytes) = write_operation(op) {
-                send_to(ctx, member, &frame(raw, "op", &bytes, 0));
+                send_to(ctx, member, &frame(raw, "op", &bytes, 0), Class::Control);
             }
         }
     }
@@ -698,12 +819,15 @@ pub(super) fn on_link_up(ctx: &Ctx, conversation: &str) -> Vec<Frame> {
         live.spreader.link_up(key);
         for op in live.state.operations() {
             if let Ok(bytes) = write_operation(&op) {
-                out.push(frame(raw, "op", &bytes, 0));
+                out.push((Class::Control, frame(raw, "op", &bytes, 0)));
             }
         }
-        out.push(frame(raw, "have", &heights_bytes(&live.logs.heights()), 0));
+        out.push((
+            Class::Heights,
+            frame(raw, "have", &heights_bytes(&live.logs.heights()), 0),
+        ));
     }
-    out
+    counted(ctx, out)
 }
 
 /// The link to `conversation` went down.
@@ -885,8 +1009,13 @@ fn on_room_data(
                 },
                 now,
             );
+            let counters = &ctx.rooms.counters;
             if let Some(entry) = new {
+                bump(&counters.gossip_new, 1);
+                bump(&counters.hops[(hops as usize + 1).min(HOPS_COUNTED - 1)], 1);
                 live.take_in(ctx, raw, entry)?;
+            } else {
+                bump(&counters.gossip_repeats, 1);
             }
             (out, Vec::new())
         }
@@ -895,6 +1024,7 @@ fn on_room_data(
             let pid = (entry.author, entry.seq);
             if !live.spreader.has(&pid) && live.take_in(ctx, raw, entry.clone())? {
                 live.spreader.caught_up(pid, entry);
+                bump(&ctx.rooms.counters.caught_up, 1);
             }
             (Vec::new(), Vec::new())
         }
@@ -917,23 +1047,26 @@ fn on_room_data(
                 .ok_or_else(|| NodeError::Invalid("malformed heights".into()))?;
             let missing = live.logs.missing_for(&theirs, CATCH_UP_BATCH);
             let full = missing.len() == CATCH_UP_BATCH;
-            let mut reply: Vec<Frame> = missing
+            let mut reply: Vec<(Class, Frame)> = missing
                 .iter()
-                .map(|e| frame(raw, "catchup", &write_entry(e), 0))
+                .map(|e| (Class::Catchup, frame(raw, "catchup", &write_entry(e), 0)))
                 .collect();
             // More to come: tell them to ask again.
             if full {
-                reply.push(frame(raw, "more", &[], 0));
+                reply.push((Class::Control, frame(raw, "more", &[], 0)));
             }
             (Vec::new(), reply)
         }
         "more" => (
             Vec::new(),
-            vec![frame(raw, "have", &heights_bytes(&live.logs.heights()), 0)],
+            vec![(
+                Class::Heights,
+                frame(raw, "have", &heights_bytes(&live.logs.heights()), 0),
+            )],
         ),
         _ => (Vec::new(), Vec::new()),
     };
     drop(rooms);
     send_gossip(ctx, raw, out);
-    Ok(reply)
+    Ok(counted(ctx, reply))
 }
