@@ -96,3 +96,33 @@ fn a_room_of_sixteen_in_a_ring_reaches_everyone_once_catches_up_and_routes_aroun
     club.expect_locked_out(5, "after n5 left");
     println!("whole test: {:?}", start.elapsed());
 }
+
+/// Two cases the bigger rooms above do not meet. Five people: n0 with everyone, a
+/// chain n1–n2–n3–n4. n0 removes n4 while n4 is away: when n4 is back, a member who
+/// meets it tells it it is out. Then, with n0 away, n1 restarts and posts before any
+/// link is up: n2 gets the post by catch-up and passes it on to n3, who was linked to
+/// n2 all along (so no catch-up of its own would bring it).
+#[test]
+fn a_member_removed_while_away_is_told_and_a_post_written_offline_travels_on() {
+    let mut club = Club::new(5, Shape::Chain, "Book club");
+    club.post(0, "first");
+    club.expect_everywhere(1..5, "first");
+
+    club.leave(4);
+    let key = club.nodes[4].identity_key();
+    club.nodes[0].remove_from_room(&club.room, &key).unwrap();
+    club.wait_all(1..4, "shown the removal", |node, room| {
+        node.rooms()
+            .iter()
+            .any(|r| r.id == room && !r.members.contains(&key))
+    });
+    club.back(4);
+    club.expect_locked_out(4, "first after n4");
+
+    club.leave(0);
+    club.leave(1);
+    club.back(1);
+    club.post(1, "written before any link");
+    club.expect_everywhere([2, 3], "written before any link");
+    assert_eq!(club.listed(4, "written before any link"), 0);
+}

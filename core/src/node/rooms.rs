@@ -36,8 +36,15 @@ use crate::wire::Frame;
 
 /// Posts sent per catch-up round.
 pub const CATCH_UP_BATCH: usize = 64;
-/// Seconds an announced post may take before it is asked for.
-const GRAFT_AFTER_SECS: u64 = 2;
+/// Milliseconds an announced post may take before it is asked for.
+const GRAFT_AFTER_MS: u64 = 1_000;
+/// While a room is active, heights are compared with one linked member, in turn, this
+/// often: a post whose push was lost on the way (a full send queue, a link that
+/// dropped) is fetched then, not only at the next reconnection.
+const EXCHANGE_EVERY_SECS: u64 = 10;
+/// How long after the last room traffic a room counts as active (a quiet room costs
+/// nothing).
+const ACTIVE_FOR_SECS: u64 = 120;
 /// Posts one author may push to us live per [`FLOOD_WINDOW_SECS`]; more are dropped
 /// (not kept, not passed on): a member cannot flood the room.
 pub const LIVE_POSTS_PER_WINDOW: usize = 30;
@@ -62,6 +69,16 @@ pub(super) struct Live {
     shown: BTreeSet<PostId>,
     /// When each author's recent live posts arrived (flood limit).
     recent: BTreeMap<MemberKey, std::collections::VecDeque<u64>>,
+    /// Comparing heights while the room is active.
+    exchange: Exchange,
+}
+
+/// When a room last had traffic and last compared heights (unix seconds).
+#[derive(Default)]
+struct Exchange {
+    active: u64,
+    last: u64,
+    turn: usize,
 }
 
 /// Every room, in memory (the store holds the same).
@@ -70,6 +87,8 @@ pub(super) struct Rooms {
     live: Mutex<BTreeMap<[u8; 16], Live>>,
     limbo: Mutex<BTreeMap<[u8; 16], RoomState>>,
     counters: Counters,
+    /// A tick is due soon for an announced post (see [`arm_graft_timer`]).
+    graft_timer: std::sync::atomic::AtomicBool,
 }
 
 /// Longest relay path [`RoomStats::hops`] tells apart; longer ones count in its last
@@ -226,6 +245,13 @@ fn room_id(hex_id: &str) -> Result<[u8; 16], NodeError> {
         .ok_or_else(|| NodeError::Invalid(format!("There is no room {hex_id}.")))
 }
 
+/// Gossip's clock: grafts are timed in milliseconds.
+fn unix_now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 fn room_error(e: RoomError) -> NodeError {
     NodeError::Invalid(e.to_string())
 }
@@ -373,6 +399,7 @@ pub(super) fn load(ctx: &Ctx) -> Result<(), NodeError> {
                 spreader,
                 shown,
                 recent: BTreeMap::new(),
+                exchange: Exchange::default(),
             },
         );
     }
@@ -401,7 +428,41 @@ impl Live {
             unix_now(),
         )?;
         self.shown.insert(pid);
+        self.exchange.active = unix_now();
         Ok(self.spreader.publish(pid, entry))
+    }
+
+    /// The member to compare heights with now, if the room is active and it is time.
+    fn exchange_due(&mut self, now: u64) -> Option<MemberKey> {
+        let x = &self.exchange;
+        if now.saturating_sub(x.active) > ACTIVE_FOR_SECS
+            || now.saturating_sub(x.last) < EXCHANGE_EVERY_SECS
+        {
+            return None;
+        }
+        let (eager, lazy) = self.spreader.links();
+        let linked: Vec<MemberKey> = eager.iter().chain(lazy).copied().collect();
+        let peer = *linked.get(self.exchange.turn % linked.len().max(1))?;
+        self.exchange.last = now;
+        self.exchange.turn = self.exchange.turn.wrapping_add(1);
+        Some(peer)
+    }
+
+    /// Our heights, to ask a member for what we lack.
+    fn heights_frame(&self, room: &[u8; 16]) -> Frame {
+        frame(room, "have", &heights_bytes(&self.logs.heights()), 0)
+    }
+
+    /// Whether a post by `entry`'s author may be taken in now (checked before it is
+    /// spread: one refused here is not marked as held, so it can be asked for again).
+    fn may_take(&self, entry: &Entry) -> Result<(), NodeError> {
+        let m = self.state.membership();
+        if !m.members.contains(&entry.author) && entry.epoch >= m.epoch {
+            return Err(NodeError::Invalid(
+                "a post by someone not in the room".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Gives our chain key for `epoch` to every member shown now (a keys entry).
@@ -591,6 +652,7 @@ impl Node {
             spreader: Spreader::default(),
             shown: BTreeSet::new(),
             recent: BTreeMap::new(),
+            exchange: Exchange::default(),
         };
         ctx.rooms.live().insert(raw, live);
         self.share_ops(&raw, None);
@@ -813,7 +875,19 @@ pub(super) fn on_link_up(ctx: &Ctx, conversation: &str) -> Vec<Frame> {
     let mut out = Vec::new();
     for (raw, live) in ctx.rooms.live().iter_mut() {
         let m = live.state.membership();
-        if !m.members.contains(&key) || !m.members.contains(&me) {
+        if !m.members.contains(&me) {
+            continue;
+        }
+        if !m.members.contains(&key) {
+            // Removed while we were apart: tell them they are out, nothing after.
+            let told = live
+                .state
+                .operations_until_removed(&key)
+                .unwrap_or_default();
+            out.extend(told.iter().filter_map(|op| {
+                let bytes = write_operation(op).ok()?;
+                Some((Class::Control, frame(raw, "op", &bytes, 0)))
+            }));
             continue;
         }
         live.spreader.link_up(key);
@@ -822,10 +896,7 @@ pub(super) fn on_link_up(ctx: &Ctx, conversation: &str) -> Vec<Frame> {
                 out.push((Class::Control, frame(raw, "op", &bytes, 0)));
             }
         }
-        out.push((
-            Class::Heights,
-            frame(raw, "have", &heights_bytes(&live.logs.heights()), 0),
-        ));
+        out.push((Class::Heights, live.heights_frame(raw)));
     }
     counted(ctx, out)
 }
@@ -839,21 +910,30 @@ pub(super) fn on_link_down(ctx: &Ctx, conversation: &str) {
     }
 }
 
-/// Announced posts that did not come: ask for them.
+/// Announced posts that did not come: ask for them. Active rooms: compare heights
+/// with the next linked member.
 pub(super) fn tick(ctx: &Ctx) {
     let now = unix_now();
+    let now_ms = unix_now_ms();
     let mut outs = Vec::new();
+    let mut asks = Vec::new();
     for (raw, live) in ctx.rooms.live().iter_mut() {
-        outs.push((*raw, live.spreader.tick(now, GRAFT_AFTER_SECS)));
+        outs.push((*raw, live.spreader.tick(now_ms, GRAFT_AFTER_MS)));
+        if let Some(peer) = live.exchange_due(now) {
+            asks.push((peer, live.heights_frame(raw)));
+        }
     }
     for (raw, out) in outs {
         send_gossip(ctx, &raw, out);
+    }
+    for (peer, ask) in asks {
+        send_to(ctx, &peer, &ask, Class::Heights);
     }
 }
 
 /// A room frame from `conversation`; returns frames to answer with on the same link.
 pub(super) fn on_frame(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     conversation: &PeerId,
     room: &str,
     kind: &str,
@@ -867,6 +947,9 @@ pub(super) fn on_frame(
     ) else {
         return Vec::new();
     };
+    if kind == "ihave" {
+        arm_graft_timer(ctx);
+    }
     let result = match kind {
         "op" => on_op(ctx, &raw, &from, &bytes).map(|()| Vec::new()),
         _ => on_room_data(ctx, &raw, &from, kind, &bytes, hops),
@@ -875,6 +958,21 @@ pub(super) fn on_frame(
         tracing::info!(peer = %conversation, "room frame refused: {e}");
         Vec::new()
     })
+}
+
+/// A tick shortly after an announcement, so a post whose push did not come is asked
+/// for in about [`GRAFT_AFTER_MS`]: the conversations' own checks come only every few
+/// seconds (minutes in the background). One timer at a time.
+fn arm_graft_timer(ctx: &Arc<Ctx>) {
+    if ctx.rooms.graft_timer.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let owned = ctx.clone();
+    ctx.handle.spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(GRAFT_AFTER_MS + 50)).await;
+        owned.rooms.graft_timer.store(false, Ordering::Release);
+        tick(&owned);
+    });
 }
 
 fn on_op(ctx: &Ctx, raw: &[u8; 16], from: &MemberKey, bytes: &[u8]) -> Result<(), NodeError> {
@@ -915,9 +1013,11 @@ fn on_op(ctx: &Ctx, raw: &[u8; 16], from: &MemberKey, bytes: &[u8]) -> Result<()
                 spreader: Spreader::default(),
                 shown: BTreeSet::new(),
                 recent: BTreeMap::new(),
+                exchange: Exchange::default(),
             },
         );
         link_all_members(ctx, raw);
+        ask_linked_for_missing(ctx, raw);
         ctx.events.push(Event::RoomChanged { room: id });
         return Ok(());
     }
@@ -948,6 +1048,26 @@ fn on_op(ctx: &Ctx, raw: &[u8; 16], from: &MemberKey, bytes: &[u8]) -> Result<()
     send_gossip(ctx, raw, out);
     ctx.events.push(Event::RoomChanged { room: id });
     Ok(())
+}
+
+/// Sends our heights to every linked member: on joining, posts written before we
+/// knew we were in the room are fetched at once.
+fn ask_linked_for_missing(ctx: &Ctx, raw: &[u8; 16]) {
+    let asks: Vec<(MemberKey, Frame)> = match ctx.rooms.live().get(raw) {
+        Some(live) => {
+            let (eager, lazy) = live.spreader.links();
+            let ask = live.heights_frame(raw);
+            eager
+                .iter()
+                .chain(lazy)
+                .map(|k| (*k, ask.clone()))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    for (key, ask) in asks {
+        send_to(ctx, &key, &ask, Class::Heights);
+    }
 }
 
 fn link_all_members(ctx: &Ctx, raw: &[u8; 16]) {
@@ -988,6 +1108,10 @@ fn on_room_data(
         return Ok(Vec::new());
     }
     let now = unix_now();
+    let now_ms = unix_now_ms();
+    if !matches!(kind, "have" | "more") {
+        live.exchange.active = now;
+    }
     let (out, reply) = match kind {
         "post" => {
             let entry = read_entry(bytes).map_err(room_error)?;
@@ -995,6 +1119,7 @@ fn on_room_data(
             if !entry.is_signed_by_author() {
                 return Err(room_error(RoomError::BadSignature));
             }
+            live.may_take(&entry)?;
             if !live.spreader.has(&pid) && !live.within_flood_limit(&entry.author, now) {
                 return Err(NodeError::Invalid(
                     "a member posting too fast: dropped".into(),
@@ -1007,7 +1132,7 @@ fn on_room_data(
                     id: pid,
                     hops,
                 },
-                now,
+                now_ms,
             );
             let counters = &ctx.rooms.counters;
             if let Some(entry) = new {
@@ -1023,10 +1148,11 @@ fn on_room_data(
             let entry = read_entry(bytes).map_err(room_error)?;
             let pid = (entry.author, entry.seq);
             if !live.spreader.has(&pid) && live.take_in(ctx, raw, entry.clone())? {
-                live.spreader.caught_up(pid, entry);
                 bump(&ctx.rooms.counters.caught_up, 1);
+                (live.spreader.caught_up_from(*from, pid, entry), Vec::new())
+            } else {
+                (Vec::new(), Vec::new())
             }
-            (Vec::new(), Vec::new())
         }
         "ihave" | "graft" => {
             let pid = read_post_id(bytes)
@@ -1036,10 +1162,10 @@ fn on_room_data(
             } else {
                 Gossip::Graft(pid)
             };
-            (live.spreader.receive(*from, msg, now).0, Vec::new())
+            (live.spreader.receive(*from, msg, now_ms).0, Vec::new())
         }
         "prune" => (
-            live.spreader.receive(*from, Gossip::Prune, now).0,
+            live.spreader.receive(*from, Gossip::Prune, now_ms).0,
             Vec::new(),
         ),
         "have" => {
@@ -1057,13 +1183,7 @@ fn on_room_data(
             }
             (Vec::new(), reply)
         }
-        "more" => (
-            Vec::new(),
-            vec![(
-                Class::Heights,
-                frame(raw, "have", &heights_bytes(&live.logs.heights()), 0),
-            )],
-        ),
+        "more" => (Vec::new(), vec![(Class::Heights, live.heights_frame(raw))]),
         _ => (Vec::new(), Vec::new()),
     };
     drop(rooms);

@@ -16,6 +16,8 @@ use super::membership::MemberKey;
 
 /// Most neighbours a post is pushed to in full.
 pub const EAGER_MAX: usize = 3;
+/// Announcers remembered per awaited post.
+const ANNOUNCERS_KEPT: usize = 4;
 
 /// A post's id: its author and place in the author's log.
 pub type PostId = (MemberKey, u64);
@@ -46,8 +48,20 @@ pub struct Spreader<P: Clone> {
     eager: BTreeSet<MemberKey>,
     lazy: BTreeSet<MemberKey>,
     have: BTreeMap<PostId, (P, u32)>,
-    /// Announced but not received: who announced it, and when we first heard.
-    waiting: BTreeMap<PostId, (MemberKey, u64)>,
+    /// Announced but not received.
+    waiting: BTreeMap<PostId, Waiting>,
+}
+
+/// A post announced to us but not received in full yet.
+#[derive(Debug, Clone)]
+struct Waiting {
+    /// Who announced it, first first (at most [`ANNOUNCERS_KEPT`]).
+    announcers: Vec<MemberKey>,
+    /// When we first heard, or last asked.
+    since: u64,
+    /// Grafts sent so far: each asks the next announcer, so one whose link went down
+    /// does not hold the post back.
+    asked: usize,
 }
 
 impl<P: Clone> Default for Spreader<P> {
@@ -180,7 +194,14 @@ impl<P: Clone> Spreader<P> {
             }
             Gossip::IHave(id) => {
                 if !self.have.contains_key(&id) {
-                    self.waiting.entry(id).or_insert((from, now));
+                    let w = self.waiting.entry(id).or_insert_with(|| Waiting {
+                        announcers: Vec::new(),
+                        since: now,
+                        asked: 0,
+                    });
+                    if w.announcers.len() < ANNOUNCERS_KEPT && !w.announcers.contains(&from) {
+                        w.announcers.push(from);
+                    }
                 }
                 (Vec::new(), None)
             }
@@ -208,17 +229,29 @@ impl<P: Clone> Spreader<P> {
         }
     }
 
-    /// Announced posts that did not arrive within `timeout` of the announcement: ask
-    /// their announcer for them (a `Graft`), at time `now`.
+    /// Announced posts that did not arrive within `timeout` of the announcement (or
+    /// of the last ask): ask an announcer still linked for them (a `Graft`), each
+    /// time the next one, at time `now`.
     pub fn tick(&mut self, now: u64, timeout: u64) -> Out<P> {
         let mut out = Vec::new();
         let mut grafted = Vec::new();
-        for (id, (announcer, since)) in self.waiting.iter_mut() {
-            if now.saturating_sub(*since) >= timeout {
-                out.push((*announcer, Gossip::Graft(*id)));
-                *since = now;
-                grafted.push(*announcer);
+        let linked = |p: &MemberKey| self.eager.contains(p) || self.lazy.contains(p);
+        for (id, w) in self.waiting.iter_mut() {
+            if now.saturating_sub(w.since) < timeout {
+                continue;
             }
+            // The next announcer still linked, in turn.
+            let n = w.announcers.len();
+            let Some(announcer) = (0..n)
+                .map(|i| w.announcers[(w.asked + i) % n])
+                .find(|p| linked(p))
+            else {
+                continue;
+            };
+            w.asked += 1;
+            w.since = now;
+            out.push((announcer, Gossip::Graft(*id)));
+            grafted.push(announcer);
         }
         for peer in grafted {
             self.make_eager(peer);
@@ -269,6 +302,30 @@ mod tests {
         s.link_down(&lazy_one);
         assert_eq!(s.links().0, &eager_before);
         assert_eq!(s.links().1.len(), 1);
+    }
+
+    #[test]
+    fn grafts_ask_the_next_announcer_still_linked() {
+        let mut s = linked(5);
+        let id = (key(9), 1);
+        let (a, b) = (*s.links().1.iter().next().unwrap(), key(1));
+        s.receive(a, Gossip::IHave(id), 0);
+        s.receive(b, Gossip::IHave(id), 0);
+        assert!(s.tick(1, 2).is_empty(), "not yet");
+        assert_eq!(s.tick(2, 2), vec![(a, Gossip::Graft(id))]);
+        assert_eq!(s.tick(4, 2), vec![(b, Gossip::Graft(id))], "then the other");
+        s.link_down(&a);
+        assert_eq!(s.tick(6, 2), vec![(b, Gossip::Graft(id))], "a is gone");
+        s.receive(
+            b,
+            Gossip::Post {
+                post: "p",
+                id,
+                hops: 1,
+            },
+            7,
+        );
+        assert!(s.tick(20, 2).is_empty(), "received: nothing awaited");
     }
 
     #[test]
