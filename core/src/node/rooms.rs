@@ -38,6 +38,8 @@ use crate::wire::Frame;
 pub const CATCH_UP_BATCH: usize = 64;
 /// Milliseconds an announced post may take before it is asked for.
 const GRAFT_AFTER_MS: u64 = 1_000;
+/// Most ticks of one graft timer (a quarter of [`GRAFT_AFTER_MS`] apart).
+const GRAFT_TIMER_TICKS: usize = 40;
 /// While a room is active, heights are compared with one linked member, in turn, this
 /// often: a post whose push was lost on the way (a full send queue, a link that
 /// dropped) is fetched then, not only at the next reconnection.
@@ -960,18 +962,25 @@ pub(super) fn on_frame(
     })
 }
 
-/// A tick shortly after an announcement, so a post whose push did not come is asked
-/// for in about [`GRAFT_AFTER_MS`]: the conversations' own checks come only every few
-/// seconds (minutes in the background). One timer at a time.
+/// Ticks while announced posts are awaited, so each is asked for about
+/// [`GRAFT_AFTER_MS`] after its announcement: the conversations' own checks come only
+/// every few seconds (minutes in the background). One timer at a time, and bounded:
+/// it stops when nothing is awaited, or after [`GRAFT_TIMER_TICKS`].
 fn arm_graft_timer(ctx: &Arc<Ctx>) {
     if ctx.rooms.graft_timer.swap(true, Ordering::AcqRel) {
         return;
     }
     let owned = ctx.clone();
     ctx.handle.spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(GRAFT_AFTER_MS + 50)).await;
+        for _ in 0..GRAFT_TIMER_TICKS {
+            tokio::time::sleep(std::time::Duration::from_millis(GRAFT_AFTER_MS / 4)).await;
+            tick(&owned);
+            let awaited = owned.rooms.live().values().any(|l| l.spreader.awaits());
+            if !awaited {
+                break;
+            }
+        }
         owned.rooms.graft_timer.store(false, Ordering::Release);
-        tick(&owned);
     });
 }
 

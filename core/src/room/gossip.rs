@@ -18,6 +18,8 @@ use super::membership::MemberKey;
 pub const EAGER_MAX: usize = 3;
 /// Announcers remembered per awaited post.
 const ANNOUNCERS_KEPT: usize = 4;
+/// Grafts sent for one post before it is left to catch-up.
+const MAX_ASKS: usize = 8;
 
 /// A post's id: its author and place in the author's log.
 pub type PostId = (MemberKey, u64);
@@ -79,18 +81,12 @@ impl<P: Clone> Default for Spreader<P> {
 pub type Out<P> = Vec<(MemberKey, Gossip<P>)>;
 
 impl<P: Clone> Spreader<P> {
-    /// Pushes to `peer` from now on, keeping at most [`EAGER_MAX`] eager links: another
-    /// one becomes lazy (announcements and grafts keep every member reached).
+    /// Pushes to `peer` from now on. No other link is demoted to make room: a demotion
+    /// the other side does not hear of leaves posts waiting on grafts, and repeats
+    /// prune the eager links back to a tree anyway.
     fn make_eager(&mut self, peer: MemberKey) {
         self.lazy.remove(&peer);
         self.eager.insert(peer);
-        while self.eager.len() > EAGER_MAX {
-            let Some(other) = self.eager.iter().find(|p| **p != peer).copied() else {
-                break;
-            };
-            self.eager.remove(&other);
-            self.lazy.insert(other);
-        }
     }
 
     /// A link to a member came up: push to it while there is room, else announce.
@@ -117,6 +113,11 @@ impl<P: Clone> Spreader<P> {
             };
             self.eager.insert(next);
         }
+    }
+
+    /// Whether announced posts are awaited (asked for, or soon to be).
+    pub fn awaits(&self) -> bool {
+        !self.waiting.is_empty()
     }
 
     /// Whether we hold this post.
@@ -253,6 +254,9 @@ impl<P: Clone> Spreader<P> {
             out.push((announcer, Gossip::Graft(*id)));
             grafted.push(announcer);
         }
+        // Nobody left to ask, or asked often enough: comparing heights brings it.
+        self.waiting
+            .retain(|_, w| w.asked < MAX_ASKS && w.announcers.iter().any(linked));
         for peer in grafted {
             self.make_eager(peer);
         }
