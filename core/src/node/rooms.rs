@@ -685,7 +685,11 @@ impl Node {
             Change::Remove(k) => Some(k),
             _ => None,
         };
-        let out = {
+        let newcomers: BTreeSet<MemberKey> = match change {
+            Change::Add(k) => [k].into(),
+            _ => BTreeSet::new(),
+        };
+        let (out, op) = {
             let mut rooms = ctx.rooms.live();
             let live = rooms
                 .get_mut(&raw)
@@ -699,13 +703,14 @@ impl Node {
             ctx.store().add_room_op(room, &op.hash(), &bytes)?;
             let epoch = live.state.membership().epoch;
             // A newcomer needs our key to read what we post next.
-            if added && live.keys.has_own(epoch) {
+            let out = if added && live.keys.has_own(epoch) {
                 live.give_keys(ctx, &raw, epoch)?
             } else {
                 Vec::new()
-            }
+            };
+            (out, op)
         };
-        self.share_ops(&raw, None);
+        share_change(ctx, &raw, &op, &newcomers, None);
         // The person removed is told too (and nothing else from then on).
         if let Some(gone) = removed {
             let ops = ctx
@@ -847,6 +852,44 @@ impl Node {
             if let Some(key) = contact_key(ctx, &id).filter(|k| members.contains(k)) {
                 live.spreader.link_up(key);
             }
+        }
+    }
+}
+
+/// Passes a new operation on to every member we are connected to: the operation alone
+/// to those who were members (they have the rest; every new connection resends all,
+/// so a gap closes), every operation to newcomers (they know nothing of the room yet).
+/// Resending all to all made a removal cost O(N²) operations in a room of N.
+fn share_change(
+    ctx: &Ctx,
+    raw: &[u8; 16],
+    op: &crate::room::membership::Operation,
+    newcomers: &BTreeSet<MemberKey>,
+    except: Option<&MemberKey>,
+) {
+    let (ops, members) = {
+        let rooms = ctx.rooms.live();
+        let Some(live) = rooms.get(raw) else { return };
+        (live.state.operations(), live.state.membership().members)
+    };
+    let me = ctx.identity.public_key();
+    let frame_of = |op: &crate::room::membership::Operation| {
+        write_operation(op)
+            .ok()
+            .map(|bytes| frame(raw, "op", &bytes, 0))
+    };
+    let (all, one): (Vec<Frame>, Vec<Frame>) = (
+        ops.iter().filter_map(frame_of).collect(),
+        frame_of(op).into_iter().collect(),
+    );
+    for member in members.iter().filter(|k| **k != me && Some(*k) != except) {
+        let frames = if newcomers.contains(member) {
+            &all
+        } else {
+            &one
+        };
+        for f in frames {
+            send_to(ctx, member, f, Class::Control);
         }
     }
 }
@@ -1030,7 +1073,7 @@ fn on_op(ctx: &Ctx, raw: &[u8; 16], from: &MemberKey, bytes: &[u8]) -> Result<()
         ctx.events.push(Event::RoomChanged { room: id });
         return Ok(());
     }
-    let out = {
+    let (out, newcomers) = {
         let mut rooms = ctx.rooms.live();
         let Some(live) = rooms.get_mut(raw) else {
             return Ok(());
@@ -1045,14 +1088,19 @@ fn on_op(ctx: &Ctx, raw: &[u8; 16], from: &MemberKey, bytes: &[u8]) -> Result<()
         for gone in before.members.difference(&after.members) {
             live.spreader.link_down(gone);
         }
-        let joined = after.members.difference(&before.members).next().is_some();
-        if joined && after.members.contains(&me) && live.keys.has_own(after.epoch) {
+        let newcomers: BTreeSet<MemberKey> =
+            after.members.difference(&before.members).copied().collect();
+        let out = if !newcomers.is_empty()
+            && after.members.contains(&me)
+            && live.keys.has_own(after.epoch)
+        {
             live.give_keys(ctx, raw, after.epoch)?
         } else {
             Vec::new()
-        }
+        };
+        (out, newcomers)
     };
-    share_ops(ctx, raw, Some(from));
+    share_change(ctx, raw, &op, &newcomers, Some(from));
     link_all_members(ctx, raw);
     send_gossip(ctx, raw, out);
     ctx.events.push(Event::RoomChanged { room: id });
