@@ -198,7 +198,6 @@ fun NewRoomContent(
         topBar = { TopBar(labels.newRoom, canGoBack, onBack = { onAction(Action.Back) }) },
     ) { padding ->
         ScrollingBody(padding, modifier.testTag("new-room-screen")) {
-            Text(view.explanation, style = MaterialTheme.typography.bodyLarge)
             OutlinedTextField(
                 value = name,
                 onValueChange = {
@@ -208,6 +207,13 @@ fun NewRoomContent(
                 label = { Text(labels.roomName) },
                 singleLine = true,
                 modifier = Modifier.fillMaxWidth().testTag("new-room-name"),
+            )
+            // The name comes first: at large text sizes the explanation alone fills
+            // the screen, and a person should not scroll to find where to type.
+            Text(
+                view.explanation,
+                style = MaterialTheme.typography.bodyMedium,
+                color = MaterialTheme.colorScheme.onSurfaceVariant,
             )
             SectionLabel(labels.roomWho)
             if (view.candidates.isEmpty()) {
