@@ -1487,3 +1487,89 @@ fn the_holding_switch_is_kept_across_a_restart() {
     assert!(!again.node().holding());
     again.shutdown();
 }
+
+/// The network screen with real traffic: Ana (an app) holds letters for her contacts;
+/// Ben and Cleo (nodes, each a contact of Ana and of each other). Cleo is away and Ben
+/// writes to her: Ana's screen counts the sealed letter Ben handed her. Cleo comes back
+/// and gets it from Ana; the screen then says Ana holds nothing.
+#[test]
+fn the_network_screen_counts_letters_held_for_an_offline_contact() {
+    use common::device::{connect, Device};
+    use tincan_core::node::ReconnectPolicy;
+    let dir = tempfile::tempdir().unwrap();
+    let start = |device: &Device| {
+        device.start_with(|config| {
+            config.reconnect = ReconnectPolicy {
+                attempt_window: Duration::from_secs(2),
+                first_delay: Duration::from_millis(200),
+                max_delay: Duration::from_secs(1),
+                ..ReconnectPolicy::default()
+            };
+        })
+    };
+    let (b, c) = (
+        Device::new("Ben", dir.path()),
+        Device::new("Cleo", dir.path()),
+    );
+    let (ben, cleo) = (start(&b), start(&c));
+    let mut ana = phone("Ana");
+    // The app takes its node's events, so wait on the node's peers instead.
+    let meet_ana = |other: &tincan_core::node::Node| {
+        let node = ana.app.node();
+        let invite = node
+            .create_invite(tincan_core::node::InviteRequest {
+                protection: tincan_core::node::Protection::Open,
+                lifetime_secs: None,
+            })
+            .unwrap();
+        let joined = other.join(&invite.code, None).unwrap();
+        let peer = node.accept_reply(&joined.reply_code).unwrap();
+        let deadline = Instant::now() + WAIT;
+        let up = |n: &tincan_core::node::Node| {
+            n.peers()
+                .iter()
+                .any(|p| p.peer == peer && p.state == tincan_core::node::PeerState::Connected)
+        };
+        while !(up(&node) && up(other)) {
+            assert!(Instant::now() < deadline, "Ana never connected");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    meet_ana(&ben);
+    meet_ana(&cleo);
+    let ben_cleo = connect(&ben, &cleo);
+    ana.tap(Action::OpenSettings);
+    ana.tap(Action::OpenNetwork);
+    ana.tap(Action::SetHolding { on: true });
+    let held = |v: &AppView| match &v.screen {
+        Screen::Network { view } => (view.held_count, view.held_text.clone()),
+        _ => (u32::MAX, String::new()),
+    };
+
+    cleo.shutdown();
+    drop(cleo);
+    ben.send(&ben_cleo, "while you were away").unwrap();
+    let view = ana.wait_until("one letter held", |v| held(v).0 == 1);
+    let (_, text) = held(&view);
+    assert!(
+        text.starts_with("Holding 1 letter (") && text.ends_with("for a contact who is offline."),
+        "{text}"
+    );
+
+    ben.shutdown();
+    drop(ben);
+    let cleo = start(&c);
+    common::expect_received(&cleo, &ben_cleo, "while you were away");
+    // The screen is drawn again on the node's next event; wait on the node, then look.
+    let deadline = Instant::now() + WAIT;
+    while ana.app.node().held_letters().unwrap().0 != 0 {
+        assert!(Instant::now() < deadline, "Ana still holds the letter");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ana.tap(Action::Back);
+    ana.tap(Action::OpenNetwork);
+    let view = ana.view();
+    assert_eq!(held(&view), (0, "Holding no letters right now.".to_owned()));
+    cleo.shutdown();
+    ana.app.shutdown();
+}
