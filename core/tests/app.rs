@@ -1425,6 +1425,15 @@ fn ana_makes_a_room_with_ben_and_cleo_they_talk_and_ben_is_removed() {
         ("Picnic", "Ana: Ben is out", id.as_str())
     );
     assert_eq!(v.rooms[0].unread, 1);
+    // Replying from the alert (the phones' notification reply) posts to the room.
+    cleo.tap(Action::SendTo {
+        id: alert.conversation.clone(),
+        text: "see you there".into(),
+    });
+    assert!(cleo.notice().is_empty(), "{}", cleo.notice());
+    ana.wait_until("Cleo's reply from the alert", |v| {
+        v.rooms[0].preview == "Cleo: see you there"
+    });
     cleo.tap(Action::SetVisible { visible: true });
     assert_eq!(cleo.view().rooms[0].unread, 0);
     cleo.tap(Action::Back);

@@ -109,8 +109,9 @@ pub enum Action {
         text: String,
     },
     /// Send a message to a conversation that is not open (a notification's reply).
+    /// A room's id (a room post's alert) posts to that room.
     SendTo {
-        /// The conversation.
+        /// The conversation, or a room.
         id: String,
         /// The text.
         text: String,

@@ -330,7 +330,15 @@ fn send(app: &App, id: &str, text: &str) {
     if text.trim().is_empty() {
         return;
     }
-    if let Err(e) = app.node().send(id, text) {
+    // A room post's alert carries the room's id: its reply is a post to the room.
+    let node = app.node();
+    if node.rooms().iter().any(|r| r.id == id) {
+        if let Err(e) = node.post_to_room(id, text) {
+            app.state().warn(e.to_string());
+        }
+        return;
+    }
+    if let Err(e) = node.send(id, text) {
         app.state().warn(e.to_string());
         return;
     }
