@@ -205,6 +205,7 @@ pub(super) fn spawn(ctx: &Arc<Ctx>, s: Spawn) {
         durable: true,
         on_confirm_failed: s.on_confirm_failed,
         asked_for_help: Mutex::new(None),
+        help_asks: Default::default(),
         peer_holds: Default::default(),
         offered_to_holders: Default::default(),
         commands: tx,

@@ -60,6 +60,9 @@ pub(super) struct PeerSlot {
     pub offered_to_holders: Mutex<std::collections::HashSet<String>>,
     /// When this conversation last asked mutual contacts to pass on new details.
     pub asked_for_help: Mutex<Option<std::time::Instant>>,
+    /// Asks since the link was last connected: the first few are repeated soon (see
+    /// `relay::help_due`).
+    pub help_asks: std::sync::atomic::AtomicU32,
     /// Called when the peer fails key confirmation (the inviter counts it as a guess).
     pub on_confirm_failed: Option<Box<dyn Fn() + Send + Sync>>,
     pub commands: mpsc::Sender<Command>,
@@ -69,6 +72,10 @@ impl PeerSlot {
     pub(super) fn set_state(&self, id: &PeerId, events: &EventQueue, state: PeerState) {
         let mut current = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if *current != state {
+            if state == PeerState::Connected {
+                self.help_asks
+                    .store(0, std::sync::atomic::Ordering::Relaxed);
+            }
             *current = state.clone();
             drop(current);
             events.push(Event::PeerState {

@@ -256,6 +256,7 @@ impl Node {
             // No key confirmation in browser mode, so nothing to count.
             on_confirm_failed: None,
             asked_for_help: Mutex::new(None),
+            help_asks: Default::default(),
             peer_holds: Default::default(),
             offered_to_holders: Default::default(),
             commands: tx,

@@ -41,6 +41,13 @@ pub const RELAYS_PER_WINDOW: usize = 6;
 pub const RELAY_WINDOW: Duration = Duration::from_secs(600);
 /// How long an `Offline` conversation waits before asking for help again.
 pub const ASK_AGAIN_AFTER: Duration = Duration::from_secs(300);
+/// The first [`QUICK_ASKS`] asks after a loss are repeated this soon: a mutual contact
+/// passes a request on only over a link that is up, and right after a move theirs to
+/// the other side may still be coming back (seen in a loaded CI run).
+pub const ASK_SOON_AGAIN_AFTER: Duration = Duration::from_secs(15);
+/// Asks repeated after [`ASK_SOON_AGAIN_AFTER`] before the wait grows to
+/// [`ASK_AGAIN_AFTER`].
+const QUICK_ASKS: u32 = 3;
 /// While our own request is this recent, an inviter ignores the joiner's.
 const OWN_REQUEST_WINS_FOR: Duration = Duration::from_secs(60);
 /// Relay ids remembered to drop repeats.
@@ -152,15 +159,20 @@ fn live_conversation_with(ctx: &Ctx, key: &[u8; 32]) -> Option<(PeerId, std::syn
 
 /// Whether a conversation that lost its link should ask mutual contacts for help
 /// now: once a whole attempt on the stored addresses failed (`attempt` ≥ 2), and not
-/// again for [`ASK_AGAIN_AFTER`]. Asking costs one small frame per connected contact,
+/// again for [`ASK_SOON_AGAIN_AFTER`] (the first few times) or [`ASK_AGAIN_AFTER`]. Asking costs one small frame per connected contact,
 /// so it does not wait for `Offline`.
 pub(super) fn help_due(slot: &PeerSlot, attempt: u32) -> bool {
+    let again_after = if slot.help_asks.load(std::sync::atomic::Ordering::Relaxed) < QUICK_ASKS {
+        ASK_SOON_AGAIN_AFTER
+    } else {
+        ASK_AGAIN_AFTER
+    };
     attempt >= 2
         && slot
             .asked_for_help
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .is_none_or(|t| t.elapsed() >= ASK_AGAIN_AFTER)
+            .is_none_or(|t| t.elapsed() >= again_after)
 }
 
 /// A conversation that lost its link asks for help: a fresh link (returned, to wait on) and
@@ -236,6 +248,8 @@ pub(super) async fn ask_for_help(
         .asked_for_help
         .lock()
         .unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    slot.help_asks
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Some((link, local_sdp))
 }
 
