@@ -747,6 +747,12 @@ fn removal(room: &Room, gone: usize, poster: usize) -> Removal {
 }
 
 fn main() {
+    // `cargo test --all-targets` builds and starts benches too, unoptimised and without
+    // `--bench`: 50 nodes would take many minutes there, so it only checks this builds.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("rooms benchmark: built; run it with `cargo bench -p tincan-core --bench rooms`");
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let sizes = list("--sizes", if quick { "10" } else { "10,50" });
     let posts: usize = arg("--posts").map_or(if quick { 40 } else { 120 }, |p| p.parse().unwrap());
