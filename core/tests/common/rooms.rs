@@ -196,22 +196,36 @@ impl Club {
 
     /// Waits until node `i` has a live link to node `j` (their conversation is up).
     pub fn wait_linked(&mut self, i: usize, j: usize) {
+        self.wait_link(i, j, true);
+    }
+
+    /// Waits until node `i` no longer counts its link to node `j` as up (it took in
+    /// `j`'s goodbye), so what `i` sends next goes round `j`.
+    pub fn wait_unlinked(&mut self, i: usize, j: usize) {
+        self.wait_link(i, j, false);
+    }
+
+    fn wait_link(&mut self, i: usize, j: usize, up: bool) {
         let key = self.nodes[j].identity_key();
         let deadline = Instant::now() + WAIT;
         loop {
             self.pump();
             let node = &self.nodes[i];
             let conversations = node.known_conversations().unwrap();
-            let up = node.peers().into_iter().any(|p| {
+            let linked = node.peers().into_iter().any(|p| {
                 p.state == PeerState::Connected
                     && conversations
                         .iter()
                         .any(|k| k.peer == p.peer && k.contact == key)
             });
-            if up {
+            if linked == up {
                 return;
             }
-            assert!(Instant::now() < deadline, "n{i} never linked to n{j}");
+            assert!(
+                Instant::now() < deadline,
+                "n{i} still {} to n{j} after {WAIT:?}",
+                if up { "not linked" } else { "linked" }
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
