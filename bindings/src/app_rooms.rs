@@ -93,6 +93,8 @@ pub struct RoomMemberView {
     pub is_me: bool,
     /// "Ben · admin", "You · admin", "Dan (not your contact)".
     pub label: String,
+    /// Not one of the person's contacts: the screen marks the name as it marks posts.
+    pub not_contact: bool,
     /// Show "Remove" (the person is an admin, and this is someone else).
     pub can_remove: bool,
 }

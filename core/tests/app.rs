@@ -1330,6 +1330,10 @@ fn ana_makes_a_room_with_ben_and_cleo_they_talk_and_ben_is_removed() {
     assert_eq!(labels, ["You · admin", "Ben", "Cleo"]);
     let removable: Vec<_> = room.members.iter().map(|m| m.can_remove).collect();
     assert_eq!(removable, [false, true, true]);
+    assert!(
+        room.members.iter().all(|m| !m.not_contact),
+        "Ana knows both"
+    );
     assert!(!room.can_add, "everyone Ana knows is in it");
     let ben_key = room.members[1].key.clone();
     let id = room.id.clone();
@@ -1372,6 +1376,20 @@ fn ana_makes_a_room_with_ben_and_cleo_they_talk_and_ben_is_removed() {
         .find(|p| p.text == "I'll bring bread")
         .unwrap();
     assert!(post.not_contact && !post.mine);
+    // The members tab marks her too; Ana and Ben himself are not marked.
+    let marks: Vec<_> = room_view(&v)
+        .members
+        .into_iter()
+        .map(|m| (m.label, m.not_contact))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("You".to_owned(), false),
+            ("Ana · admin".to_owned(), false),
+            ("Cleo (not your contact)".to_owned(), true)
+        ]
+    );
     let order: Vec<_> = room_view(&v).posts.into_iter().map(|p| p.text).collect();
     assert_eq!(
         order,

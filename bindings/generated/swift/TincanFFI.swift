@@ -6246,6 +6246,10 @@ public struct RoomMemberView: Equatable, Hashable {
      */
     public let label: String
     /**
+     * Not one of the person's contacts: the screen marks the name as it marks posts.
+     */
+    public let notContact: Bool
+    /**
      * Show "Remove" (the person is an admin, and this is someone else).
      */
     public let canRemove: Bool
@@ -6269,6 +6273,9 @@ public struct RoomMemberView: Equatable, Hashable {
          * "Ben · admin", "You · admin", "Dan (not your contact)".
          */label: String, 
         /**
+         * Not one of the person's contacts: the screen marks the name as it marks posts.
+         */notContact: Bool, 
+        /**
          * Show "Remove" (the person is an admin, and this is someone else).
          */canRemove: Bool) {
         self.key = key
@@ -6276,6 +6283,7 @@ public struct RoomMemberView: Equatable, Hashable {
         self.isAdmin = isAdmin
         self.isMe = isMe
         self.label = label
+        self.notContact = notContact
         self.canRemove = canRemove
     }
 
@@ -6300,6 +6308,7 @@ public struct FfiConverterTypeRoomMemberView: FfiConverterRustBuffer {
                 isAdmin: FfiConverterBool.read(from: &buf), 
                 isMe: FfiConverterBool.read(from: &buf), 
                 label: FfiConverterString.read(from: &buf), 
+                notContact: FfiConverterBool.read(from: &buf), 
                 canRemove: FfiConverterBool.read(from: &buf)
         )
     }
@@ -6310,6 +6319,7 @@ public struct FfiConverterTypeRoomMemberView: FfiConverterRustBuffer {
         FfiConverterBool.write(value.isAdmin, into: &buf)
         FfiConverterBool.write(value.isMe, into: &buf)
         FfiConverterString.write(value.label, into: &buf)
+        FfiConverterBool.write(value.notContact, into: &buf)
         FfiConverterBool.write(value.canRemove, into: &buf)
     }
 }

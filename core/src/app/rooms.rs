@@ -276,7 +276,7 @@ pub fn room_view(
         .members
         .iter()
         .map(|k| {
-            let (name, _) = member_name(&me, facts, k, given(k));
+            let (name, not_contact) = member_name(&me, facts, k, given(k));
             let is_me = *k == me;
             let name = if is_me { "You".to_owned() } else { name };
             let admin = room.admins.contains(k);
@@ -290,6 +290,7 @@ pub fn room_view(
                 name,
                 is_admin: admin,
                 is_me,
+                not_contact: not_contact && !is_me,
                 can_remove: is_admin && !is_me,
             }
         })

@@ -669,6 +669,9 @@ pub struct RoomMemberView {
     pub is_me: bool,
     /// "Ben · admin", "You · admin", "Dan (not your contact)".
     pub label: String,
+    /// Not one of the person's contacts: the name is only what they call themselves,
+    /// so the screen marks it as it marks their posts.
+    pub not_contact: bool,
     /// Show "Remove" (the person is an admin, and this is someone else).
     pub can_remove: bool,
 }

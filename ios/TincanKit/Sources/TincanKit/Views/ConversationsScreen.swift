@@ -163,22 +163,7 @@ private struct RowView: View {
                         .font(.caption)
                         .foregroundStyle(row.unread > 0 ? Color.accentColor : Color.secondary)
                 }
-                HStack(alignment: .top) {
-                    Text(row.preview)
-                        .font(.subheadline)
-                        .foregroundStyle(row.unread > 0 ? Color.primary : Color.secondary)
-                        .lineLimit(2)
-                    Spacer(minLength: 8)
-                    if row.unread > 0 {
-                        Text(String(row.unread))
-                            .font(.caption.weight(.bold))
-                            .foregroundStyle(Color.white)
-                            .padding(.horizontal, 7)
-                            .padding(.vertical, 2)
-                            .background(Capsule().fill(Color.accentColor))
-                            .accessibilityLabel(Shell.unread(Int(row.unread)))
-                    }
-                }
+                PreviewLine(text: row.preview, unread: row.unread)
                 HStack(spacing: 6) {
                     ConnectionDot(connection: row.connection)
                     Text(row.status)

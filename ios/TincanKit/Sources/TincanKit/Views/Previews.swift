@@ -163,12 +163,21 @@ enum Fixtures {
         ],
         empty: "",
         members: [
-            RoomMemberView(key: "ka", name: "You", isAdmin: true, isMe: true, label: "You · admin", canRemove: false),
-            RoomMemberView(key: "kb", name: "Ben", isAdmin: false, isMe: false, label: "Ben", canRemove: true),
-            RoomMemberView(key: "kc", name: "Cleo", isAdmin: false, isMe: false, label: "Cleo", canRemove: true),
+            RoomMemberView(
+                key: "ka", name: "You", isAdmin: true, isMe: true,
+                label: "You · admin", notContact: false, canRemove: false
+            ),
+            RoomMemberView(
+                key: "kb", name: "Ben", isAdmin: false, isMe: false,
+                label: "Ben", notContact: false, canRemove: true
+            ),
+            RoomMemberView(
+                key: "kc", name: "Cleo", isAdmin: false, isMe: false,
+                label: "Cleo", notContact: false, canRemove: true
+            ),
             RoomMemberView(
                 key: "kd", name: "Dan (not your contact)", isAdmin: false, isMe: false,
-                label: "Dan (not your contact)", canRemove: true
+                label: "Dan (not your contact)", notContact: true, canRemove: true
             ),
         ],
         canPost: true, composerHint: "Post to Saturday picnic", canAdd: true,
@@ -191,7 +200,10 @@ enum Fixtures {
         ],
         empty: "",
         members: [
-            RoomMemberView(key: "ka", name: "Ana", isAdmin: true, isMe: false, label: "Ana · admin", canRemove: false),
+            RoomMemberView(
+                key: "ka", name: "Ana", isAdmin: true, isMe: false,
+                label: "Ana · admin", notContact: false, canRemove: false
+            ),
         ],
         canPost: false, composerHint: "You are no longer in this room", canAdd: false, addable: [], canLeave: false
     )

@@ -59,23 +59,7 @@ private struct RoomRowView: View {
                         .font(.caption)
                         .foregroundStyle(room.unread > 0 ? Color.accentColor : Color.secondary)
                 }
-                HStack(alignment: .top) {
-                    Text(room.preview)
-                        .font(.subheadline)
-                        .italic(!room.joined)
-                        .foregroundStyle(room.unread > 0 ? Color.primary : Color.secondary)
-                        .lineLimit(2)
-                    Spacer(minLength: 8)
-                    if room.unread > 0 {
-                        Text(String(room.unread))
-                            .font(.caption.weight(.bold))
-                            .foregroundStyle(Color.white)
-                            .padding(.horizontal, 7)
-                            .padding(.vertical, 2)
-                            .background(Capsule().fill(Color.accentColor))
-                            .accessibilityLabel(Shell.unread(Int(room.unread)))
-                    }
-                }
+                PreviewLine(text: room.preview, unread: room.unread, italic: !room.joined)
                 Text(room.membersText)
                     .font(.caption)
                     .foregroundStyle(Color.secondary)
@@ -504,8 +488,14 @@ private struct MemberRow: View {
 
     private var name: some View {
         HStack(spacing: 6) {
+            if member.notContact {
+                Image(systemName: "info.circle.fill")
+                    .foregroundStyle(Color.orange)
+                    .accessibilityHidden(true)
+            }
             Text(member.label)
                 .fontWeight(member.isMe ? .semibold : .regular)
+                .foregroundStyle(member.notContact ? Color.orange : Color.primary)
             if member.isAdmin {
                 Image(systemName: "shield")
                     .foregroundStyle(Color.accentColor)

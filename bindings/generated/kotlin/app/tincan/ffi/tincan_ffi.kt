@@ -7258,6 +7258,11 @@ data class RoomMemberView (
     val `label`: kotlin.String
     , 
     /**
+     * Not one of the person's contacts: the screen marks the name as it marks posts.
+     */
+    val `notContact`: kotlin.Boolean
+    , 
+    /**
      * Show "Remove" (the person is an admin, and this is someone else).
      */
     val `canRemove`: kotlin.Boolean
@@ -7283,6 +7288,7 @@ public object FfiConverterTypeRoomMemberView: FfiConverterRustBuffer<RoomMemberV
             FfiConverterBoolean.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -7292,6 +7298,7 @@ public object FfiConverterTypeRoomMemberView: FfiConverterRustBuffer<RoomMemberV
             FfiConverterBoolean.allocationSize(value.`isAdmin`) +
             FfiConverterBoolean.allocationSize(value.`isMe`) +
             FfiConverterString.allocationSize(value.`label`) +
+            FfiConverterBoolean.allocationSize(value.`notContact`) +
             FfiConverterBoolean.allocationSize(value.`canRemove`)
     )
 
@@ -7301,6 +7308,7 @@ public object FfiConverterTypeRoomMemberView: FfiConverterRustBuffer<RoomMemberV
             FfiConverterBoolean.write(value.`isAdmin`, buf)
             FfiConverterBoolean.write(value.`isMe`, buf)
             FfiConverterString.write(value.`label`, buf)
+            FfiConverterBoolean.write(value.`notContact`, buf)
             FfiConverterBoolean.write(value.`canRemove`, buf)
     }
 }

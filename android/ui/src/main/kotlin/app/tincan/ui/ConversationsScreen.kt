@@ -28,7 +28,6 @@ import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Settings
-import androidx.compose.material3.Badge
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.Icon
 import androidx.compose.material3.IconButton
@@ -294,27 +293,7 @@ private fun ConversationRowItem(row: ConversationRow, onClick: () -> Unit) {
                     modifier = Modifier.padding(start = 8.dp),
                 )
             }
-            Row(verticalAlignment = Alignment.CenterVertically) {
-                Text(
-                    row.preview,
-                    style = MaterialTheme.typography.bodyMedium,
-                    color = if (unread > 0) scheme.onSurface else scheme.onSurfaceVariant,
-                    maxLines = 2,
-                    overflow = TextOverflow.Ellipsis,
-                    modifier = Modifier.weight(1f),
-                )
-                if (unread > 0) {
-                    Spacer(Modifier.width(8.dp))
-                    val description = labels.unread(unread)
-                    Badge(
-                        containerColor = scheme.primary,
-                        contentColor = scheme.onPrimary,
-                        modifier = Modifier.semantics { contentDescription = description },
-                    ) {
-                        Text(unread.toString(), style = MaterialTheme.typography.labelMedium)
-                    }
-                }
-            }
+            PreviewLine(row.preview, unread)
             StatusLine(row.status, extra.of(row.connection))
         }
     }

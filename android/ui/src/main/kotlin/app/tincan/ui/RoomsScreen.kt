@@ -34,7 +34,6 @@ import androidx.compose.material.icons.filled.Info
 import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.Person
 import androidx.compose.material3.AlertDialog
-import androidx.compose.material3.Badge
 import androidx.compose.material3.Button
 import androidx.compose.material3.ButtonDefaults
 import androidx.compose.material3.Checkbox
@@ -111,7 +110,6 @@ internal fun LazyListScope.roomsSection(rooms: List<RoomRow>, onAction: (Action)
 /** One room in the list: its name, time, newest post, unread count, members. */
 @Composable
 private fun RoomRowItem(room: RoomRow, onClick: () -> Unit) {
-    val labels = LocalLabels.current
     val scheme = MaterialTheme.colorScheme
     val unread = room.unread.toInt()
     Row(
@@ -149,28 +147,7 @@ private fun RoomRowItem(room: RoomRow, onClick: () -> Unit) {
                     )
                 }
             }
-            Row(verticalAlignment = Alignment.CenterVertically) {
-                Text(
-                    room.preview,
-                    style = MaterialTheme.typography.bodyMedium,
-                    fontStyle = if (room.joined) FontStyle.Normal else FontStyle.Italic,
-                    color = if (unread > 0) scheme.onSurface else scheme.onSurfaceVariant,
-                    maxLines = 2,
-                    overflow = TextOverflow.Ellipsis,
-                    modifier = Modifier.weight(1f),
-                )
-                if (unread > 0) {
-                    Spacer(Modifier.width(8.dp))
-                    val description = labels.unread(unread)
-                    Badge(
-                        containerColor = scheme.primary,
-                        contentColor = scheme.onPrimary,
-                        modifier = Modifier.semantics { contentDescription = description },
-                    ) {
-                        Text(unread.toString(), style = MaterialTheme.typography.labelMedium)
-                    }
-                }
-            }
+            PreviewLine(room.preview, unread, italic = !room.joined)
             Text(
                 room.membersText,
                 style = MaterialTheme.typography.labelMedium,
@@ -642,7 +619,11 @@ private fun RoomMembers(view: RoomView, onAction: (Action) -> Unit, modifier: Mo
 @Composable
 private fun buttonUnderName(): Boolean = LocalDensity.current.fontScale >= 1.5f
 
-/** One member: avatar, "Ben · admin" with the admin mark, Remove when allowed. */
+/**
+ * One member: avatar, "Ben · admin" with the admin mark, Remove when allowed. A member
+ * who is not a contact is marked as their posts are: the name is only what they call
+ * themselves.
+ */
 @Composable
 private fun MemberRow(member: RoomMemberView, onRemove: () -> Unit) {
     val labels = LocalLabels.current
@@ -666,10 +647,20 @@ private fun MemberRow(member: RoomMemberView, onRemove: () -> Unit) {
         Spacer(Modifier.width(12.dp))
         Column(Modifier.weight(1f), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Row(verticalAlignment = Alignment.CenterVertically) {
+                if (member.notContact) {
+                    Icon(
+                        Icons.Filled.Info,
+                        contentDescription = null,
+                        tint = scheme.tertiary,
+                        modifier = Modifier.size(16.dp).testTag("member-not-contact"),
+                    )
+                    Spacer(Modifier.width(4.dp))
+                }
                 Text(
                     member.label,
                     style = MaterialTheme.typography.bodyLarge,
                     fontWeight = if (member.isMe) FontWeight.SemiBold else FontWeight.Normal,
+                    color = if (member.notContact) scheme.tertiary else scheme.onSurface,
                     modifier = Modifier.weight(1f, fill = false).testTag("member-label"),
                 )
                 if (member.isAdmin) {

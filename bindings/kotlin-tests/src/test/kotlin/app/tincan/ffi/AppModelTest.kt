@@ -4,74 +4,25 @@
 package app.tincan.ffi
 
 import java.io.File
-import java.nio.file.Files
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 import kotlin.test.fail
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.withContext
-import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Test
 
 class AppModelTest {
-    private val opened = mutableListOf<AppModel>()
-    private val dirs = mutableListOf<File>()
-
-    /** One phone: its model and its update stream. */
-    inner class Phone(name: String, autoAcceptBytes: ULong? = null) {
-        val model: AppModel
-        private val updates: AppUpdates
-        var view: AppView
-
-        val dir: File = Files.createTempDirectory("tincan-app-$name").toFile()
-
-        init {
-            dirs += dir
-            model = AppModel.open(
-                AppOptions(dataDir = dir.path, utcOffsetMinutes = 60, loopbackOnly = true, autoAcceptBytes = autoAcceptBytes),
-                MemorySecretStore(),
-            )
-            opened += model
-            updates = model.updates()
-            view = runBlocking { updates.next() } ?: fail("no first view")
-            tap(Action.SaveSettings(displayName = name, stunServers = "", inviteLifetimeHours = 24u))
-        }
-
-        fun tap(action: Action) = runBlocking {
-            withContext(Dispatchers.IO) { model.dispatch(action) }
-            view = model.view()
-        }
-
-        /** Awaits views (bounded) until [pred] holds. */
-        fun waitFor(what: String, pred: (AppView) -> Boolean): AppView = runBlocking {
-            withTimeoutOrNull(30_000) {
-                while (!pred(view)) {
-                    view = updates.next() ?: fail("the update stream ended")
-                }
-                view
-            } ?: fail("no $what within 30 s; last view: $view")
-        }
-    }
+    private val phones = AppPhones()
 
     @AfterEach
-    fun closeEverything() {
-        opened.forEach { it.shutdown(); it.close() }
-        dirs.forEach { it.deleteRecursively() }
-    }
-
-    private fun AppView.invite() = (screen as? Screen.Invite)?.view ?: fail("expected the invite screen, got $screen")
-    private fun AppView.join() = (screen as? Screen.Join)?.view ?: fail("expected the join screen, got $screen")
-    private fun AppView.chat() = (screen as? Screen.Conversation)?.view
+    fun closeEverything() = phones.close()
 
     private fun AppView.ticks(text: String): Delivery? =
         chat()?.items?.filterIsInstance<ConversationItem.Message>()?.firstOrNull { it.text == text }?.delivery
 
     @Test
     fun anaInvitesBenAnswersTheyChatAndSeeTheTicks() {
-        val ana = Phone("Ana")
-        val ben = Phone("Ben")
+        val ana = phones.open("Ana")
+        val ben = phones.open("Ben")
 
         ana.tap(Action.StartInvite)
         ana.tap(Action.EditInvite(question = "Where did we first meet?", answer = "Lisbon"))
@@ -111,7 +62,7 @@ class AppModelTest {
 
     @Test
     fun somethingThatIsNotACodeIsExplainedNotSent() {
-        val ana = Phone("Ana")
+        val ana = phones.open("Ana")
         ana.tap(Action.Received(text = "see you at 8?", source = Source.PASTE))
         val notice = ana.view.notice ?: fail("no notice")
         assertTrue(notice.isError)
@@ -129,19 +80,6 @@ class AppModelTest {
             m.attachment?.takeIf { it.name == name }
         }
 
-    /** The invite flow of the first test, without its checks. */
-    private fun connect(ana: Phone, ben: Phone) {
-        ana.tap(Action.StartInvite)
-        ana.tap(Action.EditInvite(question = "Where did we first meet?", answer = "Lisbon"))
-        ana.tap(Action.CreateInvite)
-        ben.tap(Action.Received(text = ana.view.invite().shareText, source = Source.SHARE))
-        ben.tap(Action.EditJoinAnswer(answer = "lisbon"))
-        ben.tap(Action.SubmitJoin)
-        ana.tap(Action.Received(text = ben.view.join().shareText, source = Source.PASTE))
-        ana.waitFor("Ana connected") { it.chat()?.connection == Connection.CONNECTED }
-        ben.waitFor("Ben connected") { it.chat()?.connection == Connection.CONNECTED }
-    }
-
     /** A 400×300 JPEG, as a phone camera's would be (smaller). */
     private fun jpeg(file: File): File {
         val img = java.awt.image.BufferedImage(400, 300, java.awt.image.BufferedImage.TYPE_INT_RGB)
@@ -152,8 +90,8 @@ class AppModelTest {
 
     @Test
     fun aPhotoArrivesWithItsPreviewAndOpensFromItsPath() {
-        val ana = Phone("Ana")
-        val ben = Phone("Ben")
+        val ana = phones.open("Ana")
+        val ben = phones.open("Ben")
         connect(ana, ben)
 
         val photo = jpeg(File(ana.dir, "garden.jpg"))
@@ -185,8 +123,8 @@ class AppModelTest {
 
     @Test
     fun aLargeFileWaitsForBensYesAndArrivesIntact() {
-        val ana = Phone("Ana")
-        val ben = Phone("Ben", autoAcceptBytes = 200_000u)
+        val ana = phones.open("Ana")
+        val ben = phones.open("Ben", autoAcceptBytes = 200_000u)
         connect(ana, ben)
 
         val content = ByteArray(1_500_000) { (it * 13 % 251).toByte() }

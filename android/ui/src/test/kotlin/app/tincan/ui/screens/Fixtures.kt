@@ -531,8 +531,8 @@ fun post(author: String, name: String, text: String, time: String, mine: Boolean
         time = time,
     )
 
-fun member(key: String, name: String, admin: Boolean = false, me: Boolean = false, canRemove: Boolean = false) =
-    RoomMemberView(key, name, admin, me, if (admin) "$name · admin" else name, canRemove)
+fun member(key: String, name: String, admin: Boolean = false, me: Boolean = false, canRemove: Boolean = false, notContact: Boolean = false) =
+    RoomMemberView(key, name, admin, me, if (admin) "$name · admin" else name, notContact, canRemove)
 
 val ROOM_POSTS = listOf(
     post("k-ana", "you", "Who's in for Saturday? The park by the river, around noon", "13:58", mine = true),
@@ -556,7 +556,7 @@ val ROOM = RoomView(
         member("k-ana", "You", admin = true, me = true),
         member("k-ben", "Ben", canRemove = true),
         member("k-cleo", "Cleo", canRemove = true),
-        member("k-dan", "Dan (not your contact)", canRemove = true),
+        member("k-dan", "Dan (not your contact)", canRemove = true, notContact = true),
     ),
     canPost = true,
     composerHint = "Post to Saturday picnic",
