@@ -633,7 +633,9 @@ fn catch_up(room: &Room, who: usize, k: usize, gap: Duration, held_before: usize
     let mut texts = Vec::new();
     for p in 0..k {
         let a = authors[p % authors.len()];
-        let t = text(&format!("away{k}"), p, a);
+        // `held_before` differs every round, so a k given twice (`--catch-up 200,200`)
+        // writes new texts rather than ones every member has already shown.
+        let t = text(&format!("away{held_before}-{k}"), p, a);
         room.post(a, &t);
         texts.push(t);
         std::thread::sleep(gap);
