@@ -9,6 +9,7 @@ mod codes_io;
 mod files;
 mod introductions;
 mod known;
+mod log;
 mod online;
 mod progress;
 mod rooms;
@@ -20,6 +21,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    log::init_from_env();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,

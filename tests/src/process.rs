@@ -175,23 +175,37 @@ impl Tincan {
     /// Like [`Tincan::expect_line`], but only a line printed after every line seen so
     /// far counts: for something that happens again (a second "connected").
     pub fn expect_next_line(&mut self, stream: Stream, needle: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok((s, line)) => {
-                    self.transcript.push((s, line.clone()));
-                    if s == stream && line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => break,
-            }
+        if let Some(line) = self.wait_next_line(stream, needle, timeout) {
+            return line;
         }
         let dump = self.dump();
         panic!(
             "{}: no line containing {needle:?} on {stream:?} within {timeout:?}; printed so far:\n{dump}",
             self.name
         );
+    }
+
+    /// Like [`Tincan::expect_next_line`], but `None` instead of a panic: for a test
+    /// that shows more than this program's transcript when the line does not come.
+    pub fn wait_next_line(
+        &mut self,
+        stream: Stream,
+        needle: &str,
+        timeout: Duration,
+    ) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok((s, line)) => {
+                    self.transcript.push((s, line.clone()));
+                    if s == stream && line.contains(needle) {
+                        return Some(line);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        None
     }
 
     /// Everything printed so far, one line each.

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tincan_tests::address_move::move_address;
 use tincan_tests::netns::{self, veth, Netns};
-use tincan_tests::process::{wait_for_file, Stream, Tincan};
+use tincan_tests::process::{wait_for_file, Stream, Tincan, TEST_SECRET_ENV};
 
 /// Longest wait for anything that should happen while the network works.
 const T: Duration = Duration::from_secs(60);
@@ -24,6 +24,10 @@ const ANA_TO_BEN: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 1);
 const BEN: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 2);
 const ANA_TO_CLEO: Ipv4Addr = Ipv4Addr::new(10, 0, 3, 1);
 const CLEO: Ipv4Addr = Ipv4Addr::new(10, 0, 3, 2);
+/// The CLI's diagnostic log (cli/src/log.rs) and what it shows here.
+const LOG_ENV: &str = "TINCAN_LOG";
+const LOG_FILTER: &str = "tincan_core=info";
+
 const BEN_MOVED: Ipv4Addr = Ipv4Addr::new(10, 0, 9, 7);
 const CLEO_MOVED: Ipv4Addr = Ipv4Addr::new(10, 0, 9, 8);
 
@@ -44,10 +48,18 @@ impl Person {
         let data = self.data.display().to_string();
         let mut all = vec!["--data-dir", data.as_str(), "--name", self.name];
         all.extend_from_slice(args);
-        Tincan::start(
+        // The core's decisions on standard error, so a failure shows which hop lost
+        // the request.
+        let mut env: Vec<(&str, Option<&str>)> = TEST_SECRET_ENV
+            .iter()
+            .map(|(k, v)| (*k, Some(*v)))
+            .collect();
+        env.push((LOG_ENV, Some(LOG_FILTER)));
+        Tincan::start_with_env(
             &format!("{}-{}", self.name.to_lowercase(), args[0]),
             &["ip", "netns", "exec", ns.name()],
             &all,
+            &env,
         )
     }
 }
@@ -125,7 +137,17 @@ fn after_both_moved_a_mutual_contact_passes_on_fresh_details_and_the_chat_comes_
     move_address(&b, &r, ANA_TO_BEN, BEN_MOVED).unwrap();
     move_address(&c, &r, ANA_TO_CLEO, CLEO_MOVED).unwrap();
     bp.type_line("after the move");
-    cp.expect_line(Stream::Out, "Ben: after the move", RECOVER);
+    if cp
+        .wait_next_line(Stream::Out, "Ben: after the move", RECOVER)
+        .is_none()
+    {
+        panic!(
+            "the chat did not come back within {RECOVER:?}\n--- Ana (online):\n{}\n--- Ben:\n{}\n--- Cleo:\n{}",
+            a.dump(),
+            bp.dump(),
+            cp.dump()
+        );
+    }
     let back = bp.expect_next_line(Stream::Err, "● connected to Cleo", T);
     assert!(
         back.contains(&format!("{CLEO_MOVED}:")),

@@ -206,6 +206,7 @@ pub(super) fn spawn(ctx: &Arc<Ctx>, s: Spawn) {
         on_confirm_failed: s.on_confirm_failed,
         asked_for_help: Mutex::new(None),
         help_asks: Default::default(),
+        waiting_code: Mutex::new(None),
         peer_holds: Default::default(),
         offered_to_holders: Default::default(),
         commands: tx,
@@ -274,7 +275,9 @@ struct Plan {
     next: Option<(Link, String, Window)>,
     /// A first contact sends short until heard (`ttl_hold.rs`).
     holding: bool,
-    /// The next first-contact attempt checks quickly (a follow-up code was loaded).
+    /// A follow-up code was loaded: a first contact's next attempt checks quickly, and
+    /// a known contact's next attempt tries the loaded details before asking mutual
+    /// contacts for help again.
     quick_next: bool,
 }
 
@@ -354,8 +357,9 @@ pub(super) async fn run(
                 if until.is_none() {
                     show_reconnecting(&ctx, &id, &slot, attempt, lost_since);
                     // Not back after a whole attempt: both sides may have moved. Ask
-                    // mutual contacts to pass on a fresh link's details (relay.rs).
-                    if relay::help_due(&slot, attempt) {
+                    // mutual contacts to pass on a fresh link's details (relay.rs) —
+                    // unless the other side's just came: this attempt tries them.
+                    if !plan.quick_next && relay::help_due(&slot, attempt) {
                         held::offer_to_holders(&ctx, &id, &slot);
                         if let Some((link, sdp)) = relay::ask_for_help(&ctx, &id, &slot).await {
                             plan.next = Some((link, sdp, Window::FollowUp));
@@ -403,7 +407,12 @@ pub(super) async fn run(
         let attempt_started = Instant::now();
         let opening = async {
             match (window, until) {
-                (Window::FollowUp, None) => link.wait_open(ctx.connect_timeout).await,
+                (Window::FollowUp, None) => {
+                    tokio::select! {
+                        opened = link.wait_open(ctx.connect_timeout) => opened,
+                        never = relay::repeat_while_waiting(&ctx, &id, &slot) => match never {},
+                    }
+                }
                 (Window::Reconnect, _) | (_, None) => {
                     let policy = &ctx.reconnect;
                     link.wait_open_unless_stalled(policy.attempt_window, policy.handshake_limit)
@@ -419,9 +428,26 @@ pub(super) async fn run(
                 }
             }
         };
+        // While our fresh link waits on the answer to an ask, the contact may simply
+        // come back where it was and check towards the port it knows us by, which
+        // the fresh link left: hear that and try there at once.
+        let knocked = async {
+            if matches!((window, until), (Window::FollowUp, None)) && relay::is_waiting(&slot) {
+                doorbell::knock(&ctx, &id).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
         let opened = tokio::select! {
             opened = opening => opened,
+            () = knocked => {
+                relay::stop_waiting(&slot);
+                let _ = link.close_without_goodbye().await;
+                plan.quick_next = true;
+                continue;
+            }
             interrupt = next_interrupt(&mut commands, false) => {
+                relay::stop_waiting(&slot);
                 if let Interrupt::End(command) = interrupt {
                     finish_without_link(&ctx, &id, &slot, &link, command).await;
                     return;
@@ -431,6 +457,7 @@ pub(super) async fn run(
                 continue;
             }
         };
+        relay::stop_waiting(&slot);
         let first_contact = until.is_some();
         if let Err(e) = opened {
             tracing::info!(peer = %id, "attempt {attempt} did not connect: {e}");

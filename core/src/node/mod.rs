@@ -46,7 +46,7 @@ pub use plain::{
     is_browser_description, read_browser_description, BrowserJoin, BrowserOffer,
     BROWSER_CHANNEL_LABEL, BROWSER_PEER_PREFIX,
 };
-pub use relay::RelayInfo;
+pub use relay::{RelayInfo, RELAYS_PER_WINDOW};
 pub use rooms::{RoomInfo, RoomPost, RoomStats, HOPS_COUNTED};
 
 use std::collections::BTreeMap;

@@ -63,6 +63,10 @@ pub(super) struct PeerSlot {
     /// Asks since the link was last connected: the first few are repeated soon (see
     /// `relay::help_due`).
     pub help_asks: std::sync::atomic::AtomicU32,
+    /// The follow-up code of our fresh link while it waits for the other side after an
+    /// ask (`relay.rs`): sent again while it waits, and an inviter's wins over the
+    /// joiner's.
+    pub waiting_code: Mutex<Option<String>>,
     /// Called when the peer fails key confirmation (the inviter counts it as a guess).
     pub on_confirm_failed: Option<Box<dyn Fn() + Send + Sync>>,
     pub commands: mpsc::Sender<Command>,

@@ -257,6 +257,7 @@ impl Node {
             on_confirm_failed: None,
             asked_for_help: Mutex::new(None),
             help_asks: Default::default(),
+            waiting_code: Mutex::new(None),
             peer_holds: Default::default(),
             offered_to_holders: Default::default(),
             commands: tx,

@@ -14,10 +14,19 @@
 //! never stores, drops repeats (by id) and lets each contact ask at most
 //! [`RELAYS_PER_WINDOW`] times per [`RELAY_WINDOW`].
 //!
+//! A relay passes a request on only over a link that is up, and right after a move
+//! its link to the addressee may still be coming back; so while our fresh link waits,
+//! its details are sent again [`REPEATS`] times, [`ASK_SOON_AGAIN_AFTER`] apart, to
+//! whoever is connected then. A repeat carries the same code under a new id; the
+//! addressee takes in a code it already loaded only once.
+//!
 //! Both sides asking at once (both moved, both went offline together): each would
-//! drop its own fresh link for the other's and neither would be waiting. So the
-//! inviter keeps its own and ignores the joiner's for a while; the joiner loads the
-//! inviter's. One fresh link is used, whoever asked first.
+//! drop its own fresh link for the other's and neither would be waiting. So while its
+//! own fresh link waits the inviter keeps it, and instead of loading the joiner's sends
+//! its own details again through the contact who just passed the joiner's (that
+//! contact is connected to the joiner now, and the inviter's first ask may have found
+//! it not yet connected); the joiner loads the inviter's. One fresh link is used: the
+//! inviter's while it waits.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
@@ -41,15 +50,16 @@ pub const RELAYS_PER_WINDOW: usize = 6;
 pub const RELAY_WINDOW: Duration = Duration::from_secs(600);
 /// How long an `Offline` conversation waits before asking for help again.
 pub const ASK_AGAIN_AFTER: Duration = Duration::from_secs(300);
-/// The first [`QUICK_ASKS`] asks after a loss are repeated this soon: a mutual contact
-/// passes a request on only over a link that is up, and right after a move theirs to
-/// the other side may still be coming back (seen in a loaded CI run).
+/// The first [`QUICK_ASKS`] asks after a loss, and a waiting fresh link's details
+/// ([`REPEATS`]), are repeated this soon: a mutual contact passes a request on only
+/// over a link that is up, and right after a move theirs to the other side may still
+/// be coming back (seen in loaded CI runs).
 pub const ASK_SOON_AGAIN_AFTER: Duration = Duration::from_secs(15);
 /// Asks repeated after [`ASK_SOON_AGAIN_AFTER`] before the wait grows to
 /// [`ASK_AGAIN_AFTER`].
 const QUICK_ASKS: u32 = 3;
-/// While our own request is this recent, an inviter ignores the joiner's.
-const OWN_REQUEST_WINS_FOR: Duration = Duration::from_secs(60);
+/// How many times our fresh link's details are sent again while it waits.
+pub const REPEATS: u32 = 2;
 /// Relay ids remembered to drop repeats.
 const SEEN_IDS: usize = 1024;
 /// Relays remembered for a shell to show.
@@ -234,16 +244,8 @@ pub(super) async fn ask_for_help(
             return None;
         }
     };
-    let frame = Frame::Relay {
-        id: random_id(),
-        to: hex(&key),
-        payload: code,
-    }
-    .encode();
-    for (helper, s) in &helpers {
-        tracing::info!(peer = %id, via = %helper, "asking a mutual contact to pass on new details");
-        let _ = s.commands.try_send(Command::Forward(frame.clone()));
-    }
+    send_details(id, &key, &code, &helpers);
+    *slot.waiting_code.lock().unwrap_or_else(|p| p.into_inner()) = Some(code);
     *slot
         .asked_for_help
         .lock()
@@ -251,6 +253,87 @@ pub(super) async fn ask_for_help(
     slot.help_asks
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Some((link, local_sdp))
+}
+
+/// Sends `code` (our fresh link's details, for the contact holding `key`) to each of
+/// `helpers` to pass on, under a new relay id: a relay drops an id it saw before, even
+/// one it could not pass on then.
+fn send_details(
+    id: &PeerId,
+    key: &[u8],
+    code: &str,
+    helpers: &[(PeerId, std::sync::Arc<PeerSlot>)],
+) {
+    let frame = Frame::Relay {
+        id: random_id(),
+        to: hex(key),
+        payload: code.to_owned(),
+    }
+    .encode();
+    for (helper, s) in helpers {
+        tracing::info!(peer = %id, via = %helper, "asking a mutual contact to pass on new details");
+        let _ = s.commands.try_send(Command::Forward(frame.clone()));
+    }
+}
+
+/// Sends the details of our waiting fresh link again: to every contact connected now,
+/// or only to `via`. Nothing when no fresh link of ours waits.
+fn send_again(ctx: &Ctx, id: &PeerId, slot: &PeerSlot, via: Option<&PeerId>) {
+    let Some(code) = slot
+        .waiting_code
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+    else {
+        return;
+    };
+    let Some(key) = ctx
+        .store()
+        .conversation_contact(id)
+        .ok()
+        .flatten()
+        .and_then(|contact| unhex(&contact))
+    else {
+        return;
+    };
+    let helpers: Vec<_> = slots(ctx)
+        .into_iter()
+        .filter(|(other, s)| {
+            other != id
+                && via.is_none_or(|v| v == other)
+                && s.durable
+                && s.state() == PeerState::Connected
+        })
+        .collect();
+    send_details(id, &key, &code, &helpers);
+}
+
+/// Runs beside our fresh link's wait after an ask: sends its details again
+/// [`REPEATS`] times, [`ASK_SOON_AGAIN_AFTER`] apart, then waits to be dropped.
+pub(super) async fn repeat_while_waiting(
+    ctx: &Ctx,
+    id: &PeerId,
+    slot: &PeerSlot,
+) -> std::convert::Infallible {
+    for _ in 0..REPEATS {
+        tokio::time::sleep(ASK_SOON_AGAIN_AFTER).await;
+        send_again(ctx, id, slot, None);
+    }
+    std::future::pending().await
+}
+
+/// Whether a fresh link of ours waits on the answer to an ask.
+pub(super) fn is_waiting(slot: &PeerSlot) -> bool {
+    slot.waiting_code
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some()
+}
+
+/// Our fresh link stopped waiting (it opened, timed out or was replaced): its details
+/// are no longer sent again or preferred.
+pub(super) fn stop_waiting(slot: &PeerSlot) {
+    *slot.waiting_code.lock().unwrap_or_else(|p| p.into_inner()) = None;
 }
 
 /// A contact (`via`) asks us to pass `payload` to the contact holding `to`.
@@ -295,12 +378,18 @@ pub(super) fn on_relay(ctx: &Ctx, via: &PeerId, relay_id: &str, to: &str, payloa
 
 /// A relay (`via`) passes on new details from the contact `from`.
 pub(super) fn on_relayed(ctx: &Ctx, via: &PeerId, relay_id: &str, from: &str, payload: &str) {
-    if let Err(e) = load_relayed(ctx, relay_id, from, payload) {
+    if let Err(e) = load_relayed(ctx, via, relay_id, from, payload) {
         tracing::info!(peer = %via, "details passed on by a contact not used: {e}");
     }
 }
 
-fn load_relayed(ctx: &Ctx, relay_id: &str, from: &str, payload: &str) -> Result<(), NodeError> {
+fn load_relayed(
+    ctx: &Ctx,
+    via: &PeerId,
+    relay_id: &str,
+    from: &str,
+    payload: &str,
+) -> Result<(), NodeError> {
     if !ctx.relay.first_sight(relay_id) {
         return Ok(());
     }
@@ -329,23 +418,24 @@ fn load_relayed(ctx: &Ctx, relay_id: &str, from: &str, payload: &str) -> Result<
     if slot.state() == PeerState::Connected {
         return Ok(());
     }
-    let ours_recent = slot
-        .asked_for_help
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .is_some_and(|t| t.elapsed() < OWN_REQUEST_WINS_FOR);
-    if ours_recent && slot.role == Role::Inviter {
-        tracing::info!(peer = %conversation, "both asked at once: keeping our own fresh link");
+    if is_waiting(&slot) && slot.role == Role::Inviter {
+        tracing::info!(peer = %conversation, "both asked at once: keeping our own fresh link, sending it again");
+        send_again(ctx, &conversation, &slot, Some(via));
         return Ok(());
     }
-    let description = slot
-        .exchange
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_mut()
-        .ok_or_else(super::plain::no_followups)?
-        .accept_followup(payload, super::unix_now())?
-        .clone();
+    let (before, description) = {
+        let mut exchange = slot.exchange.lock().unwrap_or_else(|p| p.into_inner());
+        let exchange = exchange.as_mut().ok_or_else(super::plain::no_followups)?;
+        let before = exchange.remote().clone();
+        let description = exchange
+            .accept_followup(payload, super::unix_now())?
+            .clone();
+        (before, description)
+    };
+    if description == before {
+        // A repeat of details already loaded: the attempt under way uses them.
+        return Ok(());
+    }
     let remote_sdp = description.to_sdp(route::remote_kind(slot.role));
     ctx.store().update_route(&conversation, &remote_sdp, None)?;
     tracing::info!(peer = %conversation, "new details passed on by a mutual contact: trying them");
