@@ -290,7 +290,7 @@ pub fn room_view(
                 name,
                 is_admin: admin,
                 is_me,
-                not_contact: not_contact && !is_me,
+                not_contact,
                 can_remove: is_admin && !is_me,
             }
         })

@@ -66,7 +66,9 @@ import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.Dp
+import androidx.compose.ui.unit.TextUnit
 import androidx.compose.ui.unit.dp
+import androidx.compose.ui.unit.sp
 import app.tincan.ffi.Action
 import kotlin.math.min
 import app.tincan.ffi.NewRoomView
@@ -408,15 +410,7 @@ private fun PostBubble(post: RoomPostView) {
             Modifier.padding(horizontal = 6.dp, vertical = 2.dp),
             verticalAlignment = Alignment.CenterVertically,
         ) {
-            if (post.notContact) {
-                Icon(
-                    Icons.Filled.Info,
-                    contentDescription = null,
-                    tint = scheme.tertiary,
-                    modifier = Modifier.size(14.dp),
-                )
-                Spacer(Modifier.width(4.dp))
-            }
+            if (post.notContact) NotContactMark(14.sp)
             Text(
                 post.authorName,
                 style = MaterialTheme.typography.labelMedium,
@@ -647,15 +641,7 @@ private fun MemberRow(member: RoomMemberView, onRemove: () -> Unit) {
         Spacer(Modifier.width(12.dp))
         Column(Modifier.weight(1f), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Row(verticalAlignment = Alignment.CenterVertically) {
-                if (member.notContact) {
-                    Icon(
-                        Icons.Filled.Info,
-                        contentDescription = null,
-                        tint = scheme.tertiary,
-                        modifier = Modifier.size(16.dp).testTag("member-not-contact"),
-                    )
-                    Spacer(Modifier.width(4.dp))
-                }
+                if (member.notContact) NotContactMark(16.sp, Modifier.testTag("member-not-contact"))
                 Text(
                     member.label,
                     style = MaterialTheme.typography.bodyLarge,
@@ -708,4 +694,21 @@ private fun AddRow(candidate: RoomCandidate, onAdd: () -> Unit) {
             add(Modifier)
         }
     }
+}
+
+/**
+ * The mark before the name of someone in the room who is not your contact (the core
+ * says who, `notContact`): an info icon in the colour the name takes. Sized in sp so
+ * it grows with the person's text size, as the name beside it does.
+ */
+@Composable
+private fun NotContactMark(size: TextUnit, modifier: Modifier = Modifier) {
+    val side = with(LocalDensity.current) { size.toDp() }
+    Icon(
+        Icons.Filled.Info,
+        contentDescription = null,
+        tint = MaterialTheme.colorScheme.tertiary,
+        modifier = modifier.size(side),
+    )
+    Spacer(Modifier.width(4.dp))
 }
