@@ -75,6 +75,7 @@ enum Shell {
     static var rooms: String { word("Rooms") }
     static var chats: String { word("Chats") }
     static var newRoom: String { word("New room") }
+    static var noRooms: String { word("No rooms yet. A room is one chat for several of your contacts.") }
     static var roomName: String { word("Room name") }
     static var roomWho: String { word("Who is in it") }
     static var createRoom: String { word("Create room") }

@@ -8,6 +8,11 @@ struct RoomsSection: View {
 
     var body: some View {
         Section {
+            if rooms.isEmpty {
+                Text(Shell.noRooms)
+                    .font(.subheadline)
+                    .foregroundStyle(.secondary)
+            }
             ForEach(rooms, id: \.id) { room in
                 Button {
                     send(.openRoom(id: room.id))

@@ -100,6 +100,16 @@ internal fun LazyListScope.roomsSection(rooms: List<RoomRow>, onAction: (Action)
             }
         }
     }
+    if (rooms.isEmpty()) {
+        item(key = "no-rooms") {
+            Text(
+                LocalLabels.current.noRooms,
+                style = MaterialTheme.typography.bodyMedium,
+                color = MaterialTheme.colorScheme.onSurfaceVariant,
+                modifier = Modifier.padding(start = Gap, end = Gap, bottom = 8.dp).testTag("no-rooms"),
+            )
+        }
+    }
     items(rooms, key = { "room-${it.id}" }) { room ->
         RoomRowItem(room, onClick = { onAction(Action.OpenRoom(room.id)) })
         HorizontalDivider(
@@ -655,7 +665,7 @@ private fun MemberRow(member: RoomMemberView, onRemove: () -> Unit) {
                         TincanIcons.Shield,
                         contentDescription = labels.admin,
                         tint = scheme.primary,
-                        modifier = Modifier.size(18.dp),
+                        modifier = Modifier.size(with(LocalDensity.current) { 18.sp.toDp() }),
                     )
                 }
             }

@@ -416,6 +416,8 @@ class TwoPhonesUiTest {
                 Phone("cleo").use { cleo ->
                     anaKnowsBenAndCleo(ana, ben, cleo)
 
+                    // No room yet: the list says what a room is.
+                    waitFor(ana, "the rooms hint", hasTestTag("no-rooms"))
                     // Ana makes the room: a name, Ben and Cleo ticked, Create.
                     clickable(ana, hasText("New room")).performClick()
                     waitFor(ana, "the new room screen", hasTestTag("new-room-screen"))
@@ -433,6 +435,10 @@ class TwoPhonesUiTest {
 
                     // Ben finds the room in his list with Ana's post, opens it and answers.
                     waitFor(ben, "the room in his list", hasText("Ana: Saturday at noon?"))
+                    val hintGone = waitBounded {
+                        onAllNodes(on(ben, hasTestTag("no-rooms")), useUnmergedTree = true).fetchSemanticsNodes().isEmpty()
+                    }
+                    assertTrue(hintGone, "the no-rooms hint stayed beside a room")
                     clickable(ben, hasText("Picnic")).performClick()
                     waitFor(ben, "Ana's post", post("Saturday at noon?") and hasAnyDescendant(hasTestTag("post-author") and hasText("Ana")))
                     node(ben, hasTestTag("room-composer")).performTextInput("I'll bring the cake")
