@@ -13,10 +13,15 @@ use std::time::Duration;
 
 use common::device::{connect, Device};
 use common::{expect_event, expect_received};
-use tincan_core::node::{Event, Node, PeerState, ReconnectPolicy, RELAYS_PER_WINDOW};
+use tincan_core::node::{Event, Node, NodeConfig, PeerState, ReconnectPolicy, RELAYS_PER_WINDOW};
 
 /// Started on `ip` (a loopback address), with short reconnection attempts.
 fn start_on(device: &Device, ip: [u8; 4]) -> Node {
+    start_tuned(device, ip, |_| {})
+}
+
+/// Like [`start_on`], then changed by `tune`.
+fn start_tuned(device: &Device, ip: [u8; 4], tune: impl FnOnce(&mut NodeConfig)) -> Node {
     device.start_with(|config| {
         config.link.bind = vec![SocketAddr::from((ip, 0))];
         config.reconnect = ReconnectPolicy {
@@ -26,6 +31,7 @@ fn start_on(device: &Device, ip: [u8; 4]) -> Node {
             offline_after: Duration::from_secs(2),
             ..ReconnectPolicy::default()
         };
+        tune(config);
     })
 }
 
@@ -89,17 +95,10 @@ fn an_ask_the_relay_could_not_pass_on_yet_is_answered_when_the_joiner_asks() {
     );
     // Fresh links wait as long as on a phone: only a passed-on answer ends the wait.
     let start = |device: &Device, ip: [u8; 4]| {
-        device.start_with(|config| {
-            config.link.bind = vec![SocketAddr::from((ip, 0))];
+        start_tuned(device, ip, |config| {
             config.connect_timeout = Duration::from_secs(120);
-            config.reconnect = ReconnectPolicy {
-                attempt_window: Duration::from_secs(3),
-                first_delay: Duration::from_millis(200),
-                max_delay: Duration::from_secs(1),
-                // Attempts show as `Reconnecting { attempt }` throughout.
-                offline_after: Duration::from_secs(60),
-                ..ReconnectPolicy::default()
-            };
+            // Attempts show as `Reconnecting { attempt }` throughout.
+            config.reconnect.offline_after = Duration::from_secs(60);
         })
     };
     let ana = start(&a, [127, 0, 0, 1]);

@@ -167,6 +167,33 @@ fn live_conversation_with(ctx: &Ctx, key: &[u8; 32]) -> Option<(PeerId, std::syn
     (slot.state() == PeerState::Connected).then_some((id, slot))
 }
 
+/// The identity key of the contact in conversation `id`.
+fn contact_key(ctx: &Ctx, id: &PeerId) -> Option<Vec<u8>> {
+    ctx.store()
+        .conversation_contact(id)
+        .ok()
+        .flatten()
+        .and_then(|contact| unhex(&contact))
+}
+
+/// The contacts, other than conversation `id`'s, connected now who can pass its
+/// details on: all of them, or only `via`.
+fn helpers(
+    ctx: &Ctx,
+    id: &PeerId,
+    via: Option<&PeerId>,
+) -> Vec<(PeerId, std::sync::Arc<PeerSlot>)> {
+    slots(ctx)
+        .into_iter()
+        .filter(|(other, s)| {
+            other != id
+                && via.is_none_or(|v| v == other)
+                && s.durable
+                && s.state() == PeerState::Connected
+        })
+        .collect()
+}
+
 /// Whether a conversation that lost its link should ask mutual contacts for help
 /// now: once a whole attempt on the stored addresses failed (`attempt` ≥ 2), and not
 /// again for [`ASK_SOON_AGAIN_AFTER`] (the first few times) or [`ASK_AGAIN_AFTER`]. Asking costs one small frame per connected contact,
@@ -193,16 +220,8 @@ pub(super) async fn ask_for_help(
     id: &PeerId,
     slot: &PeerSlot,
 ) -> Option<(crate::link::Link, String)> {
-    let key = ctx
-        .store()
-        .conversation_contact(id)
-        .ok()
-        .flatten()
-        .and_then(|contact| unhex(&contact))?;
-    let helpers: Vec<_> = slots(ctx)
-        .into_iter()
-        .filter(|(other, s)| other != id && s.durable && s.state() == PeerState::Connected)
-        .collect();
+    let key = contact_key(ctx, id)?;
+    let helpers = helpers(ctx, id, None);
     if helpers.is_empty() {
         return None;
     }
@@ -287,25 +306,10 @@ fn send_again(ctx: &Ctx, id: &PeerId, slot: &PeerSlot, via: Option<&PeerId>) {
     else {
         return;
     };
-    let Some(key) = ctx
-        .store()
-        .conversation_contact(id)
-        .ok()
-        .flatten()
-        .and_then(|contact| unhex(&contact))
-    else {
+    let Some(key) = contact_key(ctx, id) else {
         return;
     };
-    let helpers: Vec<_> = slots(ctx)
-        .into_iter()
-        .filter(|(other, s)| {
-            other != id
-                && via.is_none_or(|v| v == other)
-                && s.durable
-                && s.state() == PeerState::Connected
-        })
-        .collect();
-    send_details(id, &key, &code, &helpers);
+    send_details(id, &key, &code, &helpers(ctx, id, via));
 }
 
 /// Runs beside our fresh link's wait after an ask: sends its details again
